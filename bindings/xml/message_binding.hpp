@@ -1,0 +1,54 @@
+// MessageBinding: turns bytes into a Message and back, for one message-binding URN
+// (XML 1.1 §1.1.1 / XML 1.0 §1.1.1). Front header of bindings/xml.
+//
+// parse() is hardened against hostile input: no DOCTYPE, no entities beyond the five
+// predefined ones, no DTD or schema ever loaded from a file or the network; bounded
+// document size, element depth and element count. Every failure is a BadMessage Error
+// naming what is wrong and where; nothing throws.
+//
+// Instances are immutable after construction and safe to share between threads (each
+// thread parses with its own Xerces reader over one locked, pre-compiled grammar pool).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/message.hpp"
+#include "core/result.hpp"
+
+namespace taxii::xml {
+
+struct ParseLimits {
+  std::size_t max_bytes = 32u << 20;      // whole document
+  std::size_t max_depth = 256;            // element nesting, including content
+  std::size_t max_elements = 2'000'000;   // elements in the document
+};
+
+class MessageBinding {
+ public:
+  virtual ~MessageBinding() = default;
+  virtual std::string_view id() const = 0;         // urn:taxii.mitre.org:message:xml:1.1
+  virtual std::string_view xml_namespace() const = 0;
+  virtual Version version() const = 0;
+  // Fails only with BadMessage; the message names the element and the reason.
+  virtual Result<Message> parse(std::string_view body) const = 0;
+  // Fails (BadMessage) if the message is of the other version or breaks a rule the
+  // schema or the specification states (e.g. a required field left empty).
+  virtual Result<std::string> serialize(const Message& m) const = 0;
+};
+
+// The bindings, process-wide singletons (the grammar pool is compiled on first use).
+const MessageBinding& xml11();
+const MessageBinding& xml10();
+// By message binding id; nullptr if not an XML binding we implement.
+const MessageBinding* find_binding(std::string_view binding_id);
+
+// Parses with whichever binding the root element's namespace names.
+Result<Message> parse_any(std::string_view body, const ParseLimits& limits = {});
+Result<Message> parse_with(const MessageBinding& b, std::string_view body, const ParseLimits& limits);
+// Serializes with the binding of the message's own version.
+Result<std::string> serialize_any(const Message& m);
+
+}  // namespace taxii::xml

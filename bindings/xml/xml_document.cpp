@@ -1,0 +1,487 @@
+#include "bindings/xml/xml_document.hpp"
+
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+
+#include <xercesc/framework/MemBufInputSource.hpp>
+#include <xercesc/framework/XMLGrammarPoolImpl.hpp>
+#include <xercesc/sax/ErrorHandler.hpp>
+#include <xercesc/sax/SAXParseException.hpp>
+#include <xercesc/sax2/Attributes.hpp>
+#include <xercesc/sax2/ContentHandler.hpp>
+#include <xercesc/sax2/LexicalHandler.hpp>
+#include <xercesc/sax2/SAX2XMLReader.hpp>
+#include <xercesc/sax2/XMLReaderFactory.hpp>
+#include <xercesc/util/OutOfMemoryException.hpp>
+#include <xercesc/util/PlatformUtils.hpp>
+#include <xercesc/util/SecurityManager.hpp>
+#include <xercesc/sax/EntityResolver.hpp>
+#include <xercesc/util/XMLException.hpp>
+#include <xercesc/util/XMLUni.hpp>
+#include <xercesc/validators/common/Grammar.hpp>
+
+#include "xsd/embedded.hpp"
+
+namespace taxii::xml {
+
+namespace xc = xercesc;
+
+namespace {
+
+// --- UTF-16 (Xerces) -> UTF-8 -----------------------------------------------------------
+
+void append_utf8(std::string& out, const XMLCh* s, size_t n) {
+  out.reserve(out.size() + n);
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t c = s[i];
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+      continue;
+    }
+    if (c >= 0xD800 && c <= 0xDBFF && i + 1 < n && s[i + 1] >= 0xDC00 && s[i + 1] <= 0xDFFF) {
+      c = 0x10000 + ((c - 0xD800) << 10) + (s[i + 1] - 0xDC00);
+      ++i;
+    }
+    if (c < 0x800) {
+      out += static_cast<char>(0xC0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+      out += static_cast<char>(0xE0 | (c >> 12));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (c >> 18));
+      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  }
+}
+
+std::string utf8(const XMLCh* s) {
+  std::string out;
+  if (s != nullptr) append_utf8(out, s, xc::XMLString::stringLen(s));
+  return out;
+}
+
+std::u16string to_xmlch(std::string_view ascii) { return std::u16string(ascii.begin(), ascii.end()); }
+
+// --- Xerces process-wide state ------------------------------------------------------------
+
+// Thrown from handlers to stop a parse; carries the reason for the client.
+struct Abort {
+  std::string reason;
+};
+
+// Serves the embedded schemas to the grammar loader (xs:import by file name) and refuses
+// everything else. Used for loading grammars only.
+class EmbeddedSchemaResolver : public xc::EntityResolver {
+ public:
+  xc::InputSource* resolveEntity(const XMLCh* /*public_id*/, const XMLCh* system_id) override {
+    std::string sys = utf8(system_id);
+    const auto slash = sys.find_last_of('/');
+    if (slash != std::string::npos) sys = sys.substr(slash + 1);
+    const std::string_view data = xsd::find(sys);
+    if (data.empty()) throw std::runtime_error("schema import not embedded: " + sys);
+    const auto bufid = to_xmlch(sys);
+    return new xc::MemBufInputSource(reinterpret_cast<const XMLByte*>(data.data()), data.size(),
+                                     reinterpret_cast<const XMLCh*>(bufid.c_str()), false);
+  }
+};
+
+// At parse time nothing may be fetched: no DTD, no schema, no external entity.
+class RefuseAllResolver : public xc::EntityResolver {
+ public:
+  xc::InputSource* resolveEntity(const XMLCh* /*public_id*/, const XMLCh* system_id) override {
+    throw Abort{"external resource not allowed: " + utf8(system_id)};
+  }
+};
+
+class GrammarPool {
+ public:
+  GrammarPool() {
+    xc::XMLPlatformUtils::Initialize();
+    pool_ = std::make_unique<xc::XMLGrammarPoolImpl>(xc::XMLPlatformUtils::fgMemoryManager);
+    std::unique_ptr<xc::SAX2XMLReader> loader(
+        xc::XMLReaderFactory::createXMLReader(xc::XMLPlatformUtils::fgMemoryManager, pool_.get()));
+    EmbeddedSchemaResolver resolver;
+    loader->setEntityResolver(&resolver);
+    loader->setFeature(xc::XMLUni::fgSAX2CoreNameSpaces, true);
+    loader->setFeature(xc::XMLUni::fgXercesSchema, true);
+    loader->setFeature(xc::XMLUni::fgXercesHandleMultipleImports, true);
+    loader->setFeature(xc::XMLUni::fgXercesCacheGrammarFromParse, true);
+    for (const char* name : {"xmldsig_core.xsd", "taxii_default_query_1.0.xsd",
+                             "taxii_xml_binding_1.1.xsd", "taxii_xml_binding_1.0.xsd"}) {
+      const std::string_view data = xsd::find(name);
+      if (data.empty()) throw std::runtime_error(std::string("schema not embedded: ") + name);
+      const auto bufid = to_xmlch(name);
+      xc::MemBufInputSource src(reinterpret_cast<const XMLByte*>(data.data()), data.size(),
+                                reinterpret_cast<const XMLCh*>(bufid.c_str()), false);
+      if (loader->loadGrammar(src, xc::Grammar::SchemaGrammarType, true) == nullptr)
+        throw std::runtime_error(std::string("schema did not load: ") + name);
+    }
+    pool_->lockPool();
+  }
+  xc::XMLGrammarPool* get() { return pool_.get(); }
+
+ private:
+  std::unique_ptr<xc::XMLGrammarPool> pool_;
+};
+
+GrammarPool& grammar_pool() {
+  static GrammarPool pool;  // thread-safe initialization (C++11 magic statics)
+  return pool;
+}
+
+// --- SAX2 handler building the tree -------------------------------------------------------
+
+class TreeBuilder : public xc::ContentHandler, public xc::LexicalHandler, public xc::ErrorHandler {
+ public:
+  void reset(XmlDocument* doc, const ParseLimits* limits, bool build) {
+    doc_ = doc;
+    limits_ = limits;
+    build_ = build;
+    current_ = -1;
+    depth_ = 0;
+    elements_ = 0;
+    pending_decls_.clear();
+    error_.clear();
+  }
+  std::string error_;
+
+  // ContentHandler
+  void startPrefixMapping(const XMLCh* prefix, const XMLCh* uri) override {
+    if (build_) pending_decls_.emplace_back(utf8(prefix), utf8(uri));
+  }
+  void endPrefixMapping(const XMLCh*) override {}
+  void startElement(const XMLCh* uri, const XMLCh* localname, const XMLCh* qname,
+                    const xc::Attributes& attrs) override {
+    if (++depth_ > limits_->max_depth)
+      throw Abort{"element nesting deeper than " + std::to_string(limits_->max_depth)};
+    if (++elements_ > limits_->max_elements)
+      throw Abort{"more than " + std::to_string(limits_->max_elements) + " elements"};
+    if (!build_) return;
+    XmlNode n;
+    n.kind = XmlNode::Kind::Element;
+    n.parent = current_;
+    n.ns = utf8(uri);
+    n.local = utf8(localname);
+    n.qname = utf8(qname);
+    n.ns_decls = std::move(pending_decls_);
+    pending_decls_.clear();
+    const XMLSize_t count = attrs.getLength();
+    n.attrs.reserve(count);
+    for (XMLSize_t i = 0; i < count; ++i) {
+      const std::string q = utf8(attrs.getQName(i));
+      if (q == "xmlns" || q.rfind("xmlns:", 0) == 0) continue;  // declarations kept apart
+      n.attrs.push_back({utf8(attrs.getURI(i)), utf8(attrs.getLocalName(i)), q, utf8(attrs.getValue(i))});
+    }
+    const auto idx = static_cast<int32_t>(doc_->nodes.size());
+    doc_->nodes.push_back(std::move(n));
+    if (current_ >= 0) doc_->nodes[static_cast<size_t>(current_)].children.push_back(idx);
+    else doc_->root = idx;
+    current_ = idx;
+  }
+  void endElement(const XMLCh*, const XMLCh*, const XMLCh*) override {
+    --depth_;
+    if (build_) current_ = doc_->nodes[static_cast<size_t>(current_)].parent;
+  }
+  void characters(const XMLCh* chars, const XMLSize_t length) override {
+    if (!build_ || current_ < 0) return;
+    auto& parent = doc_->nodes[static_cast<size_t>(current_)];
+    if (!parent.children.empty()) {
+      auto& last = doc_->nodes[static_cast<size_t>(parent.children.back())];
+      if (last.kind == XmlNode::Kind::Text) {
+        append_utf8(last.text, chars, length);
+        return;
+      }
+    }
+    XmlNode t;
+    t.kind = XmlNode::Kind::Text;
+    t.parent = current_;
+    append_utf8(t.text, chars, length);
+    const auto idx = static_cast<int32_t>(doc_->nodes.size());
+    doc_->nodes.push_back(std::move(t));
+    doc_->nodes[static_cast<size_t>(current_)].children.push_back(idx);
+  }
+  void ignorableWhitespace(const XMLCh*, const XMLSize_t) override {}
+  void processingInstruction(const XMLCh* target, const XMLCh* data) override {
+    add_leaf(XmlNode::Kind::PI, utf8(target), utf8(data));
+  }
+  void setDocumentLocator(const xc::Locator*) override {}
+  void startDocument() override {}
+  void endDocument() override {}
+  void skippedEntity(const XMLCh* name) override {
+    throw Abort{"entity reference not allowed: " + utf8(name)};
+  }
+
+  // LexicalHandler
+  void comment(const XMLCh* chars, const XMLSize_t length) override {
+    std::string s;
+    append_utf8(s, chars, length);
+    add_leaf(XmlNode::Kind::Comment, std::move(s), {});
+  }
+  void startDTD(const XMLCh*, const XMLCh*, const XMLCh*) override {
+    // Refused before the internal subset is read: no entity can ever be declared.
+    throw Abort{"DOCTYPE declarations are not allowed"};
+  }
+  void endDTD() override {}
+  // With DOCTYPE refused only the five predefined entities exist; nothing to do.
+  void startEntity(const XMLCh*) override {}
+  void endEntity(const XMLCh*) override {}
+  void startCDATA() override {}
+  void endCDATA() override {}
+
+  // ErrorHandler: the first error or fatal error stops the parse.
+  void warning(const xc::SAXParseException&) override {}
+  void error(const xc::SAXParseException& e) override {
+    // Xerces resolves xsi:type even inside processContents="skip" wildcards and then
+    // complains that the STIX/CybOX grammar is not loaded. Payloads are opaque to the
+    // binding (PROTOCOL.md §12.16), so that one complaint is not an error; any other is.
+    static const std::u16string kGrammarNotFound = u"grammar not found for namespace";
+    const XMLCh* msg = e.getMessage();
+    if (msg != nullptr && xc::XMLString::startsWith(msg, reinterpret_cast<const XMLCh*>(kGrammarNotFound.c_str())))
+      return;
+    fail(e);
+  }
+  void fatalError(const xc::SAXParseException& e) override { fail(e); }
+  void resetErrors() override {}
+
+ private:
+  void fail(const xc::SAXParseException& e) {
+    throw Abort{"line " + std::to_string(e.getLineNumber()) + ", column " +
+                std::to_string(e.getColumnNumber()) + ": " + utf8(e.getMessage())};
+  }
+  void add_leaf(XmlNode::Kind kind, std::string text, std::string data) {
+    if (!build_ || current_ < 0) return;  // prolog/epilog comments and PIs are dropped
+    XmlNode n;
+    n.kind = kind;
+    n.parent = current_;
+    n.text = std::move(text);
+    n.data = std::move(data);
+    const auto idx = static_cast<int32_t>(doc_->nodes.size());
+    doc_->nodes.push_back(std::move(n));
+    doc_->nodes[static_cast<size_t>(current_)].children.push_back(idx);
+  }
+
+  XmlDocument* doc_ = nullptr;
+  const ParseLimits* limits_ = nullptr;
+  bool build_ = true;
+  int32_t current_ = -1;
+  size_t depth_ = 0;
+  size_t elements_ = 0;
+  std::vector<std::pair<std::string, std::string>> pending_decls_;
+};
+
+// One reader per thread, over the shared locked pool.
+class ThreadParser {
+ public:
+  ThreadParser() {
+    auto& pool = grammar_pool();
+    reader_.reset(xc::XMLReaderFactory::createXMLReader(xc::XMLPlatformUtils::fgMemoryManager, pool.get()));
+    reader_->setFeature(xc::XMLUni::fgSAX2CoreNameSpaces, true);
+    reader_->setFeature(xc::XMLUni::fgSAX2CoreNameSpacePrefixes, false);
+    reader_->setFeature(xc::XMLUni::fgSAX2CoreValidation, true);
+    reader_->setFeature(xc::XMLUni::fgXercesDynamic, false);
+    reader_->setFeature(xc::XMLUni::fgXercesSchema, true);
+    reader_->setFeature(xc::XMLUni::fgXercesSchemaFullChecking, false);
+    reader_->setFeature(xc::XMLUni::fgXercesUseCachedGrammarInParse, true);
+    reader_->setFeature(xc::XMLUni::fgXercesCacheGrammarFromParse, false);
+    reader_->setFeature(xc::XMLUni::fgXercesLoadSchema, false);
+    reader_->setFeature(xc::XMLUni::fgXercesLoadExternalDTD, false);
+    reader_->setFeature(xc::XMLUni::fgXercesDisableDefaultEntityResolution, true);
+    reader_->setFeature(xc::XMLUni::fgXercesValidationErrorAsFatal, false);  // error() decides
+    reader_->setFeature(xc::XMLUni::fgXercesIdentityConstraintChecking, true);
+    reader_->setFeature(xc::XMLUni::fgXercesStandardUriConformant, false);
+    security_.setEntityExpansionLimit(16);
+    reader_->setProperty(xc::XMLUni::fgXercesSecurityManager, &security_);
+    reader_->setEntityResolver(&refuse_);
+    reader_->setContentHandler(&builder_);
+    reader_->setLexicalHandler(&builder_);
+    reader_->setErrorHandler(&builder_);
+  }
+
+  Status run(std::string_view body, const ParseLimits& limits, XmlDocument* doc) {
+    builder_.reset(doc, &limits, doc != nullptr);
+    static const XMLCh kBufId[] = {'m', 'e', 's', 's', 'a', 'g', 'e', 0};
+    xc::MemBufInputSource src(reinterpret_cast<const XMLByte*>(body.data()), body.size(), kBufId, false);
+    try {
+      reader_->parse(src);
+    } catch (const Abort& a) {
+      return Error::bad_message(a.reason);
+    } catch (const xc::SAXParseException& e) {
+      return Error::bad_message("line " + std::to_string(e.getLineNumber()) + ": " + utf8(e.getMessage()));
+    } catch (const xc::OutOfMemoryException&) {
+      reader_.reset();  // the reader's state is unusable; rebuilt on next use
+      return Error::bad_message("document too large to parse");
+    } catch (const xc::XMLException& e) {
+      return Error::bad_message(utf8(e.getMessage()));
+    } catch (const std::bad_alloc&) {
+      return Error::bad_message("document too large to parse");
+    } catch (...) {
+      return Error::bad_message("the document could not be parsed");
+    }
+    if (doc != nullptr && doc->root < 0) return Error::bad_message("no root element");
+    return ok_status();
+  }
+  bool usable() const { return reader_ != nullptr; }
+
+ private:
+  std::unique_ptr<xc::SAX2XMLReader> reader_;
+  xc::SecurityManager security_;
+  RefuseAllResolver refuse_;
+  TreeBuilder builder_;
+};
+
+ThreadParser& thread_parser() {
+  thread_local std::unique_ptr<ThreadParser> p;
+  if (!p || !p->usable()) p = std::make_unique<ThreadParser>();
+  return *p;
+}
+
+// Cheap checks before Xerces sees the bytes.
+Status precheck(std::string_view body, const ParseLimits& limits) {
+  if (body.size() > limits.max_bytes)
+    return Error::bad_message("message of " + std::to_string(body.size()) + " bytes exceeds the limit of " +
+                              std::to_string(limits.max_bytes) + " bytes");
+  if (body.empty()) return Error::bad_message("empty message body");
+  // Only ASCII-compatible encodings: the DOCTYPE refusal must see the prolog as bytes.
+  const auto b0 = static_cast<unsigned char>(body[0]);
+  if (b0 == 0x00 || b0 == 0xFE || b0 == 0xFF || b0 == 0x4C)
+    return Error::bad_message("only UTF-8 encoded XML is accepted");
+  return ok_status();
+}
+
+void write_text(std::string& out, std::string_view s) { xml_escape_append(out, s, false); }
+
+}  // namespace
+
+// --- XmlDocument ------------------------------------------------------------------------
+
+std::string XmlDocument::text_of(int32_t elem) const {
+  std::string out;
+  for (int32_t c : node(elem).children)
+    if (node(c).kind == XmlNode::Kind::Text) out += node(c).text;
+  return out;
+}
+
+const std::string* XmlDocument::attr(int32_t elem, std::string_view local) const {
+  for (const auto& a : node(elem).attrs)
+    if (a.ns.empty() && a.local == local) return &a.value;
+  return nullptr;
+}
+
+std::vector<int32_t> XmlDocument::element_children(int32_t elem) const {
+  std::vector<int32_t> out;
+  for (int32_t c : node(elem).children)
+    if (node(c).kind == XmlNode::Kind::Element) out.push_back(c);
+  return out;
+}
+
+void XmlDocument::write_node(std::string& out, int32_t n) const {
+  const XmlNode& x = node(n);
+  switch (x.kind) {
+    case XmlNode::Kind::Text: write_text(out, x.text); break;
+    case XmlNode::Kind::Comment: out += "<!--"; out += x.text; out += "-->"; break;
+    case XmlNode::Kind::PI:
+      out += "<?"; out += x.text;
+      if (!x.data.empty()) { out += ' '; out += x.data; }
+      out += "?>";
+      break;
+    case XmlNode::Kind::Element: write_element(out, n, false); break;
+  }
+}
+
+void XmlDocument::write_element(std::string& out, int32_t elem, bool top) const {
+  const XmlNode& e = node(elem);
+  // Serialize attributes and content first, so a top-level element can learn which
+  // inherited prefixes the fragment mentions.
+  std::string rest;
+  for (const auto& [prefix, uri] : e.ns_decls) {
+    rest += prefix.empty() ? " xmlns=\"" : " xmlns:" + prefix + "=\"";
+    xml_escape_append(rest, uri, true);
+    rest += '"';
+  }
+  for (const auto& a : e.attrs) {
+    rest += ' ';
+    rest += a.qname;
+    rest += "=\"";
+    xml_escape_append(rest, a.value, true);
+    rest += '"';
+  }
+  std::string body;
+  for (int32_t c : e.children) write_node(body, c);
+  std::string inherited;
+  if (top) {
+    // In-scope declarations from ancestors that this element does not redeclare.
+    std::vector<std::string> seen;
+    for (const auto& d : e.ns_decls) seen.push_back(d.first);
+    for (int32_t p = e.parent; p >= 0; p = node(p).parent) {
+      for (const auto& [prefix, uri] : node(p).ns_decls) {
+        bool dup = false;
+        for (const auto& s : seen) dup = dup || s == prefix;
+        if (dup) continue;
+        seen.push_back(prefix);
+        if (prefix == "xml") continue;
+        if (prefix.empty()) {
+          // The default namespace matters to unprefixed names and QName values.
+          if (uri.empty()) continue;
+        } else {
+          // Needed when the prefix appears in a name or in a QName value (xsi:type="p:T").
+          const std::string needle = prefix + ":";
+          if (e.qname.rfind(needle, 0) != 0 && rest.find(needle) == std::string::npos &&
+              body.find(needle) == std::string::npos)
+            continue;
+        }
+        inherited += prefix.empty() ? " xmlns=\"" : " xmlns:" + prefix + "=\"";
+        xml_escape_append(inherited, uri, true);
+        inherited += '"';
+      }
+    }
+  }
+  out += '<';
+  out += e.qname;
+  out += inherited;
+  out += rest;
+  if (body.empty()) {
+    out += "/>";
+  } else {
+    out += '>';
+    out += body;
+    out += "</";
+    out += e.qname;
+    out += '>';
+  }
+}
+
+std::string XmlDocument::inner_xml(int32_t elem) const {
+  std::string out;
+  for (int32_t c : node(elem).children) {
+    if (node(c).kind == XmlNode::Kind::Element) write_element(out, c, true);
+    else write_node(out, c);
+  }
+  return out;
+}
+
+std::string XmlDocument::outer_xml(int32_t elem) const {
+  std::string out;
+  write_element(out, elem, true);
+  return out;
+}
+
+Result<XmlDocument> parse_document(std::string_view body, const ParseLimits& limits) {
+  if (auto s = precheck(body, limits); !s.ok()) return s.error();
+  XmlDocument doc;
+  doc.nodes.reserve(64);
+  auto st = thread_parser().run(body, limits, &doc);
+  if (!st.ok()) return st.error();
+  return doc;
+}
+
+Status validate_document(std::string_view body, const ParseLimits& limits) {
+  if (auto s = precheck(body, limits); !s.ok()) return s;
+  return thread_parser().run(body, limits, nullptr);
+}
+
+}  // namespace taxii::xml

@@ -1,0 +1,72 @@
+// XmlDocument: a small read-only element tree built from Xerces SAX2 events after
+// validation, and the hardened parser that builds it. The tree keeps what the message
+// mapping needs (namespaces, names, attributes, text, comments, PIs) and can serialize
+// any subtree back to self-contained markup (used for mixed/any content).
+//
+// Parser: Xerces-C++ SAX2 with schema validation against a locked grammar pool built
+// once from the embedded xsd/ files. Refuses DOCTYPE (so no entity can be declared),
+// never resolves an external resource, and bounds size, depth and element count.
+// A parser is not thread-safe; parse_document() keeps one per thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "bindings/xml/message_binding.hpp"
+#include "core/result.hpp"
+
+namespace taxii::xml {
+
+struct XmlAttr {
+  std::string ns;     // namespace URI ("" for unqualified attributes)
+  std::string local;
+  std::string qname;  // as written
+  std::string value;
+};
+
+struct XmlNode {
+  enum class Kind : uint8_t { Element, Text, Comment, PI };
+  Kind kind = Kind::Element;
+  int32_t parent = -1;
+  std::string ns, local, qname;                               // Element
+  std::vector<XmlAttr> attrs;                                  // Element, without xmlns
+  std::vector<std::pair<std::string, std::string>> ns_decls;  // Element: (prefix, uri)
+  std::vector<int32_t> children;                               // Element
+  std::string text;  // Text: character data; Comment: data; PI: target
+  std::string data;  // PI: data
+};
+
+class XmlDocument {
+ public:
+  std::vector<XmlNode> nodes;
+  int32_t root = -1;
+
+  const XmlNode& node(int32_t i) const { return nodes[static_cast<size_t>(i)]; }
+  // Concatenated character data of the element's direct text children.
+  std::string text_of(int32_t elem) const;
+  // Value of an attribute without namespace; nullptr if absent.
+  const std::string* attr(int32_t elem, std::string_view local) const;
+  // Element children, in order.
+  std::vector<int32_t> element_children(int32_t elem) const;
+  // Serialized markup of the element's children, with every namespace declaration the
+  // fragment needs (from ancestors) added to its top-level elements.
+  std::string inner_xml(int32_t elem) const;
+  // Serialized markup of the element itself, self-contained likewise.
+  std::string outer_xml(int32_t elem) const;
+
+ private:
+  void write_element(std::string& out, int32_t elem, bool top) const;
+  void write_node(std::string& out, int32_t n) const;
+};
+
+// Parses and schema-validates `body`. Fails with BadMessage ("line L, column C: reason").
+// The root element must be declared by one of the embedded schemas.
+Result<XmlDocument> parse_document(std::string_view body, const ParseLimits& limits);
+
+// Schema-validates only (no tree); for benchmarks and `taxii validate` fast paths.
+Status validate_document(std::string_view body, const ParseLimits& limits);
+
+}  // namespace taxii::xml

@@ -1,0 +1,98 @@
+#define BOOST_TEST_MODULE core
+#include <boost/test/unit_test.hpp>
+
+#include <set>
+
+#include "core/ids.hpp"
+#include "core/message.hpp"
+#include "core/status.hpp"
+#include "core/timestamp.hpp"
+
+using namespace taxii;
+
+BOOST_AUTO_TEST_SUITE(timestamp)
+
+BOOST_AUTO_TEST_CASE(parses_zulu_with_fraction) {
+  auto t = Timestamp::parse("2014-05-08T09:00:00.123456Z");
+  BOOST_TEST_REQUIRE(t.has_value());
+  BOOST_TEST(t->micros() == 1399539600123456LL);
+  BOOST_TEST(t->to_string() == "2014-05-08T09:00:00.123456Z");
+}
+
+BOOST_AUTO_TEST_CASE(keeps_offset_and_orders_by_instant) {
+  auto a = Timestamp::parse("2014-05-08T11:00:00+02:00");
+  auto b = Timestamp::parse("2014-05-08T09:00:00.000001Z");
+  BOOST_TEST_REQUIRE((a && b));
+  BOOST_TEST(a->offset_minutes() == 120);
+  BOOST_TEST(a->to_string() == "2014-05-08T11:00:00.000000+02:00");
+  BOOST_TEST((*a < *b));
+  BOOST_TEST(a->micros() + 1 == b->micros());
+}
+
+BOOST_AUTO_TEST_CASE(strict_rejects_what_the_schema_rejects) {
+  for (const char* bad : {"2014-05-08T09:00:00", "2014-05-08T09:00:00.1234567Z",
+                          "2014-02-30T00:00:00Z", "2014-05-08 09:00:00Z", "Tue Oct 21 15:34:33 EDT 2014",
+                          "2014-05-08T25:00:00Z", "", "2014-05-08T09:00:00+2:00"}) {
+    BOOST_TEST(!Timestamp::parse(bad).has_value(), bad);
+  }
+  BOOST_TEST(Timestamp::parse("2016-02-29T23:59:59-05:30").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(lenient_accepts_naive_and_long_fractions) {
+  auto t = Timestamp::parse_lenient("2014-05-08T09:00:01");
+  BOOST_TEST_REQUIRE(t.has_value());
+  BOOST_TEST(t->to_string() == "2014-05-08T09:00:01.000000Z");
+  auto u = Timestamp::parse_lenient("2014-05-08T09:00:01.123456789Z");
+  BOOST_TEST_REQUIRE(u.has_value());
+  BOOST_TEST(u->to_string() == "2014-05-08T09:00:01.123456Z");
+}
+
+BOOST_AUTO_TEST_CASE(negative_years_round_trip) {
+  auto t = Timestamp::parse("1969-12-31T23:59:59.999999Z");
+  BOOST_TEST_REQUIRE(t.has_value());
+  BOOST_TEST(t->micros() == -1);
+  BOOST_TEST(t->to_string() == "1969-12-31T23:59:59.999999Z");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(status_wire_names_round_trip) {
+  for (int i = 0; i <= static_cast<int>(StatusType::UnsupportedTargetingExpressionId); ++i) {
+    const auto t = static_cast<StatusType>(i);
+    BOOST_TEST((status_type_from_wire(wire_name(t)) == t));
+  }
+  BOOST_TEST(!status_type_from_wire("urn:example.com:custom").has_value());
+  BOOST_TEST(exists_in_v10(StatusType::BadMessage));
+  BOOST_TEST(!exists_in_v10(StatusType::Pending));
+}
+
+BOOST_AUTO_TEST_CASE(mixed_text_escapes_and_unescapes) {
+  const auto m = Mixed::text("a < b & \"c\"\r\n");
+  BOOST_TEST(m.xml == "a &lt; b &amp; \"c\"&#13;\n");
+  BOOST_TEST(m.is_text());
+  BOOST_TEST(m.text_value() == "a < b & \"c\"\r\n");
+  BOOST_TEST(!Mixed{"<x/>"}.is_text());
+  BOOST_TEST(Mixed{"<![CDATA[<x/>]]>"}.is_text());
+  BOOST_TEST(Mixed{"<![CDATA[<x/>]]>&#233;"}.text_value() == "<x/>\xC3\xA9");
+}
+
+BOOST_AUTO_TEST_CASE(message_ids_are_unique_digits) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 10000; ++i) {
+    auto id = generate_message_id();
+    BOOST_TEST_REQUIRE(id.find_first_not_of("0123456789") == std::string::npos);
+    BOOST_TEST_REQUIRE(seen.insert(id).second);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(message_names_and_versions) {
+  Message m = v10::FeedInformationRequest{};
+  BOOST_TEST(message_type_name(m) == "Feed_Information_Request");
+  BOOST_TEST((version_of(m) == Version::V10));
+  Message p = v11::PollFulfillment{};
+  BOOST_TEST(message_type_name(p) == "Poll_Fulfillment");
+  BOOST_TEST((version_of(p) == Version::V11));
+  v11::StatusMessage s;
+  s.in_response_to = "42";
+  BOOST_TEST(in_response_to_of(Message{s}) == "42");
+}

@@ -1,0 +1,204 @@
+#include "core/message.hpp"
+
+#include <type_traits>
+
+namespace taxii {
+
+std::string_view to_string(ServiceType t) {
+  switch (t) {
+    case ServiceType::Discovery: return "DISCOVERY";
+    case ServiceType::CollectionManagement: return "COLLECTION_MANAGEMENT";
+    case ServiceType::Inbox: return "INBOX";
+    case ServiceType::Poll: return "POLL";
+  }
+  return "";
+}
+
+namespace v11 {
+std::string_view to_string(ResponseType t) { return t == ResponseType::Full ? "FULL" : "COUNT_ONLY"; }
+std::string_view to_string(CollectionType t) { return t == CollectionType::DataFeed ? "DATA_FEED" : "DATA_SET"; }
+std::string_view to_string(SubscriptionAction a) {
+  switch (a) {
+    case SubscriptionAction::Subscribe: return "SUBSCRIBE";
+    case SubscriptionAction::Unsubscribe: return "UNSUBSCRIBE";
+    case SubscriptionAction::Pause: return "PAUSE";
+    case SubscriptionAction::Resume: return "RESUME";
+    case SubscriptionAction::Status: return "STATUS";
+  }
+  return "";
+}
+std::string_view to_string(SubscriptionStatus s) {
+  switch (s) {
+    case SubscriptionStatus::Active: return "ACTIVE";
+    case SubscriptionStatus::Paused: return "PAUSED";
+    case SubscriptionStatus::Unsubscribed: return "UNSUBSCRIBED";
+  }
+  return "";
+}
+}  // namespace v11
+
+namespace v10 {
+std::string_view to_string(SubscriptionAction a) {
+  switch (a) {
+    case SubscriptionAction::Subscribe: return "SUBSCRIBE";
+    case SubscriptionAction::Unsubscribe: return "UNSUBSCRIBE";
+    case SubscriptionAction::Status: return "STATUS";
+  }
+  return "";
+}
+}  // namespace v10
+
+namespace {
+template <class T> struct TypeName;
+#define TAXII_NAME(T, N) \
+  template <> struct TypeName<T> { static constexpr std::string_view value = N; };
+TAXII_NAME(v11::StatusMessage, "Status_Message")
+TAXII_NAME(v11::DiscoveryRequest, "Discovery_Request")
+TAXII_NAME(v11::DiscoveryResponse, "Discovery_Response")
+TAXII_NAME(v11::CollectionInformationRequest, "Collection_Information_Request")
+TAXII_NAME(v11::CollectionInformationResponse, "Collection_Information_Response")
+TAXII_NAME(v11::ManageCollectionSubscriptionRequest, "Subscription_Management_Request")
+TAXII_NAME(v11::ManageCollectionSubscriptionResponse, "Subscription_Management_Response")
+TAXII_NAME(v11::PollRequest, "Poll_Request")
+TAXII_NAME(v11::PollResponse, "Poll_Response")
+TAXII_NAME(v11::InboxMessage, "Inbox_Message")
+TAXII_NAME(v11::PollFulfillment, "Poll_Fulfillment")
+TAXII_NAME(v10::StatusMessage, "Status_Message")
+TAXII_NAME(v10::DiscoveryRequest, "Discovery_Request")
+TAXII_NAME(v10::DiscoveryResponse, "Discovery_Response")
+TAXII_NAME(v10::FeedInformationRequest, "Feed_Information_Request")
+TAXII_NAME(v10::FeedInformationResponse, "Feed_Information_Response")
+TAXII_NAME(v10::ManageFeedSubscriptionRequest, "Subscription_Management_Request")
+TAXII_NAME(v10::ManageFeedSubscriptionResponse, "Subscription_Management_Response")
+TAXII_NAME(v10::PollRequest, "Poll_Request")
+TAXII_NAME(v10::PollResponse, "Poll_Response")
+TAXII_NAME(v10::InboxMessage, "Inbox_Message")
+#undef TAXII_NAME
+
+template <class T, class = void> struct HasInResponseTo : std::false_type {};
+template <class T>
+struct HasInResponseTo<T, std::void_t<decltype(std::declval<T>().in_response_to)>> : std::true_type {};
+
+const std::string kEmpty;
+}  // namespace
+
+std::string_view message_type_name(const Message& m) {
+  return std::visit([](const auto& x) { return TypeName<std::decay_t<decltype(x)>>::value; }, m);
+}
+
+Version version_of(const Message& m) { return m.index() <= 10 ? Version::V11 : Version::V10; }
+
+std::string_view to_string(Version v) { return v == Version::V10 ? "1.0" : "1.1"; }
+
+const std::string& message_id_of(const Message& m) {
+  return std::visit([](const auto& x) -> const std::string& { return x.message_id; }, m);
+}
+
+const std::string& in_response_to_of(const Message& m) {
+  return std::visit(
+      [](const auto& x) -> const std::string& {
+        if constexpr (HasInResponseTo<std::decay_t<decltype(x)>>::value)
+          return x.in_response_to;
+        else
+          return kEmpty;
+      },
+      m);
+}
+
+std::ostream& operator<<(std::ostream& os, const Message& m) {
+  os << message_type_name(m) << " (TAXII " << to_string(version_of(m)) << ", message_id="
+     << message_id_of(m);
+  if (!in_response_to_of(m).empty()) os << ", in_response_to=" << in_response_to_of(m);
+  return os << ")";
+}
+
+// --- Mixed content helpers -------------------------------------------------------------
+
+void xml_escape_append(std::string& out, std::string_view s, bool in_attribute) {
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"':
+        if (in_attribute) out += "&quot;"; else out += c;
+        break;
+      case '\r': out += "&#13;"; break;  // keep CR through XML end-of-line normalization
+      case '\t':
+        if (in_attribute) out += "&#9;"; else out += c;
+        break;
+      case '\n':
+        if (in_attribute) out += "&#10;"; else out += c;
+        break;
+      default: out += c;
+    }
+  }
+}
+
+std::string xml_escape(std::string_view s, bool in_attribute) {
+  std::string out;
+  out.reserve(s.size() + s.size() / 8);
+  xml_escape_append(out, s, in_attribute);
+  return out;
+}
+
+Mixed Mixed::text(std::string_view s) { return Mixed{xml_escape(s)}; }
+
+bool Mixed::is_text() const {
+  // Elements, comments and PIs start with '<' followed by a name char, '!' (not CDATA) or '?'.
+  for (size_t i = xml.find('<'); i != std::string::npos; i = xml.find('<', i + 1)) {
+    if (xml.compare(i, 9, "<![CDATA[") == 0) {
+      const size_t end = xml.find("]]>", i + 9);
+      if (end == std::string::npos) return false;
+      i = end;
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
+
+std::string Mixed::text_value() const {
+  std::string out;
+  out.reserve(xml.size());
+  for (size_t i = 0; i < xml.size(); ++i) {
+    const char c = xml[i];
+    if (c == '<' && xml.compare(i, 9, "<![CDATA[") == 0) {
+      const size_t end = xml.find("]]>", i + 9);
+      out.append(xml, i + 9, end - (i + 9));
+      i = end + 2;
+      continue;
+    }
+    if (c != '&') {
+      out += c;
+      continue;
+    }
+    const size_t semi = xml.find(';', i);
+    if (semi == std::string::npos) {
+      out += c;
+      continue;
+    }
+    const std::string_view ent(xml.data() + i + 1, semi - i - 1);
+    if (ent == "amp") out += '&';
+    else if (ent == "lt") out += '<';
+    else if (ent == "gt") out += '>';
+    else if (ent == "quot") out += '"';
+    else if (ent == "apos") out += '\'';
+    else if (!ent.empty() && ent[0] == '#') {
+      unsigned long cp = ent.size() > 1 && (ent[1] == 'x' || ent[1] == 'X')
+                             ? std::stoul(std::string(ent.substr(2)), nullptr, 16)
+                             : std::stoul(std::string(ent.substr(1)), nullptr, 10);
+      // UTF-8 encode.
+      if (cp < 0x80) out += static_cast<char>(cp);
+      else if (cp < 0x800) { out += static_cast<char>(0xC0 | (cp >> 6)); out += static_cast<char>(0x80 | (cp & 0x3F)); }
+      else if (cp < 0x10000) { out += static_cast<char>(0xE0 | (cp >> 12)); out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F)); out += static_cast<char>(0x80 | (cp & 0x3F)); }
+      else { out += static_cast<char>(0xF0 | (cp >> 18)); out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F)); out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F)); out += static_cast<char>(0x80 | (cp & 0x3F)); }
+    } else {
+      out.append(xml, i, semi - i + 1);
+    }
+    i = semi;
+  }
+  return out;
+}
+
+}  // namespace taxii

@@ -1,0 +1,121 @@
+// Store: where collections' content blocks, poll result sets (and, later, subscriptions
+// and accounts) live. Opened by URI: "sqlite:///path/to/file.db" (embedded default) or
+// "postgresql://..." (shared by several taxiid instances; see issue #8).
+//
+// Rules every implementation keeps (DESIGN.md "Data rules"):
+// - Timestamp labels are assigned by the store, strictly increasing per collection
+//   (Services 1.1 §4.1.4). Each block gets its own label, so any part boundary of a
+//   multi-part result is a label boundary (Services 1.1 §5.2.2.3).
+// - append() is atomic and durable: when it returns ok, every block of the call is
+//   committed to disk in every named collection; when it fails, none is.
+// - scan() visits blocks in label order and never holds more than one batch in memory.
+//
+// Implementations are thread-safe: one Store is shared by all server worker threads.
+// Errors: Failure (storage broken; details go to the log, not to the message).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+#include "core/timestamp.hpp"
+
+namespace taxii::storage {
+
+// A content block as received (XML 1.1 §3.10 Content_Block, without signature/padding).
+struct NewBlock {
+  std::string binding_id;              // may be a nesting expression "A|B"
+  std::optional<std::string> subtype;
+  std::string content;                 // Mixed markup, stored byte for byte
+  std::optional<std::string> message;
+};
+
+struct StoredBlock {
+  int64_t id = 0;                      // store-wide unique, increasing with insertion
+  std::string collection;
+  Timestamp label;
+  std::string binding_id;
+  std::optional<std::string> subtype;
+  std::string content;
+  std::optional<std::string> message;
+};
+
+// One content-binding filter entry: binding id with optional subtypes (none => all).
+struct BindingFilter {
+  std::string binding_id;
+  std::vector<std::string> subtypes;
+};
+
+// Which blocks of one collection: label in (after, until], matching any filter entry
+// (no entries => all), at most `limit` of them (0 => no limit).
+struct ScanQuery {
+  std::string collection;
+  std::optional<Timestamp> after;      // exclusive
+  std::optional<Timestamp> until;      // inclusive
+  std::vector<BindingFilter> bindings;
+  uint64_t limit = 0;
+};
+
+// A multi-part or asynchronous poll result (Services 1.1 §3.6.1, §4.1.3), persisted so
+// that any instance can serve any part. `request` is the serialized Poll_Request the
+// result answers; parts are recorded as they are produced.
+struct ResultSet {
+  std::string result_id;
+  std::string collection;
+  std::string request;                 // opaque to the store (the poll service's encoding)
+  uint64_t total_count = 0;
+  uint64_t part_size = 0;
+  std::optional<Timestamp> after;      // window of the result
+  std::optional<Timestamp> until;
+  Timestamp created;
+};
+
+struct ResultPart {
+  uint64_t part_number = 0;
+  std::optional<Timestamp> after;      // the part covers labels in (after, last_label]
+  std::optional<Timestamp> last_label;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Creates the collection if missing. Idempotent.
+  [[nodiscard]] virtual Status ensure_collection(std::string_view name) = 0;
+  [[nodiscard]] virtual Result<bool> has_collection(std::string_view name) = 0;
+
+  // Appends every block to every collection in one transaction and returns the labels
+  // given, in order, per collection (labels[c][b] for collections[c], blocks[b]).
+  // REQUIRES: each collection exists.
+  [[nodiscard]] virtual Result<std::vector<std::vector<Timestamp>>> append(
+      const std::vector<std::string>& collections, const std::vector<NewBlock>& blocks) = 0;
+
+  // Visits matching blocks in label order until fn returns false. Memory stays bounded.
+  [[nodiscard]] virtual Status scan(const ScanQuery& q,
+                                    const std::function<bool(const StoredBlock&)>& fn) = 0;
+  [[nodiscard]] virtual Result<uint64_t> count(const ScanQuery& q) = 0;
+  // The newest label of a collection; nullopt when it is empty.
+  [[nodiscard]] virtual Result<std::optional<Timestamp>> latest_label(std::string_view collection) = 0;
+  // Number of blocks added to the collection in the last 24 hours (Collection_Volume).
+  [[nodiscard]] virtual Result<uint64_t> volume_last_day(std::string_view collection) = 0;
+
+  // Result sets of multi-part / asynchronous polls.
+  [[nodiscard]] virtual Status put_result_set(const ResultSet& rs) = 0;
+  [[nodiscard]] virtual Result<std::optional<ResultSet>> get_result_set(std::string_view result_id) = 0;
+  [[nodiscard]] virtual Status put_result_part(std::string_view result_id, const ResultPart& p) = 0;
+  [[nodiscard]] virtual Result<std::optional<ResultPart>> get_result_part(std::string_view result_id,
+                                                                        uint64_t part_number) = 0;
+  // Drops result sets created before `cutoff`. Returns how many were dropped.
+  [[nodiscard]] virtual Result<uint64_t> expire_result_sets(Timestamp cutoff) = 0;
+};
+
+// Opens a store by URI ("sqlite:///abs/path.db", "sqlite://relative.db", "sqlite::memory:").
+// Fails with Failure and a message naming the URI problem.
+Result<std::unique_ptr<Store>> open_store(const std::string& uri);
+
+}  // namespace taxii::storage
