@@ -23,7 +23,7 @@ namespace taxii::xml {
 struct ParseLimits {
   std::size_t max_bytes = 32u << 20;      // whole document
   std::size_t max_depth = 256;            // element nesting, including content
-  std::size_t max_elements = 2'000'000;   // elements in the document
+  std::size_t max_elements = 1'000'000;   // elements in the document
 };
 
 class MessageBinding {

@@ -34,7 +34,12 @@ class Elem {
   std::string text() const { return d_->text_of(i_); }
   // xs:anyURI / token-like values are whitespace-collapsed by the schema.
   std::string trimmed_text() const { return trim(text()); }
-  Mixed inner() const { return Mixed{d_->inner_xml(i_)}; }
+  // Wildcard (any) content, validated laxly for the namespaces we know.
+  Mixed inner() const {
+    if (auto st = validate_wildcard_content(*d_, i_); !st.ok())
+      throw MappingError{std::string(local()) + ": " + st.error().message()};
+    return Mixed{d_->inner_xml(i_)};
+  }
   std::string outer() const { return d_->outer_xml(i_); }
   const std::string* attr(std::string_view name) const { return d_->attr(i_, name); }
   std::string required_attr(std::string_view name) const {

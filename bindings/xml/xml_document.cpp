@@ -1,5 +1,6 @@
 #include "bindings/xml/xml_document.hpp"
 
+#include <cctype>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -21,6 +22,7 @@
 #include <xercesc/util/XMLUni.hpp>
 #include <xercesc/validators/common/Grammar.hpp>
 
+#include "core/urn.hpp"
 #include "xsd/embedded.hpp"
 
 namespace taxii::xml {
@@ -346,10 +348,46 @@ Status precheck(std::string_view body, const ParseLimits& limits) {
     return Error::bad_message("message of " + std::to_string(body.size()) + " bytes exceeds the limit of " +
                               std::to_string(limits.max_bytes) + " bytes");
   if (body.empty()) return Error::bad_message("empty message body");
-  // Only ASCII-compatible encodings: the DOCTYPE refusal must see the prolog as bytes.
+  // Only ASCII-compatible encodings: the prolog checks below read bytes.
   const auto b0 = static_cast<unsigned char>(body[0]);
   if (b0 == 0x00 || b0 == 0xFE || b0 == 0xFF || b0 == 0x4C)
     return Error::bad_message("only UTF-8 encoded XML is accepted");
+  // Walk the prolog (XML declaration, comments, PIs, whitespace) up to the root element.
+  size_t i = body.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+  while (i < body.size()) {
+    const char c = body[i];
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      ++i;
+    } else if (body.compare(i, 5, "<?xml") == 0 && i + 5 < body.size() &&
+               (body[i + 5] == ' ' || body[i + 5] == '\t' || body[i + 5] == '\r' || body[i + 5] == '\n')) {
+      const size_t end = body.find("?>", i);
+      if (end == std::string_view::npos) break;
+      std::string decl(body.substr(i, end - i));
+      for (auto& ch : decl) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      const size_t enc = decl.find("encoding");
+      if (enc != std::string::npos) {
+        const size_t q = decl.find_first_of("\"'", enc);
+        if (q != std::string::npos) {
+          const std::string_view name = std::string_view(decl).substr(q + 1);
+          for (const char* bad : {"utf-16", "utf16", "utf-32", "utf32", "ucs", "ebcdic", "ibm0", "cp037", "cp1047"})
+            if (name.rfind(bad, 0) == 0) return Error::bad_message("only UTF-8 encoded XML is accepted");
+        }
+      }
+      i = end + 2;
+    } else if (body.compare(i, 4, "<!--") == 0) {
+      const size_t end = body.find("-->", i + 4);
+      if (end == std::string_view::npos) break;
+      i = end + 3;
+    } else if (body.compare(i, 2, "<?") == 0) {
+      const size_t end = body.find("?>", i);
+      if (end == std::string_view::npos) break;
+      i = end + 2;
+    } else if (body.compare(i, 9, "<!DOCTYPE") == 0) {
+      return Error::bad_message("DOCTYPE declarations are not allowed");
+    } else {
+      break;  // the root element (or garbage, which the parser reports)
+    }
+  }
   return ok_status();
 }
 
@@ -477,6 +515,20 @@ Result<XmlDocument> parse_document(std::string_view body, const ParseLimits& lim
   auto st = thread_parser().run(body, limits, &doc);
   if (!st.ok()) return st.error();
   return doc;
+}
+
+Status validate_wildcard_content(const XmlDocument& doc, int32_t elem) {
+  for (int32_t c : doc.node(elem).children) {
+    const XmlNode& n = doc.node(c);
+    if (n.kind != XmlNode::Kind::Element) continue;
+    if (n.ns == urn::kNsXml11 || n.ns == urn::kNsXml10 || n.ns == urn::kNsDefaultQuery || n.ns == urn::kNsXmlDsig) {
+      auto st = validate_document(doc.outer_xml(c), ParseLimits{});
+      if (!st.ok()) return Error::bad_message(n.local + ": " + st.error().message());
+    } else if (auto st = validate_wildcard_content(doc, c); !st.ok()) {
+      return st;
+    }
+  }
+  return ok_status();
 }
 
 Status validate_document(std::string_view body, const ParseLimits& limits) {

@@ -66,6 +66,13 @@ class XmlDocument {
 // The root element must be declared by one of the embedded schemas.
 Result<XmlDocument> parse_document(std::string_view body, const ParseLimits& limits);
 
+// Validates what a processContents="lax" wildcard (AnyMixedContentType) would: every
+// element under `elem` that is in a namespace of the embedded schemas (TAXII 1.1/1.0,
+// Default Query, XML-DSig) and not nested inside another such element is validated as a
+// document of its own. The runtime grammars skip wildcard content (Xerces cannot skip
+// unknown xsi:type values under lax), so this restores lax semantics for known namespaces.
+Status validate_wildcard_content(const XmlDocument& doc, int32_t elem);
+
 // Schema-validates only (no tree); for benchmarks and `taxii validate` fast paths.
 Status validate_document(std::string_view body, const ParseLimits& limits);
 

@@ -1,0 +1,57 @@
+// taxii: the command-line client. `taxii <command> [options]`; `taxii help <command>`.
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "client/cli/command.hpp"
+
+namespace taxii::cli {
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> cmds = {
+      {"validate", "check TAXII 1.1/1.0 XML messages against the specification", run_validate},
+  };
+  return cmds;
+}
+
+}  // namespace taxii::cli
+
+namespace {
+
+void usage(std::ostream& os) {
+  os << "usage: taxii <command> [options] [arguments]\n\n"
+        "TAXII 1.1 / 1.0 command-line client.\n\ncommands:\n";
+  for (const auto& c : taxii::cli::commands()) {
+    os << "  " << c.name << std::string(12 - std::min<size_t>(11, c.name.size()), ' ') << c.summary << "\n";
+  }
+  os << "\nRun 'taxii <command> --help' for the options of a command.\n"
+        "Exit status: 0 success, 1 invalid message, 2 usage error, 3 transport error,\n"
+        "4 TAXII error status from the server, 5 local file error.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    usage(std::cerr);
+    return taxii::cli::kExitUsage;
+  }
+  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    if (args.size() > 1) {
+      for (const auto& c : taxii::cli::commands())
+        if (c.name == args[1]) return c.run({c.name, "--help"});
+    }
+    usage(std::cout);
+    return taxii::cli::kExitOk;
+  }
+  if (args[0] == "--version") {
+    std::cout << "taxii " << TAXII_VERSION << "\n";
+    return taxii::cli::kExitOk;
+  }
+  for (const auto& c : taxii::cli::commands())
+    if (c.name == args[0]) return c.run(args);
+  std::cerr << "taxii: '" << args[0] << "' is not a taxii command. See 'taxii --help'.\n";
+  return taxii::cli::kExitUsage;
+}
