@@ -1,0 +1,48 @@
+#include "storage/store.hpp"
+
+#include <utility>
+
+#include "storage/sqlite/sqlite_store.hpp"
+
+namespace taxii::storage {
+namespace {
+
+constexpr std::string_view kSupported =
+    "supported: sqlite:///absolute/path.db, sqlite://relative/path.db, sqlite::memory:";
+
+bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+Result<std::unique_ptr<Store>> open_sqlite(std::string path) {
+  // SQLite would read "file:..." as a URI with options of its own; keep it a file name.
+  if (starts_with(path, "file:")) path = "./" + path;
+  auto store = SqliteStore::open(path);
+  if (!store.ok()) return store.error();
+  return std::unique_ptr<Store>(std::move(store).value());
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> open_store(const std::string& uri) {
+  const std::string_view u = uri;
+  if (u == "sqlite::memory:") return open_sqlite(":memory:");
+  if (starts_with(u, "sqlite://")) {
+    // "sqlite:///abs/path.db" -> "/abs/path.db"; "sqlite://rel/path.db" -> "rel/path.db".
+    std::string path(u.substr(9));
+    if (path.empty() || path == "/")
+      return Error::failure("store URI \"sqlite://\" names no database file (" +
+                            std::string(kSupported) + ")");
+    return open_sqlite(std::move(path));
+  }
+  if (starts_with(u, "sqlite:"))
+    return Error::failure("malformed SQLite store URI (" + std::string(kSupported) + ")");
+  // Name only the scheme: the rest of a database URI may hold a password.
+  const std::size_t colon = u.find(':');
+  if (colon == std::string_view::npos || colon == 0)
+    return Error::failure("store URI has no scheme (" + std::string(kSupported) + ")");
+  return Error::failure("unsupported store URI scheme \"" + std::string(u.substr(0, colon)) +
+                        "\" (" + std::string(kSupported) + ")");
+}
+
+}  // namespace taxii::storage
