@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: installs dependencies, then builds and runs every
+# test twice: a normal RelWithDebInfo build and an AddressSanitizer + UBSan build.
+#   tools/test.sh            both builds
+#   TAXII_BUILDS=release tools/test.sh   only the normal build (faster, for development)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/deps.sh
+JOBS=${JOBS:-$(nproc)}
+BUILDS=${TAXII_BUILDS:-"release asan"}
+status=0
+for b in $BUILDS; do
+  dir=build/$b
+  case $b in
+    release) flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
+    asan) flags=(-DCMAKE_BUILD_TYPE=Debug -DTAXII_SANITIZE=ON) ;;
+    *) echo "unknown build $b" >&2; exit 2 ;;
+  esac
+  echo "=== $b build ($dir)"
+  cmake -S . -B "$dir" -G Ninja "${flags[@]}" >/dev/null
+  cmake --build "$dir" -j "$JOBS"
+  echo "=== $b tests"
+  export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
+  export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+  if ! ctest --test-dir "$dir" -j "$JOBS" --output-on-failure --timeout 900; then status=1; fi
+done
+exit $status
