@@ -1,5 +1,6 @@
 #include "bindings/xml/xml_document.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <memory>
 #include <mutex>
@@ -417,6 +418,39 @@ std::vector<int32_t> XmlDocument::element_children(int32_t elem) const {
   return out;
 }
 
+namespace {
+// "p" of a QName-like value "p:local" (leading whitespace allowed); empty if none.
+std::string qname_prefix(std::string_view v) {
+  size_t i = 0;
+  while (i < v.size() && (v[i] == ' ' || v[i] == '\t' || v[i] == '\n' || v[i] == '\r')) ++i;
+  const size_t start = i;
+  while (i < v.size() && (std::isalnum(static_cast<unsigned char>(v[i])) || v[i] == '_' || v[i] == '-' || v[i] == '.' ||
+                          static_cast<unsigned char>(v[i]) >= 0x80))
+    ++i;
+  if (i == start || i >= v.size() || v[i] != ':') return {};
+  return std::string(v.substr(start, i - start));
+}
+std::string name_prefix(const std::string& qname) {
+  const size_t c = qname.find(':');
+  return c == std::string::npos ? std::string() : qname.substr(0, c);
+}
+}  // namespace
+
+void XmlDocument::collect_prefixes(int32_t elem, std::vector<std::string>& names,
+                                   std::vector<std::string>& values) const {
+  const XmlNode& e = node(elem);
+  names.push_back(name_prefix(e.qname));
+  for (const auto& a : e.attrs) {
+    names.push_back(name_prefix(a.qname));
+    values.push_back(qname_prefix(a.value));
+  }
+  for (int32_t c : e.children) {
+    const XmlNode& n = node(c);
+    if (n.kind == XmlNode::Kind::Element) collect_prefixes(c, names, values);
+    else if (n.kind == XmlNode::Kind::Text) values.push_back(qname_prefix(n.text));
+  }
+}
+
 void XmlDocument::write_node(std::string& out, int32_t n) const {
   const XmlNode& x = node(n);
   switch (x.kind) {
@@ -452,25 +486,28 @@ void XmlDocument::write_element(std::string& out, int32_t elem, bool top) const 
   for (int32_t c : e.children) write_node(body, c);
   std::string inherited;
   if (top) {
-    // In-scope declarations from ancestors that this element does not redeclare.
+    // In-scope declarations from ancestors that this element does not redeclare, limited
+    // to what the fragment uses, so that capturing is idempotent: capture(embed(capture(x)))
+    // == capture(x) whatever the embedding document declares.
+    std::vector<std::string> name_prefixes, value_prefixes;
+    collect_prefixes(elem, name_prefixes, value_prefixes);
+    auto has = [](const std::vector<std::string>& v, const std::string& p) {
+      return std::find(v.begin(), v.end(), p) != v.end();
+    };
     std::vector<std::string> seen;
     for (const auto& d : e.ns_decls) seen.push_back(d.first);
     for (int32_t p = e.parent; p >= 0; p = node(p).parent) {
       for (const auto& [prefix, uri] : node(p).ns_decls) {
-        bool dup = false;
-        for (const auto& s : seen) dup = dup || s == prefix;
-        if (dup) continue;
+        if (has(seen, prefix)) continue;
         seen.push_back(prefix);
         if (prefix == "xml") continue;
         if (prefix.empty()) {
-          // The default namespace matters to unprefixed names and QName values.
-          if (uri.empty()) continue;
-        } else {
-          // Needed when the prefix appears in a name or in a QName value (xsi:type="p:T").
-          const std::string needle = prefix + ":";
-          if (e.qname.rfind(needle, 0) != 0 && rest.find(needle) == std::string::npos &&
-              body.find(needle) == std::string::npos)
-            continue;
+          if (uri.empty()) continue;  // the default namespace matters to unprefixed names
+        } else if (!has(name_prefixes, prefix)) {
+          // A prefix used only inside a value (xsi:type="p:T") is needed too, except a TAXII
+          // message namespace: a fragment's values never name TAXII types, and skipping it
+          // keeps the binding's own root prefix from creeping into captured content.
+          if (!has(value_prefixes, prefix) || uri == urn::kNsXml11 || uri == urn::kNsXml10) continue;
         }
         inherited += prefix.empty() ? " xmlns=\"" : " xmlns:" + prefix + "=\"";
         xml_escape_append(inherited, uri, true);

@@ -87,6 +87,22 @@ BOOST_AUTO_TEST_CASE(reference_samples_parse_reserialize_and_validate) {
   BOOST_TEST(n == 81u);
 }
 
+// Regressions found by the fuzzer: each must parse and survive the round trip unchanged.
+BOOST_AUTO_TEST_CASE(fuzzer_regressions_round_trip) {
+  size_t n = 0;
+  for (const auto& f : test::xml_files(test::source_dir() / "tests/conformance/roundtrip")) {
+    auto m = xml::parse_any(test::read_file(f));
+    BOOST_TEST_REQUIRE(m.ok(), f.filename() << ": " << (m.ok() ? "" : m.error().message()));
+    auto s = xml::serialize_any(*m);
+    BOOST_TEST_REQUIRE(s.ok());
+    auto again = xml::parse_any(*s);
+    BOOST_TEST_REQUIRE(again.ok());
+    BOOST_TEST((*again == *m), f.filename() << " changed in the round trip");
+    ++n;
+  }
+  BOOST_TEST(n >= 1u);
+}
+
 BOOST_AUTO_TEST_CASE(schema_invalid_variants_are_bad_messages) {
   size_t n = 0;
   for (const char* dir : {"1.1", "1.0"}) {
