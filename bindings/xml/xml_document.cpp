@@ -280,14 +280,14 @@ class TreeBuilder : public xc::ContentHandler, public xc::LexicalHandler, public
 // One reader per thread, over the shared locked pool.
 class ThreadParser {
  public:
-  ThreadParser() {
+  explicit ThreadParser(bool validate) {
     auto& pool = grammar_pool();
     reader_.reset(xc::XMLReaderFactory::createXMLReader(xc::XMLPlatformUtils::fgMemoryManager, pool.get()));
     reader_->setFeature(xc::XMLUni::fgSAX2CoreNameSpaces, true);
     reader_->setFeature(xc::XMLUni::fgSAX2CoreNameSpacePrefixes, false);
-    reader_->setFeature(xc::XMLUni::fgSAX2CoreValidation, true);
+    reader_->setFeature(xc::XMLUni::fgSAX2CoreValidation, validate);
     reader_->setFeature(xc::XMLUni::fgXercesDynamic, false);
-    reader_->setFeature(xc::XMLUni::fgXercesSchema, true);
+    reader_->setFeature(xc::XMLUni::fgXercesSchema, validate);
     reader_->setFeature(xc::XMLUni::fgXercesSchemaFullChecking, false);
     reader_->setFeature(xc::XMLUni::fgXercesUseCachedGrammarInParse, true);
     reader_->setFeature(xc::XMLUni::fgXercesCacheGrammarFromParse, false);
@@ -337,9 +337,10 @@ class ThreadParser {
   TreeBuilder builder_;
 };
 
-ThreadParser& thread_parser() {
-  thread_local std::unique_ptr<ThreadParser> p;
-  if (!p || !p->usable()) p = std::make_unique<ThreadParser>();
+ThreadParser& thread_parser(bool validate = true) {
+  thread_local std::unique_ptr<ThreadParser> validating, plain;
+  auto& p = validate ? validating : plain;
+  if (!p || !p->usable()) p = std::make_unique<ThreadParser>(validate);
   return *p;
 }
 
@@ -550,6 +551,15 @@ Result<XmlDocument> parse_document(std::string_view body, const ParseLimits& lim
   XmlDocument doc;
   doc.nodes.reserve(64);
   auto st = thread_parser().run(body, limits, &doc);
+  if (!st.ok()) return st.error();
+  return doc;
+}
+
+Result<XmlDocument> parse_untyped(std::string_view body, const ParseLimits& limits) {
+  if (auto s = precheck(body, limits); !s.ok()) return s.error();
+  XmlDocument doc;
+  doc.nodes.reserve(64);
+  auto st = thread_parser(false).run(body, limits, &doc);
   if (!st.ok()) return st.error();
   return doc;
 }

@@ -68,6 +68,11 @@ class XmlDocument {
 // The root element must be declared by one of the embedded schemas.
 Result<XmlDocument> parse_document(std::string_view body, const ParseLimits& limits);
 
+// Parses well-formed XML without schema validation, with the same hardening (no DOCTYPE,
+// no external access, size/depth/element limits). For payloads such as STIX content that
+// a query format evaluates. Fails with BadMessage.
+Result<XmlDocument> parse_untyped(std::string_view body, const ParseLimits& limits);
+
 // Validates what a processContents="lax" wildcard (AnyMixedContentType) would: every
 // element under `elem` that is in a namespace of the embedded schemas (TAXII 1.1/1.0,
 // Default Query, XML-DSig) and not nested inside another such element is validated as a
