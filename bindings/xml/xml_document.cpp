@@ -439,16 +439,28 @@ std::string name_prefix(const std::string& qname) {
 
 void XmlDocument::collect_prefixes(int32_t elem, std::vector<std::string>& names,
                                    std::vector<std::string>& values) const {
+  collect_prefixes_scoped(elem, {}, names, values);
+}
+
+// Only prefixes the fragment does not declare itself (at or above the use) count: those
+// are the ones that must come from the enclosing document.
+void XmlDocument::collect_prefixes_scoped(int32_t elem, std::vector<std::string> declared,
+                                          std::vector<std::string>& names,
+                                          std::vector<std::string>& values) const {
   const XmlNode& e = node(elem);
-  names.push_back(name_prefix(e.qname));
+  for (const auto& d : e.ns_decls) declared.push_back(d.first);
+  auto add = [&](std::vector<std::string>& to, std::string p) {
+    if (std::find(declared.begin(), declared.end(), p) == declared.end()) to.push_back(std::move(p));
+  };
+  add(names, name_prefix(e.qname));
   for (const auto& a : e.attrs) {
-    names.push_back(name_prefix(a.qname));
-    values.push_back(qname_prefix(a.value));
+    add(names, name_prefix(a.qname));
+    add(values, qname_prefix(a.value));
   }
   for (int32_t c : e.children) {
     const XmlNode& n = node(c);
-    if (n.kind == XmlNode::Kind::Element) collect_prefixes(c, names, values);
-    else if (n.kind == XmlNode::Kind::Text) values.push_back(qname_prefix(n.text));
+    if (n.kind == XmlNode::Kind::Element) collect_prefixes_scoped(c, declared, names, values);
+    else if (n.kind == XmlNode::Kind::Text) add(values, qname_prefix(n.text));
   }
 }
 

@@ -62,6 +62,8 @@ class XmlDocument {
   void write_node(std::string& out, int32_t n) const;
   // Prefixes used by element/attribute names, and at the start of QName-like values.
   void collect_prefixes(int32_t elem, std::vector<std::string>& names, std::vector<std::string>& values) const;
+  void collect_prefixes_scoped(int32_t elem, std::vector<std::string> declared, std::vector<std::string>& names,
+                               std::vector<std::string>& values) const;
 };
 
 // Parses and schema-validates `body`. Fails with BadMessage ("line L, column C: reason").
