@@ -2,13 +2,15 @@
 
 #include <utility>
 
+#include "storage/postgres/postgres_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 
 namespace taxii::storage {
 namespace {
 
 constexpr std::string_view kSupported =
-    "supported: sqlite:///absolute/path.db, sqlite://relative/path.db, sqlite::memory:";
+    "supported: sqlite:///absolute/path.db, sqlite://relative/path.db, sqlite::memory:, "
+    "postgresql://user:password@host:port/database";
 
 bool starts_with(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
@@ -37,6 +39,11 @@ Result<std::unique_ptr<Store>> open_store(const std::string& uri) {
   }
   if (starts_with(u, "sqlite:"))
     return Error::failure("malformed SQLite store URI (" + std::string(kSupported) + ")");
+  if (starts_with(u, "postgresql://") || starts_with(u, "postgres://")) {
+    auto store = PostgresStore::open(uri);
+    if (!store.ok()) return store.error();
+    return std::unique_ptr<Store>(std::move(store).value());
+  }
   // Name only the scheme: the rest of a database URI may hold a password.
   const std::size_t colon = u.find(':');
   if (colon == std::string_view::npos || colon == 0)

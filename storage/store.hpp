@@ -1,6 +1,6 @@
 // Store: where collections' content blocks, poll result sets (and, later, subscriptions
 // and accounts) live. Opened by URI: "sqlite:///path/to/file.db" (embedded default) or
-// "postgresql://..." (shared by several taxiid instances; see issue #8).
+// "postgresql://..." (shared by several taxiid instances; docs/storage.md).
 //
 // Rules every implementation keeps (DESIGN.md "Data rules"):
 // - Timestamp labels are assigned by the store, strictly increasing per collection
@@ -114,7 +114,8 @@ class Store {
   [[nodiscard]] virtual Result<uint64_t> expire_result_sets(Timestamp cutoff) = 0;
 };
 
-// Opens a store by URI ("sqlite:///abs/path.db", "sqlite://relative.db", "sqlite::memory:").
+// Opens a store by URI: "sqlite:///abs/path.db", "sqlite://relative.db", "sqlite::memory:",
+// or "postgresql://user:pass@host:port/db" (see docs/storage.md).
 // Fails with Failure and a message naming the URI problem.
 Result<std::unique_ptr<Store>> open_store(const std::string& uri);
 

@@ -6,6 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/deps.sh
+# A throwaway PostgreSQL for the storage and service suites (never the system cluster).
+if [ "${TAXII_SKIP_POSTGRES:-0}" != 1 ]; then
+  TAXII_TEST_POSTGRES_URI=$(tools/postgres.sh)
+  export TAXII_TEST_POSTGRES_URI
+  trap 'tools/postgres.sh stop >/dev/null 2>&1 || true' EXIT
+fi
 JOBS=${JOBS:-$(nproc)}
 BUILDS=${TAXII_BUILDS:-"release asan"}
 status=0

@@ -1,0 +1,109 @@
+// PostgresPool: the PostgreSQL connections of one PostgresStore, and the small tools that
+// work on one connection (raw SQL, a transaction guard). Internal to storage/postgres/.
+//
+// A Poco::Data::SessionPool behind a gate: at most `max_connections` leases at a time,
+// further callers wait (up to acquire_timeout_ms, then Poco::TimeoutException). Every new
+// connection gets lock_timeout, idle_in_transaction_session_timeout, the search_path of
+// `schema`, and a notice receiver (warnings to the log, routine notices dropped). A
+// connection idle for a second or more is pinged before it is handed out; a dead one (a
+// database restart, a failover) is reconnected in place, so no call fails for it once the
+// database is back. Before the pool opens a connection, a throwaway libpq connection
+// probes the server: Poco's connector leaks the libpq state of a failed connect.
+//
+// Thread-safe. Everything here throws Poco exceptions; PostgresStore catches them.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include <Poco/Data/Session.h>
+
+struct pg_conn;
+
+namespace taxii::storage {
+
+// One line "taxii storage: <what>: <detail>" on std::cerr.
+void postgres_log(std::string_view what, std::string_view detail);
+
+// "name" -> "\"name\"" (an SQL identifier, quotes doubled).
+std::string postgres_quote_ident(std::string_view name);
+
+// Runs SQL text as it is (several statements; DDL; SET) on the session's connection.
+// Poco's statements are always prepared, and a prepared statement holds one command.
+void postgres_exec(Poco::Data::Session& s, const std::string& sql);
+
+// One transaction on a session; rolls back unless committed. Goes through Poco's
+// begin/commit/rollback so that the connector defers its DEALLOCATEs until the end.
+class PostgresTransaction {
+ public:
+  explicit PostgresTransaction(Poco::Data::Session& s) : s_(s) { s_.begin(); }
+  PostgresTransaction(const PostgresTransaction&) = delete;
+  PostgresTransaction& operator=(const PostgresTransaction&) = delete;
+  ~PostgresTransaction();
+  void commit() {
+    s_.commit();
+    done_ = true;
+  }
+
+ private:
+  Poco::Data::Session& s_;
+  bool done_ = false;
+};
+
+class PostgresPool {
+ public:
+  struct Settings {
+    std::size_t max_connections = 16;
+    int acquire_timeout_ms = 30000;
+    int idle_seconds = 60;
+    int lock_timeout_ms = 30000;
+    int idle_in_transaction_timeout_ms = 60000;
+    std::string schema;  // empty: the connection's search_path
+  };
+
+  // Connects lazily: the first Lease opens the first connection.
+  PostgresPool(const std::string& conninfo, Settings settings);
+  ~PostgresPool();
+  PostgresPool(const PostgresPool&) = delete;
+  PostgresPool& operator=(const PostgresPool&) = delete;
+
+  // A pooled session for the duration of one call.
+  class Lease {
+   public:
+    explicit Lease(PostgresPool& pool);
+    ~Lease();
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    Poco::Data::Session& operator*() { return *session_; }
+
+   private:
+    bool alive();
+    void release();
+
+    PostgresPool& pool_;
+    std::optional<Poco::Data::Session> session_;
+  };
+
+ private:
+  class Sessions;
+  void probe() const;  // throws Poco::Data::ConnectionFailedException
+
+  const std::string conninfo_;
+  const Settings settings_;
+  std::unique_ptr<Sessions> sessions_;
+
+  std::mutex gate_mu_;  // guards leased_ and last_used_
+  std::condition_variable gate_cv_;
+  std::size_t leased_ = 0;
+  // When each connection was last given back: one idle for a while is pinged before use.
+  std::unordered_map<const pg_conn*, std::chrono::steady_clock::time_point> last_used_;
+};
+
+}  // namespace taxii::storage
