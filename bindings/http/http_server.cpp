@@ -1,0 +1,530 @@
+#include "bindings/http/http_server.hpp"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <climits>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+#include <Poco/Exception.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/HTTPServerResponseImpl.h>
+#include <Poco/Net/HTTPServerSession.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/NetSSL.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/Net/SecureServerSocket.h>
+#include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/X509Certificate.h>
+
+namespace taxii::http {
+namespace {
+
+using Poco::Net::HTTPServerParams;
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Exposes whether the session holds bytes already read from the socket (a pipelined request).
+class ServerSession final : public Poco::Net::HTTPServerSession {
+ public:
+  using HTTPServerSession::HTTPServerSession;
+  bool has_buffered() const { return buffered() > 0; }
+};
+
+// epoll tags: a connection is tagged with its fd; these are above any fd.
+constexpr uint64_t kWakeTag = 1ull << 41;
+constexpr uint64_t kListenerTag = 1ull << 40;
+constexpr int64_t kDrainMillis = 2000;
+
+struct Listener {
+  Poco::Net::ServerSocket socket;  // a SecureServerSocket for TLS
+  BoundListener info;
+  int fd = -1;
+  std::size_t index = 0;  // in Impl::listeners; the epoll tag is kListenerTag + index
+  bool armed = false;
+  bool closed = false;
+};
+
+// One client connection: the socket and the HTTP session (with its read buffer), which
+// live as long as the connection, whether a worker serves it or the reactor holds it idle.
+struct Conn {
+  Conn(const Poco::Net::StreamSocket& s, HTTPServerParams::Ptr params, ConnectionInfo i,
+       std::atomic<std::size_t>& open, bool is_tls)
+      : socket(s),
+        session(socket, params),
+        info(std::move(i)),
+        fd(socket.impl()->sockfd()),
+        tls(is_tls),
+        open_(open) {
+    open_.fetch_add(1);
+  }
+  ~Conn() { open_.fetch_sub(1); }
+  Conn(const Conn&) = delete;
+  Conn& operator=(const Conn&) = delete;
+
+  Poco::Net::StreamSocket socket;
+  ServerSession session;  // closes the socket when destroyed
+  ConnectionInfo info;
+  int fd;
+  bool tls;
+  bool identified = false;                    // client certificate looked at (worker)
+  bool draining = false;                      // answered and half-closed; input is discarded
+  int64_t idle_deadline = 0;                  // reactor thread only
+  std::atomic<int64_t> busy_deadline{INT64_MAX};
+  std::atomic<std::size_t>& open_;
+};
+
+void send_plain_error(ServerSession& session, Poco::Net::HTTPResponse::HTTPStatus status) {
+  Poco::Net::HTTPServerResponseImpl r(session);
+  r.setVersion(Poco::Net::HTTPMessage::HTTP_1_1);
+  r.setStatusAndReason(status);
+  r.setKeepAlive(false);
+  r.setContentLength(0);
+  r.send();
+  session.setKeepAlive(false);
+}
+
+Poco::Net::Context::Ptr make_context(const TlsOptions& t) {
+  Poco::Net::Context::Params p;
+  p.privateKeyFile = t.key;
+  p.certificateFile = t.cert;
+  p.caLocation = t.ca;
+  switch (t.client_certificates) {
+    case ClientCertificates::None: p.verificationMode = Poco::Net::Context::VERIFY_NONE; break;
+    case ClientCertificates::Optional: p.verificationMode = Poco::Net::Context::VERIFY_RELAXED; break;
+    case ClientCertificates::Required: p.verificationMode = Poco::Net::Context::VERIFY_STRICT; break;
+  }
+  p.verificationDepth = 9;
+  p.loadDefaultCAs = false;
+  p.cipherList = "HIGH:!aNULL:!eNULL:!MD5:!RC4:!3DES";
+  Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, p);
+  ctx->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+  // Poco's "extended verification" matches the peer certificate's names against the peer's
+  // host: right for a client checking a server, wrong for client certificates (it would
+  // demand a client certificate naming the client's IP). OpenSSL still verifies the chain.
+  ctx->enableExtendedCertificateVerification(false);
+  // A session id context is needed for resumption when client certificates are verified.
+  ctx->enableSessionCache(true, "taxiid");
+  return ctx;
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  EngineOptions opt;
+  Handler handler;
+  ErrorLog log;
+  HTTPServerParams::Ptr params;
+  std::vector<std::unique_ptr<Listener>> listeners;
+  std::vector<BoundListener> bound;
+  int ep = -1;
+  int wake_fd = -1;
+  std::thread reactor;
+  std::vector<std::thread> workers;
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> reactor_exit{false};
+  bool started = false;
+  bool stopped = false;
+  std::atomic<std::size_t> open{0};
+
+  std::unordered_map<int, std::shared_ptr<Conn>> parked;  // reactor thread only
+
+  std::mutex work_mu;
+  std::condition_variable work_cv;
+  std::deque<std::shared_ptr<Conn>> work;
+  bool workers_exit = false;
+
+  std::mutex park_mu;
+  std::vector<std::shared_ptr<Conn>> to_park;
+
+  std::mutex busy_mu;
+  std::unordered_set<Conn*> busy;
+
+  ~Impl() {
+    if (ep >= 0) ::close(ep);
+    if (wake_fd >= 0) ::close(wake_fd);
+  }
+
+  void error(const std::string& m) const {
+    if (log) log(m);
+  }
+
+  void wake() const {
+    const uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = ::write(wake_fd, &one, sizeof one);
+  }
+
+  void arm(Listener& l, bool on) {
+    if (l.closed || l.armed == on) return;
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = kListenerTag + l.index;
+    if (::epoll_ctl(ep, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, l.fd, &ev) == 0) l.armed = on;
+  }
+
+  void park(const std::shared_ptr<Conn>& c, int64_t deadline) {
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLRDHUP;
+    ev.data.u64 = static_cast<uint64_t>(c->fd);
+    if (::epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev) != 0) {
+      error(std::string("epoll_ctl(ADD) failed: ") + std::strerror(errno));
+      return;  // the connection closes
+    }
+    c->idle_deadline = deadline;
+    parked[c->fd] = c;
+  }
+
+  void unpark(int fd) {
+    ::epoll_ctl(ep, EPOLL_CTL_DEL, fd, nullptr);
+    parked.erase(fd);
+  }
+
+  void accept_from(Listener& l) {
+    for (int k = 0; k < 64; ++k) {
+      if (open.load() >= opt.max_connections) {
+        arm(l, false);  // the kernel backlog queues further clients
+        return;
+      }
+      Poco::Net::SocketAddress peer;
+      Poco::Net::StreamSocket s;
+      try {
+        s = l.socket.acceptConnection(peer);
+      } catch (const Poco::Exception&) {
+        return;  // nothing more to accept (EAGAIN), or the client went away
+      }
+      try {
+        s.setBlocking(true);
+        s.setNoDelay(true);
+        s.setSendTimeout(Poco::Timespan(opt.request_timeout.count(), 0));
+        ConnectionInfo info{peer.toString(), l.info.https, {}};
+        auto c = std::make_shared<Conn>(s, params, std::move(info), open, l.info.tls);
+        park(c, now_ms() + opt.keep_alive_timeout.count() * 1000);
+      } catch (const Poco::Exception& e) {
+        error("accept: " + e.displayText());
+      }
+    }
+  }
+
+  // Lingering close: after answering a request whose body we did not read (413, 411, ...),
+  // the write side is shut down and input is discarded until the client closes or
+  // kDrainMillis pass, so the client reads our answer instead of a connection reset.
+  // Returns whether to keep draining.
+  static bool drain(int fd) {
+    char buf[16384];
+    while (true) {
+      const ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+      if (n > 0) continue;
+      return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR);
+    }
+  }
+
+  void dispatch(std::shared_ptr<Conn> c) {
+    {
+      std::lock_guard<std::mutex> lock(work_mu);
+      work.push_back(std::move(c));
+    }
+    work_cv.notify_one();
+  }
+
+  void adopt_returns() {
+    std::vector<std::shared_ptr<Conn>> back;
+    {
+      std::lock_guard<std::mutex> lock(park_mu);
+      back.swap(to_park);
+    }
+    const int64_t now = now_ms();
+    for (auto& c : back)
+      if (!stopping) park(c, now + (c->draining ? kDrainMillis : opt.keep_alive_timeout.count() * 1000));
+  }
+
+  void sweep(int64_t now) {
+    for (auto it = parked.begin(); it != parked.end();) {
+      if (it->second->idle_deadline <= now) {
+        ::epoll_ctl(ep, EPOLL_CTL_DEL, it->first, nullptr);
+        it = parked.erase(it);  // closes the idle connection
+      } else {
+        ++it;
+      }
+    }
+    std::lock_guard<std::mutex> lock(busy_mu);
+    for (Conn* c : busy) {
+      if (c->busy_deadline.load() <= now) {
+        // The exchange ran past request_timeout: unblock the worker; it then drops the connection.
+        ::shutdown(c->fd, SHUT_RDWR);
+        c->busy_deadline = INT64_MAX;
+      }
+    }
+  }
+
+  void reactor_loop() {
+    std::vector<epoll_event> events(256);
+    int64_t next_sweep = 0;
+    bool listeners_closed = false;
+    while (!reactor_exit) {
+      const int n = ::epoll_wait(ep, events.data(), static_cast<int>(events.size()), 100);
+      if (n < 0 && errno != EINTR) error(std::string("epoll_wait failed: ") + std::strerror(errno));
+      for (int i = 0; i < n; ++i) {
+        const uint64_t tag = events[i].data.u64;
+        if (tag == kWakeTag) {
+          uint64_t v = 0;
+          [[maybe_unused]] ssize_t r = ::read(wake_fd, &v, sizeof v);
+        } else if (tag >= kListenerTag) {
+          const std::size_t idx = tag - kListenerTag;
+          if (idx < listeners.size() && !stopping) accept_from(*listeners[idx]);
+        } else {
+          const int fd = static_cast<int>(tag);
+          auto it = parked.find(fd);
+          if (it == parked.end()) continue;
+          std::shared_ptr<Conn> c = it->second;
+          if (c->draining && !stopping) {
+            if (!drain(fd)) unpark(fd);
+            continue;
+          }
+          unpark(fd);
+          if (stopping) continue;  // closes it
+          if (events[i].events & EPOLLIN) dispatch(std::move(c));
+          // else: hang-up or error without data; the connection closes here.
+        }
+      }
+      adopt_returns();
+      if (stopping && !listeners_closed) {
+        for (auto& l : listeners) {
+          arm(*l, false);
+          l->closed = true;
+          try {
+            l->socket.close();
+          } catch (const Poco::Exception&) {
+          }
+        }
+        for (auto& [fd, c] : parked) ::epoll_ctl(ep, EPOLL_CTL_DEL, fd, nullptr);
+        parked.clear();
+        listeners_closed = true;
+      }
+      const int64_t now = now_ms();
+      if (now >= next_sweep) {
+        sweep(now);
+        next_sweep = now + 100;
+      }
+      if (!stopping && open.load() < opt.max_connections)
+        for (auto& l : listeners) arm(*l, true);
+    }
+  }
+
+  enum class Outcome { KeepAlive, Close, Drop };
+
+  // One request/response exchange: KeepAlive (wait for the next request), Close (answered;
+  // close gracefully) or Drop (nothing to answer: close now).
+  Outcome exchange(Conn& c) {
+    Poco::Net::HTTPServerResponseImpl response(c.session);
+    std::optional<Poco::Net::HTTPServerRequestImpl> req;
+    try {
+      req.emplace(response, c.session, params.get());
+    } catch (const Poco::Net::NoMessageException&) {
+      return Outcome::Drop;  // the client closed the connection between requests
+    } catch (const Poco::Net::MessageException&) {
+      // Malformed request line or headers, or over Poco's limits (fields, lengths).
+      send_plain_error(c.session, Poco::Net::HTTPResponse::HTTP_BAD_REQUEST);
+      return Outcome::Close;
+    } catch (const Poco::SyntaxException&) {
+      // E.g. a Content-Length that is not a number.
+      send_plain_error(c.session, Poco::Net::HTTPResponse::HTTP_BAD_REQUEST);
+      return Outcome::Close;
+    }
+    Poco::Net::HTTPServerRequestImpl& request = *req;
+    const std::string& version = request.getVersion();
+    if (version != Poco::Net::HTTPMessage::HTTP_1_1 && version != Poco::Net::HTTPMessage::HTTP_1_0) {
+      send_plain_error(c.session, Poco::Net::HTTPResponse::HTTP_BAD_REQUEST);
+      return Outcome::Close;
+    }
+    if (c.tls && !c.identified) {
+      c.identified = true;
+      try {
+        Poco::Net::SecureStreamSocket ss(c.socket);
+        if (ss.havePeerCertificate()) c.info.client_subject = ss.peerCertificate().subjectName();
+      } catch (const Poco::Exception&) {
+      }
+    }
+    response.setDate(Poco::Timestamp());
+    response.setVersion(version);
+    response.setKeepAlive(request.getKeepAlive() && !stopping);
+    try {
+      handler(request, response, c.info);
+    } catch (const std::exception& e) {
+      error(std::string("request handler threw: ") + e.what());
+      if (response.sent()) return Outcome::Drop;
+      send_plain_error(c.session, Poco::Net::HTTPResponse::HTTP_INTERNAL_SERVER_ERROR);
+      return Outcome::Close;
+    }
+    if (!response.sent()) {
+      send_plain_error(c.session, Poco::Net::HTTPResponse::HTTP_INTERNAL_SERVER_ERROR);
+      return Outcome::Close;
+    }
+    return response.getKeepAlive() && !stopping ? Outcome::KeepAlive : Outcome::Close;
+  }
+
+  void serve(std::shared_ptr<Conn> c) {
+    Outcome o = Outcome::Drop;
+    {
+      std::lock_guard<std::mutex> lock(busy_mu);
+      busy.insert(c.get());
+    }
+    try {
+      do {
+        c->busy_deadline = now_ms() + opt.request_timeout.count() * 1000;
+        o = exchange(*c);
+      } while (o == Outcome::KeepAlive && !stopping &&
+               (c->session.has_buffered() || c->socket.available() > 0));
+    } catch (const Poco::Net::SSLException& e) {
+      o = Outcome::Drop;  // a failed handshake (no or untrusted client certificate, old TLS, ...)
+      error("tls: " + c->info.remote + ": " + e.displayText());
+    } catch (const Poco::Exception&) {
+      o = Outcome::Drop;  // reset, timeout: nothing to answer
+    } catch (const std::exception& e) {
+      o = Outcome::Drop;
+      error(std::string("connection: ") + e.what());
+    } catch (...) {
+      o = Outcome::Drop;
+    }
+    {
+      std::lock_guard<std::mutex> lock(busy_mu);
+      busy.erase(c.get());
+    }
+    if (o == Outcome::Close && !stopping && c->busy_deadline.load() != INT64_MAX) {
+      ::shutdown(c->fd, SHUT_WR);  // lingering close (drain())
+      c->draining = true;
+    }
+    if ((o == Outcome::KeepAlive || c->draining) && !stopping) {
+      {
+        std::lock_guard<std::mutex> lock(park_mu);
+        to_park.push_back(std::move(c));
+      }
+      wake();
+    }
+  }
+
+  void worker_loop() {
+    while (true) {
+      std::shared_ptr<Conn> c;
+      {
+        std::unique_lock<std::mutex> lock(work_mu);
+        work_cv.wait(lock, [&] { return !work.empty() || workers_exit; });
+        if (work.empty()) return;
+        c = std::move(work.front());
+        work.pop_front();
+      }
+      serve(std::move(c));
+    }
+  }
+};
+
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+HttpServer::~HttpServer() { stop(); }
+
+Result<std::unique_ptr<HttpServer>> HttpServer::create(const std::vector<ListenerOptions>& listeners,
+                                                       const EngineOptions& options, Handler handler,
+                                                       ErrorLog log) {
+  auto impl = std::make_unique<Impl>();
+  impl->opt = options;
+  if (impl->opt.threads == 0) impl->opt.threads = 1;
+  if (impl->opt.max_connections == 0) impl->opt.max_connections = 1;
+  impl->handler = std::move(handler);
+  impl->log = std::move(log);
+  impl->params = new HTTPServerParams;
+  impl->params->setKeepAlive(true);
+  impl->params->setTimeout(Poco::Timespan(options.request_timeout.count(), 0));
+  impl->params->setKeepAliveTimeout(Poco::Timespan(options.keep_alive_timeout.count(), 0));
+  impl->params->setServerName("taxiid");
+
+  for (const ListenerOptions& lo : listeners) {
+    const std::string where = lo.address + ":" + std::to_string(lo.port);
+    try {
+      auto l = std::make_unique<Listener>();
+      const Poco::Net::SocketAddress addr(lo.address, lo.port);
+      if (lo.tls) {
+        Poco::Net::initializeSSL();
+        Poco::Net::SecureServerSocket s(make_context(*lo.tls));
+        s.bind(addr, true);
+        s.listen(options.backlog);
+        l->socket = s;
+      } else {
+        Poco::Net::ServerSocket s;
+        s.bind(addr, true);
+        s.listen(options.backlog);
+        l->socket = s;
+      }
+      l->socket.setBlocking(false);
+      l->fd = l->socket.impl()->sockfd();
+      l->index = impl->listeners.size();
+      l->info.address = lo.address;
+      l->info.port = l->socket.address().port();
+      l->info.tls = lo.tls.has_value();
+      l->info.https = lo.tls.has_value() || lo.behind_tls_proxy;
+      impl->bound.push_back(l->info);
+      impl->listeners.push_back(std::move(l));
+    } catch (const Poco::Exception& e) {
+      return Error::failure("listener " + where + ": " + e.displayText());
+    }
+  }
+  impl->ep = ::epoll_create1(EPOLL_CLOEXEC);
+  impl->wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (impl->ep < 0 || impl->wake_fd < 0) return Error::failure(std::string("epoll: ") + std::strerror(errno));
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kWakeTag;
+  if (::epoll_ctl(impl->ep, EPOLL_CTL_ADD, impl->wake_fd, &ev) != 0)
+    return Error::failure(std::string("epoll: ") + std::strerror(errno));
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+}
+
+const std::vector<BoundListener>& HttpServer::bound() const { return impl_->bound; }
+
+void HttpServer::start() {
+  Impl& m = *impl_;
+  if (m.started) return;
+  m.started = true;
+  for (auto& l : m.listeners) m.arm(*l, true);
+  for (std::size_t i = 0; i < m.opt.threads; ++i) m.workers.emplace_back([&m] { m.worker_loop(); });
+  m.reactor = std::thread([&m] { m.reactor_loop(); });
+}
+
+void HttpServer::stop() {
+  Impl& m = *impl_;
+  if (!m.started || m.stopped) return;
+  m.stopped = true;
+  m.stopping = true;
+  m.wake();  // the reactor closes the listeners and the idle connections
+  {
+    std::lock_guard<std::mutex> lock(m.work_mu);
+    m.workers_exit = true;
+  }
+  m.work_cv.notify_all();
+  for (auto& t : m.workers) t.join();  // in-flight exchanges finish first
+  m.reactor_exit = true;
+  m.wake();
+  m.reactor.join();
+  m.work.clear();
+  m.to_park.clear();
+  m.parked.clear();
+}
+
+}  // namespace taxii::http

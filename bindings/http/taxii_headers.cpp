@@ -1,0 +1,149 @@
+#include "bindings/http/taxii_headers.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/urn.hpp"
+
+namespace taxii::http {
+namespace {
+
+std::string lower_trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
+}
+
+// The media type without parameters, lower-cased ("application/xml").
+std::string media_type(std::string_view v) { return lower_trim(v.substr(0, v.find(';'))); }
+
+std::string_view services_of(Version v) { return v == Version::V11 ? urn::kServices11 : urn::kServices10; }
+
+Error unsupported_binding(std::string message) {
+  Error e{StatusType::UnsupportedMessage, std::move(message)};
+  e.with_detail(std::string(detail_name::kSupportedBinding), std::string(urn::kMessageXml11));
+  e.with_detail(std::string(detail_name::kSupportedBinding), std::string(urn::kMessageXml10));
+  return e;
+}
+
+}  // namespace
+
+std::vector<std::string> split_binding_list(std::string_view v) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char ch : v) {
+    if (ch == ' ' || ch == ',' || ch == '\t') {
+      if (!cur.empty()) out.push_back(std::move(cur));
+      cur.clear();
+    } else {
+      cur += ch;
+    }
+  }
+  if (!cur.empty()) out.push_back(std::move(cur));
+  return out;
+}
+
+bool is_xml_media_type(std::string_view content_type) {
+  const std::string t = media_type(content_type);
+  if (t == "application/xml" || t == "text/xml") return true;
+  return t.rfind("application/", 0) == 0 && t.size() > 4 && t.compare(t.size() - 4, 4, "+xml") == 0;
+}
+
+bool accept_allows_xml(std::string_view accept) {
+  std::string_view rest = accept;
+  while (true) {
+    const std::size_t comma = rest.find(',');
+    const std::string t = media_type(rest.substr(0, comma));
+    if (t == "*/*" || t == "application/*" || t == "text/*" || is_xml_media_type(t)) return true;
+    if (comma == std::string_view::npos) return false;
+    rest.remove_prefix(comma + 1);
+  }
+}
+
+Version guess_version(const TaxiiHeaders& h) {
+  if (h.x_content_type) {
+    if (const auto* b = xml::find_binding(trim(*h.x_content_type))) return b->version();
+  }
+  if (h.x_services && trim(*h.x_services) == urn::kServices10) return Version::V10;
+  return Version::V11;
+}
+
+HeaderCheck check_headers(const TaxiiHeaders& h, bool tls) {
+  HeaderCheck out;
+  out.answer_version = guess_version(h);
+  auto fail = [&](Error e) {
+    out.error = std::move(e);
+    return out;
+  };
+
+  // HTTP 1.0 §2.1.4: X-TAXII-Content-Type names the message binding of the body.
+  if (!h.x_content_type || trim(*h.x_content_type).empty())
+    return fail(unsupported_binding("X-TAXII-Content-Type is missing; it must name the message binding of the body"));
+  const std::string binding_id = trim(*h.x_content_type);
+  const xml::MessageBinding* binding = xml::find_binding(binding_id);
+  if (binding == nullptr)
+    return fail(unsupported_binding("message binding " + binding_id + " (X-TAXII-Content-Type) is not supported"));
+  out.binding = binding;
+  out.answer_version = binding->version();
+
+  // HTTP 1.0 §2.1.2: the media type must agree with the binding (xml).
+  if (h.content_type && !trim(*h.content_type).empty() && !is_xml_media_type(*h.content_type))
+    return fail(unsupported_binding("Content-Type " + trim(*h.content_type) + " does not agree with " + binding_id +
+                                    "; send application/xml"));
+
+  // HTTP 1.0 §2.1.6: the services version the message conforms to.
+  if (h.x_services && !trim(*h.x_services).empty()) {
+    const std::string sv = trim(*h.x_services);
+    if (sv != services_of(binding->version())) {
+      if (sv != urn::kServices10 && sv != urn::kServices11)
+        return fail(Error::bad_message("X-TAXII-Services " + sv + " is not a TAXII services version (expected " +
+                                       std::string(services_of(binding->version())) + ")"));
+      return fail(Error::bad_message("X-TAXII-Services " + sv + " does not match X-TAXII-Content-Type " + binding_id));
+    }
+  }
+
+  // HTTP 1.0 §2.1.5: the protocol binding must agree with the transport.
+  const std::string_view transport = tls ? urn::kProtocolHttps : urn::kProtocolHttp;
+  if (h.x_protocol && !trim(*h.x_protocol).empty()) {
+    const std::string p = trim(*h.x_protocol);
+    if (p != urn::kProtocolHttp && p != urn::kProtocolHttps) {
+      Error u{StatusType::UnsupportedProtocol, "protocol binding " + p + " (X-TAXII-Protocol) is not supported"};
+      u.with_detail(std::string(detail_name::kSupportedProtocol), std::string(transport));
+      return fail(u);
+    }
+    if (p == urn::kProtocolHttps && !tls) {
+      Error u{StatusType::UnsupportedProtocol,
+              "X-TAXII-Protocol says HTTPS but the request came over plain HTTP"};
+      u.with_detail(std::string(detail_name::kSupportedProtocol), std::string(transport));
+      return fail(u);
+    }
+  }
+
+  // HTTP 1.0 §2.1.3: the bindings the client accepts, most preferred first.
+  if (h.x_accept && !trim(*h.x_accept).empty()) {
+    const auto accepted = split_binding_list(*h.x_accept);
+    if (std::find(accepted.begin(), accepted.end(), binding_id) == accepted.end()) {
+      Error e{StatusType::UnsupportedMessage, "X-TAXII-Accept does not list " + binding_id +
+                                                  ", the only binding this server can answer this request in"};
+      e.with_detail(std::string(detail_name::kSupportedBinding), binding_id);
+      return fail(e);
+    }
+  }
+  // HTTP 1.0 §2.1.1: Accept, if present, must allow the XML media type.
+  if (h.accept && !trim(*h.accept).empty() && !accept_allows_xml(*h.accept)) {
+    Error e{StatusType::UnsupportedMessage, "Accept " + trim(*h.accept) + " excludes application/xml"};
+    e.with_detail(std::string(detail_name::kSupportedBinding), binding_id);
+    return fail(e);
+  }
+  return out;
+}
+
+}  // namespace taxii::http

@@ -1,0 +1,365 @@
+#include "server/config.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <initializer_list>
+#include <set>
+
+#include <yaml-cpp/yaml.h>
+
+#include "core/urn.hpp"
+
+namespace taxii::server {
+namespace {
+
+namespace fs = std::filesystem;
+using services::CollectionInfo;
+using services::DestinationPolicy;
+using services::ServiceInfo;
+
+// Reads typed values out of YAML nodes, collecting "FILE:LINE: key: reason" errors.
+class Reader {
+ public:
+  Reader(std::string file, std::vector<std::string>& errors) : file_(std::move(file)), errors_(errors) {}
+
+  void error(const YAML::Node& at, const std::string& key, const std::string& reason) {
+    const int line = at.IsDefined() && at.Mark().line >= 0 ? at.Mark().line + 1 : 0;
+    errors_.push_back(file_ + ":" + (line > 0 ? std::to_string(line) : std::string("?")) + ": " + key + ": " +
+                      reason);
+  }
+
+  // Every key of `map` must be one of `allowed` (catches typos).
+  bool map(const YAML::Node& n, const std::string& key, std::initializer_list<const char*> allowed) {
+    if (!n.IsMap()) {
+      error(n, key, "expected a mapping");
+      return false;
+    }
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      const std::string k = it->first.Scalar();
+      if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return k == a; })) {
+        std::string list;
+        for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+        error(it->first, join(key, k), "unknown key (expected one of: " + list + ")");
+      }
+    }
+    return true;
+  }
+
+  static std::string join(const std::string& parent, const std::string& k) {
+    return parent.empty() ? k : parent + "." + k;
+  }
+
+  std::optional<std::string> str(const YAML::Node& parent, const std::string& pkey, const char* key, bool required) {
+    const YAML::Node n = parent[key];
+    if (!n.IsDefined() || n.IsNull()) {
+      if (required) error(parent, join(pkey, key), "is required");
+      return std::nullopt;
+    }
+    if (!n.IsScalar()) {
+      error(n, join(pkey, key), "expected a string");
+      return std::nullopt;
+    }
+    return n.Scalar();
+  }
+
+  std::optional<long long> integer(const YAML::Node& parent, const std::string& pkey, const char* key,
+                                   long long min, long long max) {
+    const YAML::Node n = parent[key];
+    if (!n.IsDefined() || n.IsNull()) return std::nullopt;
+    long long v = 0;
+    try {
+      v = n.as<long long>();
+    } catch (const YAML::Exception&) {
+      error(n, join(pkey, key), "expected an integer, got \"" + (n.IsScalar() ? n.Scalar() : std::string("...")) + "\"");
+      return std::nullopt;
+    }
+    if (v < min || v > max) {
+      error(n, join(pkey, key), "must be between " + std::to_string(min) + " and " + std::to_string(max));
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  std::optional<bool> boolean(const YAML::Node& parent, const std::string& pkey, const char* key) {
+    const YAML::Node n = parent[key];
+    if (!n.IsDefined() || n.IsNull()) return std::nullopt;
+    try {
+      return n.as<bool>();
+    } catch (const YAML::Exception&) {
+      error(n, join(pkey, key), "expected true or false");
+      return std::nullopt;
+    }
+  }
+
+  std::vector<std::string> strings(const YAML::Node& parent, const std::string& pkey, const char* key) {
+    std::vector<std::string> out;
+    const YAML::Node n = parent[key];
+    if (!n.IsDefined() || n.IsNull()) return out;
+    if (n.IsScalar()) return {n.Scalar()};
+    if (!n.IsSequence()) {
+      error(n, join(pkey, key), "expected a list of strings");
+      return out;
+    }
+    for (std::size_t i = 0; i < n.size(); ++i) {
+      if (!n[i].IsScalar()) error(n[i], join(pkey, key) + "[" + std::to_string(i) + "]", "expected a string");
+      else out.push_back(n[i].Scalar());
+    }
+    return out;
+  }
+
+  const std::string& file() const { return file_; }
+
+ private:
+  std::string file_;
+  std::vector<std::string>& errors_;
+};
+
+std::string resolve(const fs::path& dir, const std::string& p) {
+  const fs::path path(p);
+  return (path.is_absolute() ? path : dir / path).lexically_normal().string();
+}
+
+std::string strip_slash(std::string s) {
+  while (!s.empty() && s.back() == '/') s.pop_back();
+  return s;
+}
+
+std::vector<v11::ContentBinding> content_bindings(Reader& r, const YAML::Node& parent, const std::string& pkey) {
+  std::vector<v11::ContentBinding> out;
+  const YAML::Node n = parent["content_bindings"];
+  const std::string key = Reader::join(pkey, "content_bindings");
+  if (!n.IsDefined() || n.IsNull()) return out;
+  if (!n.IsSequence()) {
+    r.error(n, key, "expected a list of content binding ids (or {id, subtypes} mappings)");
+    return out;
+  }
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    const std::string k = key + "[" + std::to_string(i) + "]";
+    const YAML::Node e = n[i];
+    v11::ContentBinding b;
+    if (e.IsScalar()) {
+      b.binding_id = e.Scalar();
+    } else if (r.map(e, k, {"id", "subtypes"})) {
+      auto id = r.str(e, k, "id", true);
+      if (!id) continue;
+      b.binding_id = *id;
+      b.subtypes = r.strings(e, k, "subtypes");
+    } else {
+      continue;
+    }
+    if (b.binding_id.empty() || b.binding_id.find('|') != std::string::npos) {
+      r.error(e, k, "a content binding id, not empty and not a nesting expression");
+      continue;
+    }
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+void read_listeners(Reader& r, const YAML::Node& root, const fs::path& dir,
+                    const std::optional<std::string>& default_base, ServerConfig& c) {
+  const YAML::Node n = root["listeners"];
+  if (!n.IsDefined() || !n.IsSequence() || n.size() == 0) {
+    r.error(n.IsDefined() ? n : root, "listeners", "a list with at least one listener is required");
+    return;
+  }
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    const std::string k = "listeners[" + std::to_string(i) + "]";
+    const YAML::Node l = n[i];
+    if (!r.map(l, k, {"address", "port", "tls", "public_base_url", "behind_tls_proxy"})) continue;
+    ListenerConfig lc;
+    lc.options.address = r.str(l, k, "address", false).value_or("127.0.0.1");
+    if (!l["port"].IsDefined()) r.error(l, k + ".port", "is required (0 picks a free port)");
+    lc.options.port = static_cast<uint16_t>(r.integer(l, k, "port", 0, 65535).value_or(0));
+    lc.options.behind_tls_proxy = r.boolean(l, k, "behind_tls_proxy").value_or(false);
+    if (const YAML::Node t = l["tls"]; t.IsDefined() && !t.IsNull()) {
+      const std::string tk = k + ".tls";
+      if (r.map(t, tk, {"cert", "key", "ca", "client_certificates"})) {
+        http::TlsOptions tls;
+        for (auto [name, into, required] : {std::tuple{"cert", &tls.cert, true}, std::tuple{"key", &tls.key, true},
+                                            std::tuple{"ca", &tls.ca, false}}) {
+          if (auto v = r.str(t, tk, name, required)) {
+            *into = resolve(dir, *v);
+            if (!fs::exists(*into)) r.error(t[name], tk + "." + name, "file not found: " + *into);
+          }
+        }
+        const std::string mode = r.str(t, tk, "client_certificates", false).value_or("none");
+        if (mode == "none") tls.client_certificates = http::ClientCertificates::None;
+        else if (mode == "optional") tls.client_certificates = http::ClientCertificates::Optional;
+        else if (mode == "required") tls.client_certificates = http::ClientCertificates::Required;
+        else r.error(t["client_certificates"], tk + ".client_certificates", "expected none, optional or required");
+        if (tls.client_certificates != http::ClientCertificates::None && tls.ca.empty())
+          r.error(t, tk + ".ca", "is required when client_certificates is " + mode);
+        lc.options.tls = std::move(tls);
+      }
+    }
+    const bool https = lc.options.tls.has_value() || lc.options.behind_tls_proxy;
+    if (auto base = r.str(l, k, "public_base_url", false)) {
+      lc.public_base_url = strip_slash(*base);
+    } else if (default_base && default_base->rfind(https ? "https://" : "http://", 0) == 0) {
+      lc.public_base_url = default_base;
+    }
+    if (lc.public_base_url && lc.public_base_url->rfind(https ? "https://" : "http://", 0) != 0)
+      r.error(l["public_base_url"].IsDefined() ? l["public_base_url"] : l, k + ".public_base_url",
+              std::string("must start with ") + (https ? "https://" : "http://") + " for this listener");
+    c.listeners.push_back(std::move(lc));
+  }
+}
+
+void read_limits(Reader& r, const YAML::Node& root, ServerConfig& c) {
+  const YAML::Node n = root["limits"];
+  if (n.IsDefined() && !n.IsNull() &&
+      r.map(n, "limits", {"max_body_bytes", "max_connections", "threads", "keep_alive_timeout", "request_timeout"})) {
+    Limits& l = c.limits;
+    l.max_body_bytes = static_cast<std::size_t>(r.integer(n, "limits", "max_body_bytes", 1024, 1LL << 32).value_or(l.max_body_bytes));
+    l.max_connections = static_cast<std::size_t>(r.integer(n, "limits", "max_connections", 1, 1'000'000).value_or(l.max_connections));
+    l.threads = static_cast<std::size_t>(r.integer(n, "limits", "threads", 1, 1024).value_or(l.threads));
+    l.keep_alive_timeout = std::chrono::seconds(r.integer(n, "limits", "keep_alive_timeout", 1, 86400).value_or(l.keep_alive_timeout.count()));
+    l.request_timeout = std::chrono::seconds(r.integer(n, "limits", "request_timeout", 1, 86400).value_or(l.request_timeout.count()));
+  }
+  const YAML::Node p = root["poll"];
+  if (p.IsDefined() && !p.IsNull() && r.map(p, "poll", {"part_size", "result_ttl"})) {
+    c.poll.part_size = static_cast<uint64_t>(r.integer(p, "poll", "part_size", 1, 1'000'000).value_or(static_cast<long long>(c.poll.part_size)));
+    c.poll.result_ttl_seconds = r.integer(p, "poll", "result_ttl", 60, 365LL * 86400).value_or(c.poll.result_ttl_seconds);
+  }
+}
+
+void read_services(Reader& r, const YAML::Node& root, ServerConfig& c) {
+  const YAML::Node n = root["services"];
+  if (!n.IsDefined() || !n.IsSequence() || n.size() == 0) {
+    r.error(n.IsDefined() ? n : root, "services", "a list with at least one service is required");
+    return;
+  }
+  std::set<std::string> ids, paths;
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    const std::string k = "services[" + std::to_string(i) + "]";
+    const YAML::Node s = n[i];
+    if (!r.map(s, k, {"id", "type", "path", "description", "destination_collection_names", "default_collections",
+                      "content_bindings"}))
+      continue;
+    ServiceInfo info;
+    info.id = r.str(s, k, "id", true).value_or("");
+    if (!info.id.empty() && !ids.insert(info.id).second) r.error(s["id"], k + ".id", "duplicate service id " + info.id);
+    const std::string type = r.str(s, k, "type", true).value_or("");
+    if (type == "discovery") info.type = ServiceType::Discovery;
+    else if (type == "collection_management") info.type = ServiceType::CollectionManagement;
+    else if (type == "inbox") info.type = ServiceType::Inbox;
+    else if (type == "poll") info.type = ServiceType::Poll;
+    else if (!type.empty()) r.error(s["type"], k + ".type", "expected discovery, collection_management, inbox or poll");
+    info.path = strip_slash(r.str(s, k, "path", true).value_or("/"));
+    if (info.path.empty() || info.path[0] != '/' || info.path.find_first_of("?# ") != std::string::npos)
+      r.error(s["path"], k + ".path", "must be an absolute URL path such as /services/poll");
+    else if (!paths.insert(info.path).second)
+      r.error(s["path"], k + ".path", "two services share the path " + info.path);
+    info.message = r.str(s, k, "description", false);
+    const bool inbox = info.type == ServiceType::Inbox;
+    for (const char* only : {"destination_collection_names", "default_collections", "content_bindings"})
+      if (!inbox && s[only].IsDefined()) r.error(s[only], k + "." + only, "only for inbox services");
+    const std::string policy = r.str(s, k, "destination_collection_names", false).value_or("optional");
+    if (policy == "optional") info.destination_policy = DestinationPolicy::Optional;
+    else if (policy == "required") info.destination_policy = DestinationPolicy::Required;
+    else if (policy == "forbidden") info.destination_policy = DestinationPolicy::Forbidden;
+    else r.error(s["destination_collection_names"], k + ".destination_collection_names",
+                 "expected optional, required or forbidden");
+    info.default_collections = r.strings(s, k, "default_collections");
+    info.accepted_bindings = content_bindings(r, s, k);
+    c.services.push_back(std::move(info));
+  }
+}
+
+void read_collections(Reader& r, const YAML::Node& root, ServerConfig& c) {
+  const YAML::Node n = root["collections"];
+  if (!n.IsDefined() || n.IsNull()) return;
+  if (!n.IsSequence()) {
+    r.error(n, "collections", "expected a list");
+    return;
+  }
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    const std::string k = "collections[" + std::to_string(i) + "]";
+    const YAML::Node y = n[i];
+    if (!r.map(y, k, {"name", "description", "type", "content_bindings", "service_ids"})) continue;
+    CollectionInfo info;
+    info.name = r.str(y, k, "name", true).value_or("");
+    if (!info.name.empty() && !names.insert(info.name).second)
+      r.error(y["name"], k + ".name", "duplicate collection name " + info.name);
+    info.description = r.str(y, k, "description", false).value_or(info.name);
+    const std::string type = r.str(y, k, "type", false).value_or("DATA_FEED");
+    if (type == "DATA_FEED") info.type = v11::CollectionType::DataFeed;
+    else if (type == "DATA_SET") info.type = v11::CollectionType::DataSet;
+    else r.error(y["type"], k + ".type", "expected DATA_FEED or DATA_SET, got \"" + type + "\"");
+    info.accepted_bindings = content_bindings(r, y, k);
+    const auto ids = r.strings(y, k, "service_ids");
+    for (std::size_t j = 0; j < ids.size(); ++j) {
+      const auto it = std::find_if(c.services.begin(), c.services.end(), [&](const ServiceInfo& s) { return s.id == ids[j]; });
+      const std::string sk = k + ".service_ids[" + std::to_string(j) + "]";
+      if (it == c.services.end()) r.error(y["service_ids"], sk, "no service with id " + ids[j]);
+      else if (it->type == ServiceType::Poll) info.poll_services.push_back(ids[j]);
+      else if (it->type == ServiceType::Inbox) info.inbox_services.push_back(ids[j]);
+      else r.error(y["service_ids"], sk, ids[j] + " is not a poll or inbox service");
+    }
+    c.collections.push_back(std::move(info));
+  }
+  // Inbox default collections must be collections the inbox delivers to.
+  const YAML::Node sn = root["services"];
+  for (std::size_t i = 0; i < c.services.size(); ++i) {
+    for (const std::string& d : c.services[i].default_collections) {
+      const auto it = std::find_if(c.collections.begin(), c.collections.end(), [&](const CollectionInfo& x) { return x.name == d; });
+      const bool served = it != c.collections.end() &&
+                          std::find(it->inbox_services.begin(), it->inbox_services.end(), c.services[i].id) !=
+                              it->inbox_services.end();
+      if (!served)
+        r.error(sn.IsSequence() && i < sn.size() ? sn[i]["default_collections"] : root,
+                "services[" + std::to_string(i) + "].default_collections",
+                d + " is not a collection that lists " + c.services[i].id + " in its service_ids");
+    }
+  }
+}
+
+}  // namespace
+
+ConfigLoad load_config(const std::string& path) {
+  ConfigLoad out;
+  std::error_code ec;
+  const fs::path abs = fs::absolute(path, ec).lexically_normal();
+  Reader r(path, out.errors);
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    out.errors.push_back(path + ": cannot read the file");
+    return out;
+  } catch (const YAML::Exception& e) {
+    out.errors.push_back(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    return out;
+  }
+  if (!root.IsMap()) {
+    out.errors.push_back(path + ":1: the configuration must be a YAML mapping");
+    return out;
+  }
+  r.map(root, "", {"listeners", "public_base_url", "storage", "limits", "poll", "services", "collections"});
+  ServerConfig c;
+  c.file = abs.string();
+  const fs::path dir = abs.parent_path();
+  std::optional<std::string> default_base = r.str(root, "", "public_base_url", false);
+  if (default_base) default_base = strip_slash(*default_base);
+  read_listeners(r, root, dir, default_base, c);
+
+  if (auto storage = r.str(root, "", "storage", true)) {
+    const std::string& s = *storage;
+    if (s.rfind("sqlite://", 0) == 0 && s.size() > 9 && s[9] != '/') {
+      c.storage_uri = "sqlite://" + resolve(dir, s.substr(9));  // relative to the config file
+    } else if (s.find(':') == std::string::npos || s.find(':') == 0) {
+      r.error(root["storage"], "storage", "expected a store URI such as sqlite://data/taxii.db");
+    } else {
+      c.storage_uri = s;
+    }
+  }
+  read_limits(r, root, c);
+  read_services(r, root, c);
+  read_collections(r, root, c);
+  if (out.errors.empty()) out.config = std::move(c);
+  return out;
+}
+
+}  // namespace taxii::server

@@ -1,0 +1,110 @@
+// Unit tests of the configuration loader: the sample loads; errors name key and line.
+#define BOOST_TEST_MODULE server_config
+#include <boost/test/unit_test.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "server/config.hpp"
+
+using namespace taxii;
+using namespace taxii::server;
+
+namespace {
+
+struct TempFile {
+  std::filesystem::path path;
+  explicit TempFile(const std::string& text) {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "taxiid-config-XXXXXX").string();
+    char* dir = mkdtemp(tmpl.data());
+    BOOST_TEST_REQUIRE(dir != nullptr);
+    path = std::filesystem::path(dir) / "taxiid.yaml";
+    std::ofstream(path) << text;
+  }
+  ~TempFile() { std::filesystem::remove_all(path.parent_path()); }
+};
+
+bool has_error(const ConfigLoad& c, const std::string& needle) {
+  for (const auto& e : c.errors)
+    if (e.find(needle) != std::string::npos) return true;
+  return false;
+}
+
+const char* kMinimal =
+    "listeners:\n"
+    "  - port: 0\n"
+    "storage: sqlite://data/x.db\n"
+    "services:\n"
+    "  - {id: poll, type: poll, path: /poll}\n"
+    "  - {id: inbox, type: inbox, path: /inbox, default_collections: [a]}\n"
+    "collections:\n"
+    "  - name: a\n"
+    "    service_ids: [poll, inbox]\n";
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(sample_configuration_loads) {
+  const auto c = load_config(std::string(TAXII_SOURCE_DIR) + "/samples/taxiid.yaml");
+  for (const auto& e : c.errors) BOOST_TEST_MESSAGE(e);
+  BOOST_TEST_REQUIRE(c.config.has_value());
+  BOOST_TEST(c.config->services.size() == 4u);
+  BOOST_TEST(c.config->collections.size() == 2u);
+  BOOST_TEST(c.config->listeners.at(0).options.port == 9000);
+  BOOST_TEST(c.config->storage_uri == "sqlite://" + std::string(TAXII_SOURCE_DIR) + "/samples/data/taxii.db");
+  BOOST_TEST((c.config->collections[1].type == v11::CollectionType::DataSet));
+}
+
+BOOST_AUTO_TEST_CASE(minimal_configuration_loads) {
+  TempFile f(kMinimal);
+  const auto c = load_config(f.path.string());
+  for (const auto& e : c.errors) BOOST_TEST_MESSAGE(e);
+  BOOST_TEST_REQUIRE(c.config.has_value());
+  BOOST_TEST(c.config->collections[0].poll_services.size() == 1u);
+  BOOST_TEST(c.config->collections[0].inbox_services.size() == 1u);
+  BOOST_TEST(c.config->storage_uri == "sqlite://" + (f.path.parent_path() / "data/x.db").string());
+}
+
+BOOST_AUTO_TEST_CASE(errors_name_key_and_line) {
+  TempFile f(
+      "listeners:\n"
+      "  - port: 70000\n"                       // line 2
+      "storage: sqlite://x.db\n"
+      "services:\n"
+      "  - id: poll\n"
+      "    type: pol\n"                         // line 6
+      "    path: /poll\n"
+      "collections:\n"
+      "  - name: a\n"
+      "    type: FEED\n"                        // line 10
+      "    service_ids: [nope]\n"               // line 11
+      "    colour: red\n");                     // line 12
+  const auto c = load_config(f.path.string());
+  BOOST_TEST(!c.config.has_value());
+  for (const auto& e : c.errors) BOOST_TEST_MESSAGE(e);
+  BOOST_TEST(has_error(c, ":2: listeners[0].port: must be between 0 and 65535"));
+  BOOST_TEST(has_error(c, ":6: services[0].type:"));
+  BOOST_TEST(has_error(c, ":10: collections[0].type: expected DATA_FEED or DATA_SET"));
+  BOOST_TEST(has_error(c, ":11: collections[0].service_ids[0]: no service with id nope"));
+  BOOST_TEST(has_error(c, ":12: collections[0].colour: unknown key"));
+}
+
+BOOST_AUTO_TEST_CASE(yaml_syntax_error_has_a_line) {
+  TempFile f("listeners:\n  - port: [1\nstorage: x\n");
+  const auto c = load_config(f.path.string());
+  BOOST_TEST_REQUIRE(c.errors.size() == 1u);
+  BOOST_TEST(c.errors[0].find("taxiid.yaml:") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(tls_files_must_exist) {
+  TempFile f(
+      "listeners:\n"
+      "  - port: 0\n"
+      "    tls: {cert: nope.pem, key: nope.key, client_certificates: required}\n"
+      "storage: \"sqlite::memory:\"\n"
+      "services: [{id: d, type: discovery, path: /d}]\n");
+  const auto c = load_config(f.path.string());
+  for (const auto& e : c.errors) BOOST_TEST_MESSAGE(e);
+  BOOST_TEST(has_error(c, "listeners[0].tls.cert: file not found"));
+  BOOST_TEST(has_error(c, "listeners[0].tls.ca: is required when client_certificates is required"));
+}

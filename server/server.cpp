@@ -1,0 +1,156 @@
+#include "server/server.hpp"
+
+#include <filesystem>
+#include <utility>
+
+#include <Poco/Exception.h>
+#include <Poco/Net/DNS.h>
+#include <Poco/Net/IPAddress.h>
+
+#include "bindings/http/taxii_handler.hpp"
+#include "core/urn.hpp"
+#include "services/collection_management/collection_management_service.hpp"
+#include "services/discovery/discovery_service.hpp"
+#include "services/dispatcher.hpp"
+#include "services/inbox/inbox_service.hpp"
+#include "services/poll/poll_service.hpp"
+#include "storage/store.hpp"
+
+namespace taxii::server {
+namespace {
+
+// The TAXII application the HTTP binding serves: the Dispatcher.
+class DispatcherApp final : public http::TaxiiApplication {
+ public:
+  explicit DispatcherApp(services::Dispatcher& d) : d_(d) {}
+  bool has_path(std::string_view path) const override { return d_.has_path(path); }
+  Message handle(std::string_view path, const Message& request, const http::RequestInfo& info) override {
+    services::RequestContext ctx;
+    ctx.protocol_binding = info.protocol_binding;
+    ctx.request_id = info.request_id;
+    ctx.identity = info.client_subject;  // a placeholder until issue #7 defines identities
+    return d_.dispatch(path, request, ctx);
+  }
+  Message status(const Error& e, Version v, const std::string& in_response_to) override {
+    return d_.status_message(e, v, in_response_to);
+  }
+
+ private:
+  services::Dispatcher& d_;
+};
+
+std::string host_for_url(const std::string& address) {
+  std::string host = address;
+  if (address == "0.0.0.0" || address == "::" || address.empty()) {
+    try {
+      host = Poco::Net::DNS::hostName();
+    } catch (const Poco::Exception&) {
+      host = "localhost";
+    }
+  }
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";  // IPv6 literal
+  return host;
+}
+
+}  // namespace
+
+struct Server::Parts {
+  Logger* log = nullptr;
+  std::unique_ptr<storage::Store> store;
+  std::shared_ptr<services::Topology> topology;
+  std::unique_ptr<services::Dispatcher> dispatcher;
+  std::unique_ptr<DispatcherApp> app;
+  std::unique_ptr<http::TaxiiHandler> handler;
+  std::unique_ptr<http::HttpServer> http;
+  std::vector<std::string> base_urls;
+  bool stopped = false;
+};
+
+Server::Server(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+Server::~Server() { stop(); }
+
+Result<std::unique_ptr<Server>> Server::create(const ServerConfig& config, Logger& log) {
+  auto p = std::make_unique<Parts>();
+  p->log = &log;
+
+  // The store, and the directory of an SQLite file.
+  const std::string& uri = config.storage_uri;
+  if (uri.rfind("sqlite:///", 0) == 0) {
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(uri.substr(9)).parent_path(), ec);
+    if (ec) return Error::failure("storage: cannot create the directory of " + uri.substr(9) + ": " + ec.message());
+  }
+  auto store = storage::open_store(uri);
+  if (!store.ok()) return Error::failure("storage: " + store.error().message());
+  p->store = std::move(store).value();
+  for (const auto& c : config.collections) {
+    if (auto s = p->store->ensure_collection(c.name); !s.ok())
+      return Error::failure("storage: cannot create collection " + c.name + ": " + s.error().message());
+  }
+
+  // The listeners, bound now so that Discovery can name the ports really in use.
+  p->dispatcher = std::make_unique<services::Dispatcher>([&log](const std::string& req, const std::string& what) {
+    log.error("dispatch", {{"req", req}, {"msg", what}});
+  });
+  p->app = std::make_unique<DispatcherApp>(*p->dispatcher);
+  http::HandlerOptions ho;
+  ho.max_body_bytes = config.limits.max_body_bytes;
+  p->handler = std::make_unique<http::TaxiiHandler>(*p->app, ho, [&log](const http::RequestLog& r) { log.request(r); });
+  std::vector<http::ListenerOptions> listeners;
+  for (const auto& l : config.listeners) listeners.push_back(l.options);
+  http::EngineOptions eo;
+  eo.threads = config.limits.threads;
+  eo.max_connections = config.limits.max_connections;
+  eo.keep_alive_timeout = config.limits.keep_alive_timeout;
+  eo.request_timeout = config.limits.request_timeout;
+  http::TaxiiHandler* handler = p->handler.get();
+  auto server = http::HttpServer::create(
+      listeners, eo,
+      [handler](Poco::Net::HTTPServerRequest& rq, Poco::Net::HTTPServerResponse& rs, const http::ConnectionInfo& ci) {
+        (*handler)(rq, rs, ci);
+      },
+      [&log](const std::string& m) { log.warn("http", {{"msg", m}}); });
+  if (!server.ok()) return server.error();
+  p->http = std::move(server).value();
+
+  // The topology: one Listener per bound socket.
+  std::vector<services::Listener> tl;
+  const auto& bound = p->http->bound();
+  for (std::size_t i = 0; i < bound.size(); ++i) {
+    const auto& b = bound[i];
+    std::string base = config.listeners[i].public_base_url.value_or(
+        std::string(b.https ? "https://" : "http://") + host_for_url(b.address) + ":" + std::to_string(b.port));
+    p->base_urls.push_back(base);
+    tl.push_back({std::string(b.https ? urn::kProtocolHttps : urn::kProtocolHttp), base});
+  }
+  p->topology = std::make_shared<services::Topology>(std::move(tl), config.services, config.collections);
+  for (const auto& s : config.services) {
+    std::shared_ptr<services::Service> svc;
+    switch (s.type) {
+      case ServiceType::Discovery: svc = std::make_shared<services::DiscoveryService>(p->topology); break;
+      case ServiceType::CollectionManagement:
+        svc = std::make_shared<services::CollectionManagementService>(p->topology, *p->store);
+        break;
+      case ServiceType::Inbox: svc = std::make_shared<services::InboxService>(p->topology, *p->store, s.id); break;
+      case ServiceType::Poll:
+        svc = std::make_shared<services::PollService>(p->topology, *p->store, s.id, config.poll);
+        break;
+    }
+    p->dispatcher->add(s.path, std::move(svc));
+  }
+  return std::unique_ptr<Server>(new Server(std::move(p)));
+}
+
+void Server::start() { parts_->http->start(); }
+
+void Server::stop() {
+  if (!parts_ || parts_->stopped) return;
+  parts_->stopped = true;
+  if (parts_->http) parts_->http->stop();  // in-flight requests finish first
+  parts_->store.reset();  // closes the database; no service runs any more
+}
+
+const std::vector<http::BoundListener>& Server::bound() const { return parts_->http->bound(); }
+const std::vector<std::string>& Server::base_urls() const { return parts_->base_urls; }
+
+}  // namespace taxii::server

@@ -1,0 +1,34 @@
+#include "services/discovery/discovery_service.hpp"
+
+#include <string>
+
+#include "core/urn.hpp"
+
+namespace taxii::services {
+
+Result<Message> DiscoveryService::handle(const Message& /*request*/, const RequestContext& ctx) {
+  v11::DiscoveryResponse out;
+  const bool v11_client = ctx.requested_version == Version::V11;
+  for (const ServiceInfo& s : topology_->services()) {
+    const std::vector<v11::ContentBinding> accepted =
+        s.type == ServiceType::Inbox ? topology_->inbox_bindings(s) : std::vector<v11::ContentBinding>{};
+    for (const Listener& l : topology_->listeners()) {
+      for (const Version v : {Version::V11, Version::V10}) {
+        if (v == Version::V11 && !v11_client) continue;
+        v11::ServiceInstance i;
+        i.service_type = s.type;
+        i.service_version = std::string(v == Version::V11 ? urn::kServices11 : urn::kServices10);
+        i.protocol_binding = l.protocol_binding;
+        i.address = l.base_url + s.path;
+        i.message_bindings = {std::string(v == Version::V11 ? urn::kMessageXml11 : urn::kMessageXml10)};
+        // Services 1.1 §4.4.3: Content_Binding only for INBOX; none means "accepts all".
+        i.content_bindings = accepted;
+        i.message = s.message;
+        out.service_instances.push_back(std::move(i));
+      }
+    }
+  }
+  return Message(std::move(out));
+}
+
+}  // namespace taxii::services

@@ -1,0 +1,31 @@
+// DiscoveryService: answers Discovery_Request with every configured service instance
+// (Services 1.1 §4.4.2-§4.4.3), one per service x listener x TAXII version.
+//
+// Each endpoint accepts both TAXII versions, but a Service_Instance names one services
+// version and claims every listed message binding works with it, so a 1.1 client sees two
+// instances per service and listener: service_version 1.1 with the XML 1.1 binding, and
+// service_version 1.0 with the XML 1.0 binding (PROTOCOL.md §10.3 allows 1.0 instances in a
+// 1.1 response). A 1.0 client sees only the 1.0 instances. Inbox instances list what the
+// inbox accepts (none listed: anything). No Supported_Query yet (issue #10).
+//
+// Immutable; thread-safe.
+#pragma once
+
+#include <memory>
+
+#include "services/service.hpp"
+#include "services/topology.hpp"
+
+namespace taxii::services {
+
+class DiscoveryService final : public Service {
+ public:
+  explicit DiscoveryService(std::shared_ptr<const Topology> topology) : topology_(std::move(topology)) {}
+  ServiceType type() const override { return ServiceType::Discovery; }
+  Result<Message> handle(const Message& request, const RequestContext& ctx) override;
+
+ private:
+  std::shared_ptr<const Topology> topology_;
+};
+
+}  // namespace taxii::services

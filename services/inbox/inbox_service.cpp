@@ -1,0 +1,84 @@
+#include "services/inbox/inbox_service.hpp"
+
+#include <algorithm>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace taxii::services {
+namespace {
+
+Error destination_error(std::string message, const std::vector<const CollectionInfo*>& acceptable) {
+  Error e{StatusType::DestinationCollectionError, std::move(message)};
+  for (const CollectionInfo* c : acceptable)
+    e.with_detail(std::string(detail_name::kAcceptableDestination), c->name);
+  return e;
+}
+
+Error unsupported_content(std::size_t index, const v11::ContentBlock& b, const std::string& where,
+                          const std::vector<v11::ContentBinding>& supported) {
+  std::string m = "Content_Block " + std::to_string(index + 1) + ": content binding " + b.binding_id;
+  if (b.subtype) m += " (subtype " + *b.subtype + ")";
+  m += " is not accepted by " + where;
+  Error e{StatusType::UnsupportedContent, std::move(m)};
+  for (const std::string& id : binding_ids(supported))
+    e.with_detail(std::string(detail_name::kSupportedContent), id);
+  return e;
+}
+
+}  // namespace
+
+Result<Message> InboxService::handle(const Message& request, const RequestContext&) {
+  const auto& m = std::get<v11::InboxMessage>(request);
+  const ServiceInfo* self = topology_->find_service(id_);
+  if (self == nullptr) return Error::failure("inbox service is not configured");
+  const std::vector<const CollectionInfo*> acceptable = topology_->received_by(id_);
+
+  // Services 1.1 §3.2.1: routing by Destination_Collection_Name.
+  std::vector<const CollectionInfo*> targets;
+  const auto& names = m.destination_collection_names;
+  if (self->destination_policy == DestinationPolicy::Forbidden && !names.empty())
+    return destination_error("this Inbox does not accept Destination_Collection_Name", {});
+  if (self->destination_policy == DestinationPolicy::Required && names.empty())
+    return destination_error("this Inbox requires Destination_Collection_Name", acceptable);
+  if (names.empty()) {
+    for (const std::string& n : self->default_collections)
+      if (const CollectionInfo* c = topology_->find_collection(n)) targets.push_back(c);
+    if (targets.empty())
+      return destination_error("this Inbox has no default collection; name one in Destination_Collection_Name",
+                               acceptable);
+  } else {
+    for (const std::string& n : names) {
+      auto it = std::find_if(acceptable.begin(), acceptable.end(),
+                             [&](const CollectionInfo* c) { return c->name == n; });
+      if (it == acceptable.end())
+        return destination_error("this Inbox does not deliver to a collection named " + n, acceptable);
+      if (std::find(targets.begin(), targets.end(), *it) == targets.end()) targets.push_back(*it);
+    }
+  }
+
+  // Services 1.1 §3.2: one unacceptable block rejects the whole message.
+  std::vector<storage::NewBlock> blocks;
+  blocks.reserve(m.content_blocks.size());
+  for (std::size_t i = 0; i < m.content_blocks.size(); ++i) {
+    const v11::ContentBlock& b = m.content_blocks[i];
+    if (!binding_accepted(self->accepted_bindings, b.binding_id, b.subtype))
+      return unsupported_content(i, b, "this Inbox", topology_->inbox_bindings(*self));
+    for (const CollectionInfo* c : targets)
+      if (!binding_accepted(c->accepted_bindings, b.binding_id, b.subtype))
+        return unsupported_content(i, b, "collection " + c->name, c->accepted_bindings);
+    blocks.push_back({b.binding_id, b.subtype, b.content.xml, b.message});
+  }
+
+  if (!blocks.empty()) {
+    std::vector<std::string> collections;
+    for (const CollectionInfo* c : targets) collections.push_back(c->name);
+    auto labels = store_.append(collections, blocks);  // one transaction (store.hpp)
+    if (!labels.ok()) return labels.error();
+  }
+  v11::StatusMessage ok;
+  ok.status_type = std::string(wire_name(StatusType::Success));
+  return Message(std::move(ok));
+}
+
+}  // namespace taxii::services

@@ -1,0 +1,46 @@
+// InboxService: takes Inbox_Message (Services 1.1 §3.2, §4.4.10) into collections.
+//
+// Routing (Services 1.1 §3.2.1, §5.2.3): Destination_Collection_Name when given (1.1), else
+// the inbox's default collections (and always for 1.0, which has no such field).
+// - a named collection this inbox does not deliver to (unknown or not served alike, so the
+//   answer reveals nothing) -> DESTINATION_COLLECTION_ERROR with one ACCEPTABLE_DESTINATION
+//   detail per collection it does deliver to;
+// - names required but none given -> the same; names forbidden but some given ->
+//   DESTINATION_COLLECTION_ERROR with no details (the spec's "empty list");
+// - no names, no default collections -> DESTINATION_COLLECTION_ERROR with the acceptable list.
+// Content: every block's binding (and subtype) must be accepted by the inbox and by every
+// destination collection (topology.hpp binding_accepted), else UNSUPPORTED_CONTENT with
+// SUPPORTED_CONTENT details, and the whole message is rejected (Services 1.1 §3.2).
+// Storage: all blocks of the message go to all destinations in ONE Store::append() call;
+// SUCCESS only after it returned ok, i.e. the content is durably committed (DESIGN.md).
+// Labels in received blocks are informational; the store assigns new ones (§5.2.3).
+//
+// Thread-safe (the Store is).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "services/service.hpp"
+#include "services/topology.hpp"
+#include "storage/store.hpp"
+
+namespace taxii::services {
+
+class InboxService final : public Service {
+ public:
+  // REQUIRES: topology->find_service(service_id) is an inbox.
+  InboxService(std::shared_ptr<const Topology> topology, storage::Store& store, std::string service_id)
+      : topology_(std::move(topology)), store_(store), id_(std::move(service_id)) {}
+  ServiceType type() const override { return ServiceType::Inbox; }
+  // Answers a SUCCESS Status_Message; fails with DestinationCollectionError,
+  // UnsupportedContent or Failure (store).
+  Result<Message> handle(const Message& request, const RequestContext& ctx) override;
+
+ private:
+  std::shared_ptr<const Topology> topology_;
+  storage::Store& store_;
+  std::string id_;
+};
+
+}  // namespace taxii::services

@@ -1,0 +1,134 @@
+// Support for wire tests: a real taxiid process on 127.0.0.1 with a temporary directory,
+// configuration and store, throwaway TLS material made with the openssl CLI, and an HTTP
+// client that speaks TAXII over Poco's HTTP(S)ClientSession and parses answers with the XML
+// binding. Every wait has a deadline.
+//
+// Not thread-safe except where noted; each test builds its own.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPClientSession.h>
+
+#include "core/message.hpp"
+
+namespace taxii::wire {
+
+// A directory under $TMPDIR, removed on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// Throwaway PKI: a CA, a server certificate for 127.0.0.1/localhost and a client
+// certificate, all signed by the CA, plus a second CA's client certificate (untrusted).
+struct Pki {
+  std::string ca, server_cert, server_key, client_cert, client_key, rogue_cert, rogue_key;
+};
+Pki make_pki(const std::string& dir);
+
+struct ServerSpec {
+  bool tls = false;                      // add a second (HTTPS) listener
+  std::string client_certificates = "none";
+  uint64_t part_size = 5;
+  std::size_t max_body_bytes = 1 << 20;
+  std::size_t threads = 4;
+  std::size_t max_connections = 5000;
+  int keep_alive_timeout = 30;
+  int request_timeout = 30;
+};
+
+// The collections of the wire configuration:
+//   default  DATA_FEED  STIX 1.0 - 1.2                      inbox, inbox-named, poll
+//   second   DATA_FEED  STIX 1.1.1, 1.2                     inbox, inbox-named, poll
+//   set      DATA_SET   anything                            inbox, poll
+//   typed    DATA_FEED  STIX 1.2 subtype kSubtype only      inbox, poll
+// Services: /services/discovery, /services/collection-management, /services/inbox (default
+// collection "default"), /services/inbox-named (destination names required), /services/poll.
+inline constexpr const char* kSubtype = "urn:example:subtype:indicators";
+
+class TaxiidProcess {
+ public:
+  explicit TaxiidProcess(const ServerSpec& spec = {});
+  ~TaxiidProcess();  // SIGTERM, then SIGKILL after a deadline
+  TaxiidProcess(const TaxiidProcess&) = delete;
+  TaxiidProcess& operator=(const TaxiidProcess&) = delete;
+
+  uint16_t http_port() const { return http_port_; }
+  uint16_t https_port() const { return https_port_; }
+  const Pki& pki() const { return pki_; }
+  const TempDir& dir() const { return dir_; }
+  std::string log() const;
+  // SIGTERM and wait (deadline); returns the exit status, or -1 on timeout / signal death.
+  int terminate(std::chrono::seconds deadline = std::chrono::seconds(20));
+  bool running();
+
+ private:
+  TempDir dir_;
+  Pki pki_;
+  pid_t pid_ = -1;
+  uint16_t http_port_ = 0;
+  uint16_t https_port_ = 0;
+};
+
+struct Reply {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+  std::optional<Message> message;              // parsed when X-TAXII-Content-Type is present
+  std::string parse_error;
+
+  std::string header(const std::string& name) const;
+  // The status_type of a 1.1 or 1.0 Status_Message; "" for other messages.
+  std::string status_type() const;
+  std::string status_text() const;             // Message of a Status_Message
+  std::string in_response_to() const;
+  template <class T> const T& as() const { return std::get<T>(*message); }
+};
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+// The headers a well-behaved client sends with a message of version v.
+Headers taxii_headers(Version v, bool https = false);
+
+// One keep-alive HTTP(S) connection to taxiid.
+class Client {
+ public:
+  explicit Client(uint16_t port, Poco::Net::Context::Ptr tls = nullptr);
+  Reply post(const std::string& path, const std::string& body, const Headers& headers,
+             const std::string& method = "POST");
+  // Serializes m with its version's binding and sends it with taxii_headers().
+  Reply send(const std::string& path, const Message& m);
+  Poco::Net::HTTPClientSession& session() { return *session_; }
+
+ private:
+  std::unique_ptr<Poco::Net::HTTPClientSession> session_;
+  bool https_ = false;
+};
+
+// A client TLS context trusting the PKI's CA, optionally presenting a certificate.
+Poco::Net::Context::Ptr client_context(const Pki& pki, bool with_cert, bool rogue = false);
+
+// Message builders.
+v11::InboxMessage inbox11(std::vector<std::string> destinations, std::vector<Mixed> contents,
+                          const std::string& binding = "urn:stix.mitre.org:xml:1.2");
+v11::PollRequest poll11(const std::string& collection);
+std::string next_id();
+
+}  // namespace taxii::wire
