@@ -28,5 +28,11 @@ struct Command {
 const std::vector<Command>& commands();
 
 int run_validate(const std::vector<std::string>& args);
+int run_discover(const std::vector<std::string>& args);
+int run_collections(const std::vector<std::string>& args);
+int run_poll(const std::vector<std::string>& args);
+int run_fulfill(const std::vector<std::string>& args);
+int run_push(const std::vector<std::string>& args);
+int run_subscribe(const std::vector<std::string>& args);
 
 }  // namespace taxii::cli

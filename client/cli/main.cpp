@@ -10,6 +10,12 @@ namespace taxii::cli {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> cmds = {
+      {"discover", "list the services a TAXII server offers (Discovery)", run_discover},
+      {"collections", "list the collections (feeds) of a Collection Management service", run_collections},
+      {"poll", "fetch content from a collection (follows multi-part results)", run_poll},
+      {"push", "send files to an Inbox service", run_push},
+      {"subscribe", "subscribe, unsubscribe, pause, resume, show subscriptions", run_subscribe},
+      {"fulfill", "fetch a part of a multi-part or asynchronous poll result", run_fulfill},
       {"validate", "check TAXII 1.1/1.0 XML messages against the specification", run_validate},
   };
   return cmds;

@@ -1,0 +1,194 @@
+// Session operations on top of the exchange: poll (multi-part and asynchronous results),
+// fulfil, push, and subscription management (Services 1.1 §3.2-§3.6).
+#include <algorithm>
+#include <chrono>
+#include <utility>
+
+#include "client/session.hpp"
+#include "core/status.hpp"
+
+namespace taxii::client {
+namespace {
+
+std::optional<std::string> text_detail(const v11::StatusMessage& s, std::string_view name) {
+  for (const auto& d : s.details) {
+    if (d.name != name || !d.value.is_text()) continue;
+    std::string v = d.value.text_value();
+    const auto b = v.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) continue;
+    return v.substr(b, v.find_last_not_of(" \t\r\n") - b + 1);
+  }
+  return std::nullopt;
+}
+
+std::optional<int64_t> seconds_detail(const v11::StatusMessage& s, std::string_view name) {
+  auto v = text_detail(s, name);
+  if (!v || v->empty() || v->size() > 9 || v->find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  return std::stoll(*v);
+}
+
+}  // namespace
+
+Result<PollSummary> Session::poll(const PollSpec& spec, const BlockSink& sink, const PartObserver& observer) {
+  v11::PollRequest req;
+  req.collection_name = spec.collection;
+  req.exclusive_begin = spec.exclusive_begin;
+  req.inclusive_end = spec.inclusive_end;
+  if (spec.exclusive_begin && spec.inclusive_end && !(*spec.exclusive_begin < *spec.inclusive_end))
+    return local_error("the end of the poll window must be later than its beginning (XML 1.1 §3.8)");
+  if (spec.subscription_id) {
+    req.subscription_id = spec.subscription_id;  // the subscription's own parameters apply
+  } else {
+    v11::PollParameters p;
+    p.allow_asynch = spec.allow_asynch;
+    p.response_type = spec.count_only ? v11::ResponseType::CountOnly : v11::ResponseType::Full;
+    p.content_bindings = spec.content_bindings;
+    p.query = spec.query;
+    req.poll_parameters = std::move(p);
+  }
+  auto first = exchange(ServiceType::Poll, Message{std::move(req)});
+  if (!first.ok()) return first.error();
+  PollSummary sum;
+  sum.collection = spec.collection;
+  return follow(std::move(*first), std::move(sum), 1, spec.follow_parts, sink, observer);
+}
+
+Result<PollSummary> Session::fulfill(const std::string& collection, const std::string& result_id, uint64_t part,
+                                     bool follow_parts, const BlockSink& sink, const PartObserver& observer) {
+  if (part == 0) return local_error("result part numbers start at 1");
+  v11::PollFulfillment f;
+  f.collection_name = collection;
+  f.result_id = result_id;
+  f.result_part_number = part;
+  auto first = exchange(ServiceType::Poll, Message{std::move(f)});
+  if (!first.ok()) return first.error();
+  PollSummary sum;
+  sum.collection = collection;
+  sum.result_id = result_id;
+  return follow(std::move(*first), std::move(sum), part, follow_parts, sink, observer);
+}
+
+Result<PollSummary> Session::follow(Message resp, PollSummary sum, uint64_t expected_part, bool follow_parts,
+                                    const BlockSink& sink, const PartObserver& observer) {
+  std::chrono::milliseconds waited{0};  // PENDING waits so far, against async_deadline
+  uint64_t index = 0;
+  for (;;) {
+    if (const auto* st = std::get_if<v11::StatusMessage>(&resp)) {
+      if (st->status_type != wire_name(StatusType::Pending)) return status_error(*st);
+      // Services 1.1 §3.6.2: PENDING carries RESULT_ID and ESTIMATED_WAIT; ask again with
+      // Poll_Fulfillment once the estimate has passed. (A PENDING without allow_asynch breaks
+      // §4.4.8, but waiting is still the useful reaction.)
+      if (auto rid = text_detail(*st, detail_name::kResultId)) sum.result_id = std::move(*rid);
+      if (!sum.result_id) return response_error("PENDING status without a RESULT_ID detail");
+      const int64_t est = seconds_detail(*st, detail_name::kEstimatedWait).value_or(0);
+      auto d = std::chrono::milliseconds(std::chrono::seconds(std::clamp<int64_t>(est, 1, opt_.retry.max_wait.count())));
+      if (waited + d > opt_.retry.async_deadline) {
+        Error e = status_error(*st);
+        return Error{e.type(), "result '" + *sum.result_id + "' is still pending after " +
+                                   std::to_string(sum.pending_waits) + " waits" + (e.message().empty() ? "" : ": " + e.message()),
+                     e.details()};
+      }
+      ++sum.pending_waits;
+      waited += d;
+      wait(d, "result '" + *sum.result_id + "' is pending");
+      v11::PollFulfillment f;
+      f.collection_name = sum.collection;
+      f.result_id = *sum.result_id;
+      f.result_part_number = expected_part;
+      resp = Message{v11::StatusMessage{}};
+      auto next = exchange(ServiceType::Poll, Message{std::move(f)});
+      if (!next.ok()) return next.error();
+      resp = std::move(*next);
+      continue;
+    }
+    const auto* pr = std::get_if<v11::PollResponse>(&resp);
+    if (pr == nullptr) return response_error("expected a Poll_Response, got a " + std::string(message_type_name(resp)));
+    if (sum.parts > 0 && pr->result_part_number != expected_part)
+      return response_error("asked for part " + std::to_string(expected_part) + " of result '" +
+                            sum.result_id.value_or("") + "', got part " + std::to_string(pr->result_part_number));
+    ++sum.parts;
+    sum.last_part = pr->result_part_number;
+    if (!pr->collection_name.empty()) sum.collection = pr->collection_name;
+    if (sum.parts == 1) sum.exclusive_begin = pr->exclusive_begin;
+    if (pr->inclusive_end) sum.inclusive_end = pr->inclusive_end;
+    if (pr->record_count && (!sum.record_count || pr->record_count->count > sum.record_count->count))
+      sum.record_count = pr->record_count;
+    if (pr->subscription_id) sum.subscription_id = pr->subscription_id;
+    if (pr->message) sum.message = pr->message;
+    if (observer) observer(*pr);
+    for (const auto& b : pr->content_blocks) {
+      ++sum.blocks;
+      sum.bytes += b.content.xml.size();
+      if (auto s = sink(b, ++index); !s.ok()) return s.error();
+    }
+    if (!pr->more) {
+      sum.more = false;
+      return sum;
+    }
+    // Services 1.1 §3.6.1: more="true" requires a result_id; fetch the next part.
+    if (!pr->result_id) return response_error("Poll_Response has more=\"true\" but no result_id (XML 1.1 §3.9)");
+    sum.result_id = pr->result_id;
+    if (!follow_parts) {
+      sum.more = true;
+      return sum;
+    }
+    expected_part = pr->result_part_number + 1;
+    v11::PollFulfillment f;
+    f.collection_name = sum.collection;
+    f.result_id = *sum.result_id;
+    f.result_part_number = expected_part;
+    resp = Message{v11::StatusMessage{}};  // drop the part before fetching the next one
+    auto next = exchange(ServiceType::Poll, Message{std::move(f)});
+    if (!next.ok()) return next.error();
+    resp = std::move(*next);
+  }
+}
+
+Status Session::push(std::vector<v11::ContentBlock> blocks, const std::vector<std::string>& destinations) {
+  v11::InboxMessage m;
+  m.destination_collection_names = destinations;
+  m.content_blocks = std::move(blocks);
+  // Not idempotent: resent only if it surely never left (Session header).
+  auto r = exchange(ServiceType::Inbox, Message{std::move(m)}, false);
+  if (!r.ok()) return r.error();
+  if (const auto* st = std::get_if<v11::StatusMessage>(&*r)) {
+    if (st->status_type == wire_name(StatusType::Success)) return ok_status();
+    return status_error(*st);
+  }
+  return response_error("expected a Status_Message from the Inbox, got a " + std::string(message_type_name(*r)));
+}
+
+Result<v11::ManageCollectionSubscriptionResponse> Session::manage_subscription(const SubscriptionSpec& spec) {
+  v11::ManageCollectionSubscriptionRequest req;
+  req.action = spec.action;
+  req.collection_name = spec.collection;
+  switch (spec.action) {
+    case v11::SubscriptionAction::Subscribe: {
+      // Services 1.1 §4.4.6: Subscription_Parameters iff SUBSCRIBE; no Subscription_ID.
+      v11::SubscriptionParameters p;
+      p.response_type = spec.response_type;
+      p.content_bindings = spec.content_bindings;
+      p.query = spec.query;
+      req.subscription_parameters = std::move(p);
+      req.push_parameters = spec.push;
+      break;
+    }
+    case v11::SubscriptionAction::Unsubscribe:
+    case v11::SubscriptionAction::Pause:
+    case v11::SubscriptionAction::Resume:
+      if (!spec.subscription_id)
+        return local_error(std::string(to_string(spec.action)) + " needs a subscription ID (--id)");
+      req.subscription_id = spec.subscription_id;
+      break;
+    case v11::SubscriptionAction::Status:
+      req.subscription_id = spec.subscription_id;  // none = all of mine for this collection
+      break;
+  }
+  auto r = exchange(ServiceType::CollectionManagement, Message{std::move(req)});
+  if (!r.ok()) return r.error();
+  if (auto* m = std::get_if<v11::ManageCollectionSubscriptionResponse>(&*r)) return std::move(*m);
+  if (auto* s = std::get_if<v11::StatusMessage>(&*r)) return status_error(*s);
+  return response_error("expected a Subscription_Management_Response, got a " + std::string(message_type_name(*r)));
+}
+
+}  // namespace taxii::client

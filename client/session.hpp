@@ -1,0 +1,159 @@
+// Session: a TAXII client for one server. Front header of client/ (namespace taxii::client).
+//
+// It builds requests in the TAXII 1.1 model, sends them in the server's version (1.1, or
+// 1.0 through v10_compat.hpp) with the XML message binding and the HTTP binding's headers
+// (PROTOCOL.md §9.2: Content-Type and Accept application/xml, X-TAXII-Content-Type,
+// X-TAXII-Accept, X-TAXII-Protocol from the URL scheme, X-TAXII-Services), parses the answer
+// with the binding its X-TAXII-Content-Type names and hands back 1.1-shaped values.
+//
+// - Non-TAXII HTTP answers become status errors per PROTOCOL.md §9.3 (errors.hpp).
+// - in_response_to must equal the request's message_id; "0" is tolerated on error statuses
+//   (servers that reject a request before reading it, PROTOCOL.md §12.12), not on SUCCESS
+//   or PENDING.
+// - RETRY statuses and transport failures are retried with exponential backoff, at most
+//   RetryPolicy::max_attempts tries; a server's ESTIMATED_WAIT replaces the backoff. Each try
+//   has a fresh message_id. An Inbox_Message is only resent when it was surely not sent
+//   (connection never established), so content is never duplicated by a retry.
+// - poll() follows multi-part results with Poll_Fulfillment and waits out PENDING answers to
+//   asynchronous polls; each part is handed block by block to a sink and then dropped, so
+//   memory stays flat however large the result.
+//
+// A Session owns its Transport. Not thread-safe: use one Session per thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "client/errors.hpp"
+#include "client/transport.hpp"
+#include "core/message.hpp"
+#include "core/result.hpp"
+
+namespace taxii::client {
+
+struct Credentials {
+  std::string user, password;  // HTTP Basic (HTTP 1.0 §6.2)
+};
+
+struct RetryPolicy {
+  int max_attempts = 4;                             // tries of one request, including the first
+  std::chrono::milliseconds initial_backoff{500};   // doubled after every failed try
+  std::chrono::milliseconds max_backoff{30'000};
+  std::chrono::seconds max_wait{300};               // longest ESTIMATED_WAIT honoured at once
+  std::chrono::seconds async_deadline{3600};        // give up on a PENDING result after this
+};
+
+// One HTTP message as it went over the wire (for -v and --raw).
+struct TraceEvent {
+  bool outgoing = true;
+  const Url* url = nullptr;
+  int http_status = 0;  // responses only
+  const Headers* headers = nullptr;
+  std::string_view body;
+};
+
+struct SessionOptions {
+  Version version = Version::V11;
+  std::optional<Credentials> basic_auth;
+  RetryPolicy retry;
+  std::function<void(const TraceEvent&)> trace;           // optional
+  std::function<void(const std::string&)> notice;         // optional: "retrying in 2 s: ..."
+  std::function<void(std::chrono::milliseconds)> sleep;   // default std::this_thread::sleep_for
+};
+
+struct PollSpec {
+  std::string collection;
+  std::optional<Timestamp> exclusive_begin;  // Services 1.1 §4.4.8: (begin, end]
+  std::optional<Timestamp> inclusive_end;
+  std::optional<std::string> subscription_id;  // poll for a subscription instead of parameters
+  std::vector<v11::ContentBinding> content_bindings;  // none = all
+  bool count_only = false;
+  std::optional<v11::Query> query;
+  bool allow_asynch = false;  // let the server answer PENDING (1.1)
+  bool follow_parts = true;   // fetch parts 2.. of a multi-part result
+};
+
+struct PollSummary {
+  std::string collection;
+  uint64_t blocks = 0;
+  uint64_t bytes = 0;       // serialized Content size of the blocks
+  uint64_t parts = 0;       // Poll_Responses received
+  uint64_t last_part = 0;   // result_part_number of the last one
+  bool more = false;        // parts remain (follow_parts was off)
+  std::optional<v11::RecordCount> record_count;  // the largest count any part stated
+  std::optional<Timestamp> exclusive_begin, inclusive_end;  // the range the server considered
+  std::optional<std::string> result_id, subscription_id, message;
+  int pending_waits = 0;    // PENDING answers waited out
+};
+
+// Receives each content block in order; `index` counts from 1 over all parts. An error stops
+// the poll and is returned by it.
+using BlockSink = std::function<Status(const v11::ContentBlock& block, uint64_t index)>;
+// Sees each Poll_Response (1.1 model) before its blocks go to the sink; optional.
+using PartObserver = std::function<void(const v11::PollResponse& part)>;
+
+struct SubscriptionSpec {
+  v11::SubscriptionAction action = v11::SubscriptionAction::Status;
+  std::string collection;
+  std::optional<std::string> subscription_id;
+  // SUBSCRIBE only:
+  v11::ResponseType response_type = v11::ResponseType::Full;
+  std::vector<v11::ContentBinding> content_bindings;
+  std::optional<v11::Query> query;
+  std::optional<v11::PushParameters> push;  // none = the subscriber will poll
+};
+
+class Session {
+ public:
+  Session(std::unique_ptr<Transport> transport, SessionOptions options);
+
+  Version version() const { return opt_.version; }
+  std::string_view message_binding() const;  // urn:taxii.mitre.org:message:xml:1.x
+  std::string_view services_version() const;  // urn:taxii.mitre.org:services:1.x
+
+  void set_address(ServiceType service, Url url);
+  std::optional<Url> address(ServiceType service) const;
+  // Asks the Discovery service and sets the address of every service type not set yet, from
+  // the instances that speak this session's services version and message binding over HTTP(S).
+  // Fails like discover(); NotFound-typed Local error never (missing types stay unset).
+  Status locate_services();
+
+  // One exchange with retries; the answer in the 1.1 model (a Status_Message included).
+  // Fails with Transport, Http, Response or Local errors; never with a Server error.
+  Result<Message> exchange(ServiceType service, const Message& v11_request, bool idempotent = true);
+
+  Result<v11::DiscoveryResponse> discover();
+  Result<v11::CollectionInformationResponse> collection_information();
+  // Services 1.1 §3.6. Fails with the server's status (NOT_FOUND, UNSUPPORTED_CONTENT, ...),
+  // INVALID_RESPONSE_PART, ASYNCHRONOUS_POLL_ERROR, or a sink error.
+  Result<PollSummary> poll(const PollSpec& spec, const BlockSink& sink, const PartObserver& observer = {});
+  // Fetches part `part` of result `result_id` (and later parts if follow_parts).
+  Result<PollSummary> fulfill(const std::string& collection, const std::string& result_id, uint64_t part,
+                              bool follow_parts, const BlockSink& sink, const PartObserver& observer = {});
+  // One Inbox_Message; succeeds only on a SUCCESS status (Services 1.1 §3.2).
+  Status push(std::vector<v11::ContentBlock> blocks, const std::vector<std::string>& destinations);
+  Result<v11::ManageCollectionSubscriptionResponse> manage_subscription(const SubscriptionSpec& spec);
+
+ private:
+  Result<Message> exchange_once(const Url& url, const Message& v11_request, const std::string& message_id);
+  Result<Url> require(ServiceType service) const;
+  Result<PollSummary> follow(Message first, PollSummary summary, uint64_t expected_part, bool follow_parts,
+                             const BlockSink& sink, const PartObserver& observer);
+  void wait(std::chrono::milliseconds d, const std::string& why);
+  std::chrono::milliseconds backoff(int attempt) const;
+
+  std::unique_ptr<Transport> transport_;
+  SessionOptions opt_;
+  std::optional<Url> addresses_[4];
+};
+
+// The message binding URN of a version.
+std::string_view message_binding_of(Version v);
+
+}  // namespace taxii::client

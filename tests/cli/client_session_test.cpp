@@ -1,0 +1,650 @@
+// client::Session against an in-process fake Transport: request headers, the mapping of
+// non-TAXII HTTP answers (PROTOCOL.md §9.3), in_response_to checks, multi-part following,
+// PENDING handling, retries, TAXII 1.0 translation and service location.
+#define BOOST_TEST_MODULE client_session
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <map>
+
+#include "client/session.hpp"
+#include "core/urn.hpp"
+#include "tests/cli/fake_transport.hpp"
+
+using namespace taxii;
+using namespace taxii::test;
+using client::ErrorOrigin;
+using client::HttpResponse;
+using std::chrono::milliseconds;
+
+namespace {
+
+struct Harness {
+  std::vector<SeenRequest> seen;
+  std::vector<milliseconds> sleeps;
+  std::unique_ptr<client::Session> session;
+
+  explicit Harness(FakeTransport::Handler h, Version v = Version::V11, const std::string& url = "http://taxii.test/svc") {
+    client::SessionOptions o;
+    o.version = v;
+    o.sleep = [this](milliseconds d) { sleeps.push_back(d); };
+    session = std::make_unique<client::Session>(std::make_unique<FakeTransport>(std::move(h), &seen), std::move(o));
+    const auto u = *client::parse_url(url);
+    for (auto t : {ServiceType::Discovery, ServiceType::CollectionManagement, ServiceType::Poll, ServiceType::Inbox})
+      session->set_address(t, u);
+  }
+};
+
+HttpResponse plain_http(int status, const std::string& reason, const std::string& body = "<html>nope</html>") {
+  HttpResponse r;
+  r.status = status;
+  r.reason = reason;
+  r.headers.add("Content-Type", "text/html");
+  r.body = body;
+  return r;
+}
+
+// A poll service with `parts` parts of `per_part` blocks each ("p<part>b<i>").
+Result<HttpResponse> multipart_poll(const SeenRequest& req, uint64_t parts, int per_part) {
+  uint64_t part = 1;
+  std::string collection;
+  if (const auto* f = std::get_if<v11::PollFulfillment>(&req.message)) {
+    part = f->result_part_number;
+    collection = f->collection_name;
+    if (f->result_id != "result-7") return taxii_answer(req, status11("NOT_FOUND", "no such result"));
+  } else {
+    collection = std::get<v11::PollRequest>(req.message).collection_name;
+  }
+  v11::PollResponse pr;
+  pr.collection_name = collection;
+  pr.result_part_number = part;
+  pr.more = part < parts;
+  pr.result_id = "result-7";
+  pr.record_count = v11::RecordCount{parts * static_cast<uint64_t>(per_part), false};
+  pr.inclusive_end = Timestamp::from_micros(1'700'000'000'000'000 + static_cast<int64_t>(part));
+  for (int i = 0; i < per_part; ++i) pr.content_blocks.push_back(block11("p" + std::to_string(part) + "b" + std::to_string(i)));
+  return taxii_answer(req, Message{std::move(pr)});
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(headers)
+
+BOOST_AUTO_TEST_CASE(every_request_carries_the_http_binding_headers) {
+  Harness h([](const SeenRequest& r) { return taxii_answer(r, Message{v11::DiscoveryResponse{}}); });
+  auto d = h.session->discover();
+  BOOST_TEST_REQUIRE(d.ok());
+  const auto& hd = h.seen.at(0).http.headers;
+  BOOST_TEST(*hd.find("Content-Type") == "application/xml");
+  BOOST_TEST(*hd.find("Accept") == "application/xml");
+  BOOST_TEST(*hd.find("X-TAXII-Content-Type") == std::string(urn::kMessageXml11));
+  BOOST_TEST(*hd.find("X-TAXII-Accept") == std::string(urn::kMessageXml11));
+  BOOST_TEST(*hd.find("X-TAXII-Protocol") == std::string(urn::kProtocolHttp));
+  BOOST_TEST(*hd.find("X-TAXII-Services") == std::string(urn::kServices11));
+  BOOST_TEST(hd.find("Authorization") == nullptr);
+  BOOST_TEST(std::holds_alternative<v11::DiscoveryRequest>(h.seen.at(0).message));
+}
+
+BOOST_AUTO_TEST_CASE(https_urls_say_https_and_basic_auth_is_sent) {
+  std::vector<SeenRequest> seen;
+  client::SessionOptions o;
+  o.basic_auth = client::Credentials{"alice", "s3cret"};
+  client::Session s(std::make_unique<FakeTransport>(
+                        [](const SeenRequest& r) { return taxii_answer(r, Message{v11::DiscoveryResponse{}}); }, &seen),
+                    o);
+  s.set_address(ServiceType::Discovery, *client::parse_url("https://taxii.test:8443/d"));
+  BOOST_TEST_REQUIRE(s.discover().ok());
+  BOOST_TEST(*seen.at(0).http.headers.find("X-TAXII-Protocol") == std::string(urn::kProtocolHttps));
+  BOOST_TEST(*seen.at(0).http.headers.find("Authorization") == "Basic YWxpY2U6czNjcmV0");
+  BOOST_TEST(seen.at(0).http.url.port == 8443);
+  BOOST_TEST(seen.at(0).http.url.target == "/d");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(status_mapping)
+
+// PROTOCOL.md §9.3 (HTTP 1.0 §5 Table 2).
+const std::map<int, StatusType> kTable = {
+    {400, StatusType::BadMessage},         {401, StatusType::Unauthorized}, {403, StatusType::Unauthorized},
+    {406, StatusType::UnsupportedMessage}, {407, StatusType::Unauthorized}, {413, StatusType::BadMessage},
+    {415, StatusType::UnsupportedMessage}, {404, StatusType::Failure},      {500, StatusType::Failure},
+    {200, StatusType::Failure},
+};
+
+BOOST_DATA_TEST_CASE(non_taxii_http_answers_become_status_types,
+                     boost::unit_test::data::make({400, 401, 403, 406, 407, 413, 415, 404, 500, 200}), code) {
+  Harness h([code](const SeenRequest&) { return Result<HttpResponse>(plain_http(code, "Whatever")); });
+  auto r = h.session->collection_information();
+  BOOST_TEST_REQUIRE(!r.ok());
+  BOOST_TEST(r.error().type() == kTable.at(code));
+  BOOST_TEST(client::origin_of(r.error()) == ErrorOrigin::Http);
+  BOOST_TEST(client::http_status_of(r.error()).value_or(0) == code);
+  BOOST_TEST(client::describe(r.error()).find(std::string(wire_name(kTable.at(code)))) != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_status_message_in_a_non_200_answer_is_used) {
+  Harness h([](const SeenRequest& r) {
+    auto a = taxii_answer(r, Message{status11("UNAUTHORIZED", "who are you")});
+    a.status = 401;
+    return Result<HttpResponse>(a);
+  });
+  auto r = h.session->collection_information();
+  BOOST_TEST_REQUIRE(!r.ok());
+  BOOST_TEST(r.error().type() == StatusType::Unauthorized);
+  BOOST_TEST(client::origin_of(r.error()) == ErrorOrigin::Server);
+  BOOST_TEST(r.error().message() == "who are you");
+}
+
+BOOST_AUTO_TEST_CASE(server_status_is_described_with_its_type_and_message) {
+  Harness h([](const SeenRequest& r) {
+    return taxii_answer(r, Message{status11("NOT_FOUND", "collection 'x' does not exist", {{"ITEM", "x"}})});
+  });
+  client::PollSpec spec;
+  spec.collection = "x";
+  auto r = h.session->poll(spec, [](const v11::ContentBlock&, uint64_t) { return ok_status(); });
+  BOOST_TEST_REQUIRE(!r.ok());
+  BOOST_TEST(r.error().type() == StatusType::NotFound);
+  BOOST_TEST(client::describe(r.error()) == "server answered NOT_FOUND: collection 'x' does not exist [ITEM=x]");
+  BOOST_TEST(h.seen.size() == 1u);  // not retried
+}
+
+BOOST_AUTO_TEST_CASE(third_party_status_types_are_failures_that_keep_their_name) {
+  Harness h([](const SeenRequest& r) { return taxii_answer(r, Message{status11("urn:example:QUOTA", "slow down")}); });
+  auto r = h.session->discover();
+  BOOST_TEST_REQUIRE(!r.ok());
+  BOOST_TEST(r.error().type() == StatusType::Failure);
+  BOOST_TEST(client::status_type_name(r.error()) == "urn:example:QUOTA");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_message_binding_and_garbage_are_response_errors) {
+  Harness h([](const SeenRequest& r) {
+    auto a = taxii_answer(r, Message{v11::DiscoveryResponse{}});
+    a.headers.set("X-TAXII-Content-Type", "urn:cert.europa.eu:message:json:1.0");
+    return Result<HttpResponse>(a);
+  });
+  auto r = h.session->discover();
+  BOOST_TEST_REQUIRE(!r.ok());
+  BOOST_TEST(client::origin_of(r.error()) == ErrorOrigin::Response);
+
+  Harness g([](const SeenRequest& req) {
+    auto a = taxii_answer(req, Message{v11::DiscoveryResponse{}});
+    a.body = "<not-taxii/>";
+    return Result<HttpResponse>(a);
+  });
+  auto r2 = g.session->discover();
+  BOOST_TEST_REQUIRE(!r2.ok());
+  BOOST_TEST(client::origin_of(r2.error()) == ErrorOrigin::Response);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(in_response_to)
+
+BOOST_AUTO_TEST_CASE(a_mismatch_is_refused) {
+  Harness h([](const SeenRequest& r) {
+    v11::DiscoveryResponse d;
+    d.in_response_to = "12345";
+    return taxii_answer(r, Message{d}, true);
+  });
+  auto r = h.session->discover();
+  BOOST_TEST_REQUIRE(!r.ok());
+  BOOST_TEST(client::origin_of(r.error()) == ErrorOrigin::Response);
+}
+
+BOOST_AUTO_TEST_CASE(zero_is_tolerated_on_error_statuses_only) {
+  for (const char* type : {"FAILURE", "BAD_MESSAGE", "NOT_FOUND", "UNAUTHORIZED"}) {
+    Harness h([type](const SeenRequest& r) {
+      auto s = status11(type, "Invalid header");
+      s.in_response_to = "0";
+      return taxii_answer(r, Message{s}, true);
+    });
+    auto r = h.session->discover();
+    BOOST_TEST_REQUIRE(!r.ok());
+    BOOST_TEST(client::origin_of(r.error()) == ErrorOrigin::Server);
+    BOOST_TEST(client::status_type_name(r.error()) == type);
+    BOOST_TEST(client::detail_value(r.error(), client::kUnreadDetail).has_value());
+    BOOST_TEST(client::visible_details(r.error()).empty());
+  }
+  Harness h([](const SeenRequest& r) {
+    auto s = status11("SUCCESS");
+    s.in_response_to = "0";
+    return taxii_answer(r, Message{s}, true);
+  });
+  auto pushed = h.session->push({block11("x")}, {});
+  BOOST_TEST_REQUIRE(!pushed.ok());
+  BOOST_TEST(client::origin_of(pushed.error()) == ErrorOrigin::Response);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(polling)
+
+BOOST_AUTO_TEST_CASE(multi_part_results_are_followed_with_poll_fulfillment) {
+  Harness h([](const SeenRequest& r) { return multipart_poll(r, 3, 4); });
+  std::vector<std::string> got;
+  std::vector<uint64_t> indexes;
+  client::PollSpec spec;
+  spec.collection = "feed";
+  auto r = h.session->poll(spec, [&](const v11::ContentBlock& b, uint64_t i) {
+    got.push_back(b.content.text_value());
+    indexes.push_back(i);
+    return ok_status();
+  });
+  BOOST_TEST_REQUIRE(r.ok(), why(r));
+  BOOST_TEST(r->blocks == 12u);
+  BOOST_TEST(r->parts == 3u);
+  BOOST_TEST(r->more == false);
+  BOOST_TEST(r->record_count->count == 12u);
+  BOOST_TEST(got.front() == "p1b0");
+  BOOST_TEST(got.back() == "p3b3");
+  BOOST_TEST(indexes.back() == 12u);
+  BOOST_TEST_REQUIRE(h.seen.size() == 3u);
+  const auto& f2 = std::get<v11::PollFulfillment>(h.seen[1].message);
+  const auto& f3 = std::get<v11::PollFulfillment>(h.seen[2].message);
+  BOOST_TEST(f2.result_id == "result-7");
+  BOOST_TEST(f2.result_part_number == 2u);
+  BOOST_TEST(f2.collection_name == "feed");
+  BOOST_TEST(f3.result_part_number == 3u);
+  BOOST_TEST(r->inclusive_end->micros() == 1'700'000'000'000'003);
+}
+
+BOOST_AUTO_TEST_CASE(no_follow_stops_after_the_first_part) {
+  Harness h([](const SeenRequest& r) { return multipart_poll(r, 3, 2); });
+  client::PollSpec spec;
+  spec.collection = "feed";
+  spec.follow_parts = false;
+  auto r = h.session->poll(spec, [](const v11::ContentBlock&, uint64_t) { return ok_status(); });
+  BOOST_TEST_REQUIRE(r.ok());
+  BOOST_TEST(r->more);
+  BOOST_TEST(*r->result_id == "result-7");
+  BOOST_TEST(h.seen.size() == 1u);
+
+  auto f = h.session->fulfill("feed", "result-7", 2, true, [](const v11::ContentBlock&, uint64_t) { return ok_status(); });
+  BOOST_TEST_REQUIRE(f.ok());
+  BOOST_TEST(f->blocks == 4u);
+  BOOST_TEST(f->last_part == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(a_sink_error_stops_the_poll) {
+  Harness h([](const SeenRequest& r) { return multipart_poll(r, 3, 2); });
+  client::PollSpec spec;
+  spec.collection = "feed";
+  int calls = 0;
+  auto r = h.session->poll(spec, [&](const v11::ContentBlock&, uint64_t) {
+    return ++calls == 3 ? Status(client::local_error("disk full")) : ok_status();
+  });
+  BOOST_TEST_REQUIRE(!r.ok());
+  BOOST_TEST(r.error().message() == "disk full");
+  BOOST_TEST(h.seen.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_server_repeating_a_part_is_not_followed_forever) {
+  Harness h([](const SeenRequest& r) {
+    v11::PollResponse pr;
+    pr.collection_name = "feed";
+    pr.more = true;
+    pr.result_id = "loop";
+    pr.result_part_number = 1;
+    return taxii_answer(r, Message{pr});
+  });
+  client::PollSpec spec;
+  spec.collection = "feed";
+  auto r = h.session->poll(spec, [](const v11::ContentBlock&, uint64_t) { return ok_status(); });
+  BOOST_TEST_REQUIRE(!r.ok());
+  BOOST_TEST(client::origin_of(r.error()) == ErrorOrigin::Response);
+  BOOST_TEST(h.seen.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(pending_is_waited_out_and_fulfilled) {
+  int calls = 0;
+  Harness h([&calls](const SeenRequest& r) -> Result<HttpResponse> {
+    ++calls;
+    if (calls == 1)
+      return taxii_answer(r, Message{status11("PENDING", "", {{"ESTIMATED_WAIT", "7"}, {"RESULT_ID", "result-7"}, {"WILL_PUSH", "false"}})});
+    if (calls == 2)
+      return taxii_answer(r, Message{status11("PENDING", "", {{"ESTIMATED_WAIT", "3"}, {"RESULT_ID", "result-7"}, {"WILL_PUSH", "false"}})});
+    return multipart_poll(r, 2, 1);
+  });
+  client::PollSpec spec;
+  spec.collection = "feed";
+  spec.allow_asynch = true;
+  auto r = h.session->poll(spec, [](const v11::ContentBlock&, uint64_t) { return ok_status(); });
+  BOOST_TEST_REQUIRE(r.ok(), why(r));
+  BOOST_TEST(r->blocks == 2u);
+  BOOST_TEST(r->pending_waits == 2);
+  BOOST_TEST_REQUIRE(h.sleeps.size() == 2u);
+  BOOST_TEST(h.sleeps[0].count() == 7000);
+  BOOST_TEST(h.sleeps[1].count() == 3000);
+  BOOST_TEST(std::get<v11::PollRequest>(h.seen[0].message).poll_parameters->allow_asynch);
+  const auto& f = std::get<v11::PollFulfillment>(h.seen[1].message);
+  BOOST_TEST(f.result_id == "result-7");
+  BOOST_TEST(f.result_part_number == 1u);
+  BOOST_TEST(std::get<v11::PollFulfillment>(h.seen[3].message).result_part_number == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(pending_gives_up_after_the_deadline) {
+  std::vector<SeenRequest> seen;
+  client::SessionOptions o;
+  o.retry.async_deadline = std::chrono::seconds(10);
+  o.sleep = [](milliseconds) {};
+  client::Session s(std::make_unique<FakeTransport>(
+                        [](const SeenRequest& r) {
+                          return taxii_answer(r, Message{status11("PENDING", "", {{"ESTIMATED_WAIT", "4"}, {"RESULT_ID", "r"}, {"WILL_PUSH", "false"}})});
+                        },
+                        &seen),
+                    o);
+  s.set_address(ServiceType::Poll, *client::parse_url("http://t/p"));
+  client::PollSpec spec;
+  spec.collection = "feed";
+  spec.allow_asynch = true;
+  auto r = s.poll(spec, [](const v11::ContentBlock&, uint64_t) { return ok_status(); });
+  BOOST_TEST_REQUIRE(!r.ok());
+  BOOST_TEST(r.error().type() == StatusType::Pending);
+  BOOST_TEST(seen.size() == 3u);  // 4 s + 4 s fit in 10 s, a third wait does not
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(retries)
+
+BOOST_AUTO_TEST_CASE(connection_errors_are_retried_with_exponential_backoff) {
+  int calls = 0;
+  Harness h([&calls](const SeenRequest& r) -> Result<HttpResponse> {
+    if (++calls < 3) return client::transport_error(client::FailureStage::Connect, "refused");
+    return taxii_answer(r, Message{v11::DiscoveryResponse{}});
+  });
+  BOOST_TEST_REQUIRE(h.session->discover().ok());
+  BOOST_TEST(h.seen.size() == 3u);
+  BOOST_TEST_REQUIRE(h.sleeps.size() == 2u);
+  BOOST_TEST(h.sleeps[0].count() == 500);
+  BOOST_TEST(h.sleeps[1].count() == 1000);
+  // Each try has its own message_id.
+  BOOST_TEST(message_id_of(h.seen[0].message) != message_id_of(h.seen[1].message));
+}
+
+BOOST_AUTO_TEST_CASE(attempts_are_bounded) {
+  Harness h([](const SeenRequest&) -> Result<HttpResponse> {
+    return client::transport_error(client::FailureStage::Receive, "timed out");
+  });
+  auto r = h.session->discover();
+  BOOST_TEST_REQUIRE(!r.ok());
+  BOOST_TEST(client::origin_of(r.error()) == ErrorOrigin::Transport);
+  BOOST_TEST(h.seen.size() == 4u);
+  BOOST_TEST(h.sleeps.size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(retry_status_honours_estimated_wait) {
+  int calls = 0;
+  Harness h([&calls](const SeenRequest& r) -> Result<HttpResponse> {
+    if (++calls == 1) return taxii_answer(r, Message{status11("RETRY", "busy", {{"ESTIMATED_WAIT", "2"}})});
+    if (calls == 2) return taxii_answer(r, Message{status11("RETRY", "still busy")});
+    return taxii_answer(r, Message{status11("SUCCESS")});
+  });
+  BOOST_TEST_REQUIRE(h.session->push({block11("x")}, {}).ok());
+  BOOST_TEST(h.seen.size() == 3u);
+  BOOST_TEST_REQUIRE(h.sleeps.size() == 2u);
+  BOOST_TEST(h.sleeps[0].count() == 2000);
+  BOOST_TEST(h.sleeps[1].count() == 1000);  // no estimate: backoff of the second try
+}
+
+BOOST_AUTO_TEST_CASE(retry_that_never_ends_returns_the_retry_status) {
+  Harness h([](const SeenRequest& r) { return taxii_answer(r, Message{status11("RETRY", "busy")}); });
+  auto r = h.session->discover();
+  BOOST_TEST_REQUIRE(!r.ok());
+  BOOST_TEST(r.error().type() == StatusType::Retry);
+  BOOST_TEST(client::origin_of(r.error()) == ErrorOrigin::Server);
+  BOOST_TEST(h.seen.size() == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(an_inbox_message_that_may_have_arrived_is_not_resent) {
+  Harness h([](const SeenRequest&) -> Result<HttpResponse> {
+    return client::transport_error(client::FailureStage::Receive, "connection reset");
+  });
+  auto r = h.session->push({block11("x")}, {});
+  BOOST_TEST_REQUIRE(!r.ok());
+  BOOST_TEST(h.seen.size() == 1u);
+
+  int calls = 0;
+  Harness g([&calls](const SeenRequest& r2) -> Result<HttpResponse> {
+    if (++calls == 1) return client::transport_error(client::FailureStage::Connect, "refused");
+    return taxii_answer(r2, Message{status11("SUCCESS")});
+  });
+  BOOST_TEST(g.session->push({block11("x")}, {}).ok());
+  BOOST_TEST(g.seen.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(http_503_is_retried_and_401_is_not) {
+  int calls = 0;
+  Harness h([&calls](const SeenRequest& r) -> Result<HttpResponse> {
+    if (++calls == 1) return plain_http(503, "Service Unavailable");
+    return taxii_answer(r, Message{v11::DiscoveryResponse{}});
+  });
+  BOOST_TEST(h.session->discover().ok());
+  BOOST_TEST(h.seen.size() == 2u);
+  Harness g([](const SeenRequest&) { return Result<HttpResponse>(plain_http(401, "Unauthorized")); });
+  BOOST_TEST(!g.session->discover().ok());
+  BOOST_TEST(g.seen.size() == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(taxii_10)
+
+BOOST_AUTO_TEST_CASE(feed_information_is_asked_and_read_as_collections) {
+  Harness h(
+      [](const SeenRequest& r) {
+        BOOST_TEST(std::holds_alternative<v10::FeedInformationRequest>(r.message));
+        v10::FeedInformationResponse f;
+        v10::FeedInformation fi;
+        fi.feed_name = "feed-a";
+        fi.description = "A";
+        fi.content_bindings = {std::string(urn::kStix101)};
+        fi.polling_services.push_back({std::string(urn::kProtocolHttp), "http://taxii.test/poll", {std::string(urn::kMessageXml10)}});
+        f.feeds.push_back(fi);
+        return taxii_answer(r, Message{f});
+      },
+      Version::V10);
+  auto r = h.session->collection_information();
+  BOOST_TEST_REQUIRE(r.ok(), why(r));
+  BOOST_TEST_REQUIRE(r->collections.size() == 1u);
+  BOOST_TEST(r->collections[0].collection_name == "feed-a");
+  BOOST_TEST(r->collections[0].content_bindings[0].binding_id == std::string(urn::kStix101));
+  const auto& hd = h.seen.at(0).http.headers;
+  BOOST_TEST(*hd.find("X-TAXII-Content-Type") == std::string(urn::kMessageXml10));
+  BOOST_TEST(*hd.find("X-TAXII-Services") == std::string(urn::kServices10));
+}
+
+BOOST_AUTO_TEST_CASE(poll_uses_the_10_messages_and_converts_the_window) {
+  Harness h(
+      [](const SeenRequest& r) {
+        const auto& p = std::get<v10::PollRequest>(r.message);
+        BOOST_TEST(p.feed_name == "feed-a");
+        BOOST_TEST(p.content_bindings == std::vector<std::string>{std::string(urn::kStix111)});
+        v10::PollResponse pr;
+        pr.feed_name = "feed-a";
+        pr.inclusive_begin = Timestamp::from_micros(1000);
+        pr.inclusive_end = Timestamp::from_micros(5000);
+        v10::ContentBlock b;
+        b.binding = std::string(urn::kStix111);
+        b.content = Mixed::text("hello");
+        pr.content_blocks.push_back(b);
+        return taxii_answer(r, Message{pr});
+      },
+      Version::V10);
+  client::PollSpec spec;
+  spec.collection = "feed-a";
+  spec.content_bindings = {{std::string(urn::kStix111), {}}};
+  std::string got;
+  auto r = h.session->poll(spec, [&got](const v11::ContentBlock& b, uint64_t) {
+    got = b.content.text_value();
+    return ok_status();
+  });
+  BOOST_TEST_REQUIRE(r.ok(), why(r));
+  BOOST_TEST(got == "hello");
+  BOOST_TEST(r->exclusive_begin->micros() == 999);  // 1.0 inclusive begin B = 1.1 exclusive B - 1 µs
+  BOOST_TEST(r->inclusive_end->micros() == 5000);
+}
+
+BOOST_AUTO_TEST_CASE(what_10_cannot_say_fails_locally) {
+  Harness h([](const SeenRequest& r) { return taxii_answer(r, Message{v10::StatusMessage{}}); }, Version::V10);
+  client::PollSpec spec;
+  spec.collection = "feed-a";
+  spec.count_only = true;
+  auto r = h.session->poll(spec, [](const v11::ContentBlock&, uint64_t) { return ok_status(); });
+  BOOST_TEST_REQUIRE(!r.ok());
+  BOOST_TEST(client::origin_of(r.error()) == ErrorOrigin::Local);
+  BOOST_TEST(!h.session->push({block11("x")}, {"named"}).ok());
+  BOOST_TEST(h.seen.empty());
+}
+
+BOOST_AUTO_TEST_CASE(status_details_of_10_are_read_as_11_details) {
+  Harness h(
+      [](const SeenRequest& r) {
+        v10::StatusMessage s;
+        s.status_type = "UNSUPPORTED_CONTENT";
+        s.status_detail = "urn:stix.mitre.org:xml:1.0 urn:stix.mitre.org:xml:1.0.1";
+        return taxii_answer(r, Message{s});
+      },
+      Version::V10);
+  auto r = h.session->push({block11("x")}, {});
+  BOOST_TEST_REQUIRE(!r.ok());
+  BOOST_TEST(r.error().type() == StatusType::UnsupportedContent);
+  const auto details = client::visible_details(r.error());
+  BOOST_TEST_REQUIRE(details.size() == 2u);
+  BOOST_TEST(details[1].name == "SUPPORTED_CONTENT");
+  BOOST_TEST(details[1].value == "urn:stix.mitre.org:xml:1.0.1");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(discovery)
+
+BOOST_AUTO_TEST_CASE(service_addresses_come_from_the_discovery_response) {
+  std::vector<SeenRequest> seen;
+  client::Session s(std::make_unique<FakeTransport>(
+                        [](const SeenRequest& r) {
+                          v11::DiscoveryResponse d;
+                          auto si = [](ServiceType t, std::string version, std::string proto, std::string addr) {
+                            v11::ServiceInstance i;
+                            i.service_type = t;
+                            i.service_version = std::move(version);
+                            i.protocol_binding = std::move(proto);
+                            i.address = std::move(addr);
+                            i.message_bindings = {std::string(urn::kMessageXml11)};
+                            return i;
+                          };
+                          const std::string s11(urn::kServices11), s10(urn::kServices10), http(urn::kProtocolHttp),
+                              https(urn::kProtocolHttps);
+                          d.service_instances = {si(ServiceType::Poll, s10, http, "http://old.test/poll"),
+                                                 si(ServiceType::Poll, s11, https, "https://taxii.test/secure-poll"),
+                                                 si(ServiceType::Poll, s11, http, "/services/poll"),
+                                                 si(ServiceType::Inbox, s11, http, "http://inbox.test:81/in"),
+                                                 si(ServiceType::CollectionManagement, s11, http, "cm")};
+                          return taxii_answer(r, Message{d});
+                        },
+                        &seen),
+                    client::SessionOptions{});
+  s.set_address(ServiceType::Discovery, *client::parse_url("http://taxii.test:8080/services/discovery"));
+  BOOST_TEST_REQUIRE(s.locate_services().ok());
+  BOOST_TEST(s.address(ServiceType::Poll)->str() == "http://taxii.test:8080/services/poll");
+  BOOST_TEST(s.address(ServiceType::Inbox)->str() == "http://inbox.test:81/in");
+  BOOST_TEST(s.address(ServiceType::CollectionManagement)->str() == "http://taxii.test:8080/services/cm");
+}
+
+BOOST_AUTO_TEST_CASE(urls_parse_and_resolve) {
+  auto u = client::parse_url("HTTPS://[::1]:9443/a/b?x=1#frag");
+  BOOST_TEST_REQUIRE(u.ok());
+  BOOST_TEST(u->host == "::1");
+  BOOST_TEST(u->port == 9443);
+  BOOST_TEST(u->target == "/a/b?x=1");
+  BOOST_TEST(u->str() == "https://[::1]:9443/a/b?x=1");
+  BOOST_TEST(client::parse_url("http://h").value().target == "/");
+  BOOST_TEST(!client::parse_url("ftp://h/").ok());
+  BOOST_TEST(!client::parse_url("http://h:99999/").ok());
+  BOOST_TEST(!client::parse_url("http://u:p@h/").ok());
+  BOOST_TEST(client::resolve_url(*u, "c").value().target == "/a/c");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(subscriptions)
+
+BOOST_AUTO_TEST_CASE(subscribe_sends_parameters_and_push_parameters) {
+  Harness h([](const SeenRequest& r) {
+    const auto& q = std::get<v11::ManageCollectionSubscriptionRequest>(r.message);
+    v11::ManageCollectionSubscriptionResponse resp;
+    resp.collection_name = q.collection_name;
+    v11::SubscriptionInstance si;
+    si.subscription_id = "sub-1";
+    si.subscription_parameters = q.subscription_parameters;
+    si.push_parameters = q.push_parameters;
+    resp.subscriptions.push_back(si);
+    return taxii_answer(r, Message{resp});
+  });
+  client::SubscriptionSpec spec;
+  spec.action = v11::SubscriptionAction::Subscribe;
+  spec.collection = "feed";
+  spec.response_type = v11::ResponseType::CountOnly;
+  spec.content_bindings = {{std::string(urn::kStix12), {"urn:example:sub"}}};
+  spec.push = v11::PushParameters{std::string(urn::kProtocolHttps), "https://me.test/inbox", std::string(urn::kMessageXml11)};
+  auto r = h.session->manage_subscription(spec);
+  BOOST_TEST_REQUIRE(r.ok(), why(r));
+  BOOST_TEST(r->subscriptions.at(0).subscription_id == "sub-1");
+  const auto& q = std::get<v11::ManageCollectionSubscriptionRequest>(h.seen.at(0).message);
+  BOOST_TEST(!q.subscription_id.has_value());
+  BOOST_TEST((q.subscription_parameters->response_type == v11::ResponseType::CountOnly));
+  BOOST_TEST(q.subscription_parameters->content_bindings.at(0).subtypes.at(0) == "urn:example:sub");
+  BOOST_TEST(q.push_parameters->address == "https://me.test/inbox");
+}
+
+BOOST_AUTO_TEST_CASE(pause_needs_an_id_and_status_sends_it_only_if_given) {
+  Harness h([](const SeenRequest& r) {
+    v11::ManageCollectionSubscriptionResponse resp;
+    resp.collection_name = "feed";
+    return taxii_answer(r, Message{resp});
+  });
+  client::SubscriptionSpec spec;
+  spec.collection = "feed";
+  spec.action = v11::SubscriptionAction::Pause;
+  auto r = h.session->manage_subscription(spec);
+  BOOST_TEST_REQUIRE(!r.ok());
+  BOOST_TEST(client::origin_of(r.error()) == ErrorOrigin::Local);
+  spec.action = v11::SubscriptionAction::Status;
+  BOOST_TEST(h.session->manage_subscription(spec).ok());
+  const auto& q = std::get<v11::ManageCollectionSubscriptionRequest>(h.seen.at(0).message);
+  BOOST_TEST(!q.subscription_id.has_value());
+  BOOST_TEST(!q.subscription_parameters.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(taxii_10_subscriptions_carry_bindings_in_push_parameters) {
+  Harness h(
+      [](const SeenRequest& r) {
+        const auto& q = std::get<v10::ManageFeedSubscriptionRequest>(r.message);
+        BOOST_TEST(q.feed_name == "feed");
+        BOOST_TEST(q.push_parameters->content_bindings == std::vector<std::string>{std::string(urn::kStix101)});
+        v10::ManageFeedSubscriptionResponse resp;
+        resp.feed_name = "feed";
+        v10::SubscriptionInstance si;
+        si.subscription_id = "s10";
+        si.push_parameters = q.push_parameters;
+        resp.subscriptions.push_back(si);
+        return taxii_answer(r, Message{resp});
+      },
+      Version::V10);
+  client::SubscriptionSpec spec;
+  spec.action = v11::SubscriptionAction::Subscribe;
+  spec.collection = "feed";
+  spec.content_bindings = {{std::string(urn::kStix101), {}}};
+  spec.push = v11::PushParameters{std::string(urn::kProtocolHttp), "http://me.test/in", std::string(urn::kMessageXml10)};
+  auto r = h.session->manage_subscription(spec);
+  BOOST_TEST_REQUIRE(r.ok(), why(r));
+  BOOST_TEST(r->collection_name == "feed");
+  BOOST_TEST(r->subscriptions.at(0).subscription_parameters->content_bindings.at(0).binding_id == std::string(urn::kStix101));
+  spec.action = v11::SubscriptionAction::Pause;
+  spec.subscription_id = "s10";
+  BOOST_TEST(client::origin_of(h.session->manage_subscription(spec).error()) == ErrorOrigin::Local);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
