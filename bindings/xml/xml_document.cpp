@@ -141,6 +141,7 @@ GrammarPool& grammar_pool() {
 
 class TreeBuilder : public xc::ContentHandler, public xc::LexicalHandler, public xc::ErrorHandler {
  public:
+  void set_reader(const xc::SAX2XMLReader* r) { reader_ = r; }
   void reset(XmlDocument* doc, const ParseLimits* limits, bool build) {
     doc_ = doc;
     limits_ = limits;
@@ -173,6 +174,7 @@ class TreeBuilder : public xc::ContentHandler, public xc::LexicalHandler, public
     n.qname = utf8(qname);
     n.ns_decls = std::move(pending_decls_);
     pending_decls_.clear();
+    n.inner_begin = n.inner_end = reader_->getSrcOffset();  // just after the start tag
     const XMLSize_t count = attrs.getLength();
     n.attrs.reserve(count);
     for (XMLSize_t i = 0; i < count; ++i) {
@@ -188,7 +190,15 @@ class TreeBuilder : public xc::ContentHandler, public xc::LexicalHandler, public
   }
   void endElement(const XMLCh*, const XMLCh*, const XMLCh*) override {
     --depth_;
-    if (build_) current_ = doc_->nodes[static_cast<size_t>(current_)].parent;
+    if (!build_) return;
+    auto& n = doc_->nodes[static_cast<size_t>(current_)];
+    const uint64_t after = reader_->getSrcOffset();  // just after the end tag
+    if (after != n.inner_begin && !doc_->source.empty() && after <= doc_->source.size()) {
+      // No '<' can occur inside an end tag, so the last one before `after` opens it.
+      const size_t lt = doc_->source.rfind('<', after - 1);
+      n.inner_end = lt == std::string_view::npos || lt < n.inner_begin ? n.inner_begin : lt;
+    }
+    current_ = n.parent;
   }
   void characters(const XMLCh* chars, const XMLSize_t length) override {
     if (!build_ || current_ < 0) return;
@@ -268,6 +278,7 @@ class TreeBuilder : public xc::ContentHandler, public xc::LexicalHandler, public
     doc_->nodes[static_cast<size_t>(current_)].children.push_back(idx);
   }
 
+  const xc::SAX2XMLReader* reader_ = nullptr;
   XmlDocument* doc_ = nullptr;
   const ParseLimits* limits_ = nullptr;
   bool build_ = true;
@@ -300,6 +311,8 @@ class ThreadParser {
     security_.setEntityExpansionLimit(16);
     reader_->setProperty(xc::XMLUni::fgXercesSecurityManager, &security_);
     reader_->setEntityResolver(&refuse_);
+    reader_->setFeature(xc::XMLUni::fgXercesCalculateSrcOfs, true);
+    builder_.set_reader(reader_.get());
     reader_->setContentHandler(&builder_);
     reader_->setLexicalHandler(&builder_);
     reader_->setErrorHandler(&builder_);
@@ -344,8 +357,10 @@ ThreadParser& thread_parser(bool validate = true) {
   return *p;
 }
 
-// Cheap checks before Xerces sees the bytes.
-Status precheck(std::string_view body, const ParseLimits& limits) {
+// Cheap checks before Xerces sees the bytes. *utf8 tells whether the bytes are UTF-8
+// (no encoding declared, or UTF-8 / US-ASCII declared), so that raw slices can be reused.
+Status precheck(std::string_view body, const ParseLimits& limits, bool* utf8 = nullptr) {
+  if (utf8 != nullptr) *utf8 = true;
   if (body.size() > limits.max_bytes)
     return Error::bad_message("message of " + std::to_string(body.size()) + " bytes exceeds the limit of " +
                               std::to_string(limits.max_bytes) + " bytes");
@@ -373,6 +388,9 @@ Status precheck(std::string_view body, const ParseLimits& limits) {
           const std::string_view name = std::string_view(decl).substr(q + 1);
           for (const char* bad : {"utf-16", "utf16", "utf-32", "utf32", "ucs", "ebcdic", "ibm0", "cp037", "cp1047"})
             if (name.rfind(bad, 0) == 0) return Error::bad_message("only UTF-8 encoded XML is accepted");
+          if (utf8 != nullptr && name.rfind("utf-8", 0) != 0 && name.rfind("utf8", 0) != 0 &&
+              name.rfind("us-ascii", 0) != 0 && name.rfind("ascii", 0) != 0)
+            *utf8 = false;
         }
       }
       i = end + 2;
@@ -478,6 +496,40 @@ void XmlDocument::write_node(std::string& out, int32_t n) const {
   }
 }
 
+std::string XmlDocument::inherited_declarations(int32_t elem) const {
+  const XmlNode& e = node(elem);
+  std::string inherited;
+  // In-scope declarations from ancestors that this element does not redeclare, limited
+  // to what the fragment uses, so that capturing is idempotent: capture(embed(capture(x)))
+  // == capture(x) whatever the embedding document declares.
+  std::vector<std::string> name_prefixes, value_prefixes;
+  collect_prefixes(elem, name_prefixes, value_prefixes);
+  auto has = [](const std::vector<std::string>& v, const std::string& p) {
+    return std::find(v.begin(), v.end(), p) != v.end();
+  };
+  std::vector<std::string> seen;
+  for (const auto& d : e.ns_decls) seen.push_back(d.first);
+  for (int32_t p = e.parent; p >= 0; p = node(p).parent) {
+    for (const auto& [prefix, uri] : node(p).ns_decls) {
+      if (has(seen, prefix)) continue;
+      seen.push_back(prefix);
+      if (prefix == "xml") continue;
+      if (prefix.empty()) {
+        if (uri.empty()) continue;  // the default namespace matters to unprefixed names
+      } else if (!has(name_prefixes, prefix)) {
+        // A prefix used only inside a value (xsi:type="p:T") is needed too, except a TAXII
+        // message namespace: a fragment's values never name TAXII types, and skipping it
+        // keeps the binding's own root prefix from creeping into captured content.
+        if (!has(value_prefixes, prefix) || uri == urn::kNsXml11 || uri == urn::kNsXml10) continue;
+      }
+      inherited += prefix.empty() ? " xmlns=\"" : " xmlns:" + prefix + "=\"";
+      xml_escape_append(inherited, uri, true);
+      inherited += '"';
+    }
+  }
+  return inherited;
+}
+
 void XmlDocument::write_element(std::string& out, int32_t elem, bool top) const {
   const XmlNode& e = node(elem);
   // Serialize attributes and content first, so a top-level element can learn which
@@ -497,37 +549,7 @@ void XmlDocument::write_element(std::string& out, int32_t elem, bool top) const 
   }
   std::string body;
   for (int32_t c : e.children) write_node(body, c);
-  std::string inherited;
-  if (top) {
-    // In-scope declarations from ancestors that this element does not redeclare, limited
-    // to what the fragment uses, so that capturing is idempotent: capture(embed(capture(x)))
-    // == capture(x) whatever the embedding document declares.
-    std::vector<std::string> name_prefixes, value_prefixes;
-    collect_prefixes(elem, name_prefixes, value_prefixes);
-    auto has = [](const std::vector<std::string>& v, const std::string& p) {
-      return std::find(v.begin(), v.end(), p) != v.end();
-    };
-    std::vector<std::string> seen;
-    for (const auto& d : e.ns_decls) seen.push_back(d.first);
-    for (int32_t p = e.parent; p >= 0; p = node(p).parent) {
-      for (const auto& [prefix, uri] : node(p).ns_decls) {
-        if (has(seen, prefix)) continue;
-        seen.push_back(prefix);
-        if (prefix == "xml") continue;
-        if (prefix.empty()) {
-          if (uri.empty()) continue;  // the default namespace matters to unprefixed names
-        } else if (!has(name_prefixes, prefix)) {
-          // A prefix used only inside a value (xsi:type="p:T") is needed too, except a TAXII
-          // message namespace: a fragment's values never name TAXII types, and skipping it
-          // keeps the binding's own root prefix from creeping into captured content.
-          if (!has(value_prefixes, prefix) || uri == urn::kNsXml11 || uri == urn::kNsXml10) continue;
-        }
-        inherited += prefix.empty() ? " xmlns=\"" : " xmlns:" + prefix + "=\"";
-        xml_escape_append(inherited, uri, true);
-        inherited += '"';
-      }
-    }
-  }
+  const std::string inherited = top ? inherited_declarations(elem) : std::string();
   out += '<';
   out += e.qname;
   out += inherited;
@@ -543,7 +565,32 @@ void XmlDocument::write_element(std::string& out, int32_t elem, bool top) const 
   }
 }
 
+uint64_t XmlDocument::start_tag_begin(int32_t elem) const {
+  // No '<' can occur inside a start tag (attribute values may not contain it).
+  const size_t lt = source.rfind('<', node(elem).inner_begin - 1);
+  return lt == std::string_view::npos ? 0 : lt;
+}
+
 std::string XmlDocument::inner_xml(int32_t elem) const {
+  const XmlNode& e = node(elem);
+  if (!source.empty() && e.inner_end >= e.inner_begin && e.inner_end <= source.size()) {
+    // The sender's own bytes, with the declarations top-level elements inherit spliced in
+    // right after their names.
+    std::string out;
+    out.reserve(e.inner_end - e.inner_begin + 64);
+    uint64_t pos = e.inner_begin;
+    for (int32_t c : e.children) {
+      if (node(c).kind != XmlNode::Kind::Element) continue;
+      const std::string decls = inherited_declarations(c);
+      if (decls.empty()) continue;
+      const uint64_t name_end = start_tag_begin(c) + 1 + node(c).qname.size();
+      out.append(source.substr(pos, name_end - pos));
+      out += decls;
+      pos = name_end;
+    }
+    out.append(source.substr(pos, e.inner_end - pos));
+    return out;
+  }
   std::string out;
   for (int32_t c : node(elem).children) {
     if (node(c).kind == XmlNode::Kind::Element) write_element(out, c, true);
@@ -553,14 +600,27 @@ std::string XmlDocument::inner_xml(int32_t elem) const {
 }
 
 std::string XmlDocument::outer_xml(int32_t elem) const {
+  const XmlNode& e = node(elem);
+  if (!source.empty() && e.inner_end >= e.inner_begin && e.inner_end <= source.size()) {
+    const uint64_t begin = start_tag_begin(elem);
+    const uint64_t name_end = begin + 1 + e.qname.size();
+    const bool self_closing = e.inner_begin >= 2 && source.substr(e.inner_begin - 2, 2) == "/>";
+    const size_t close = self_closing ? e.inner_begin : source.find('>', e.inner_end) + 1;
+    std::string out(source.substr(begin, name_end - begin));
+    out += inherited_declarations(elem);
+    out.append(source.substr(name_end, close - name_end));
+    return out;
+  }
   std::string out;
   write_element(out, elem, true);
   return out;
 }
 
 Result<XmlDocument> parse_document(std::string_view body, const ParseLimits& limits) {
-  if (auto s = precheck(body, limits); !s.ok()) return s.error();
+  bool utf8 = false;
+  if (auto s = precheck(body, limits, &utf8); !s.ok()) return s.error();
   XmlDocument doc;
+  if (utf8) doc.source = body;
   doc.nodes.reserve(64);
   auto st = thread_parser().run(body, limits, &doc);
   if (!st.ok()) return st.error();
@@ -568,8 +628,10 @@ Result<XmlDocument> parse_document(std::string_view body, const ParseLimits& lim
 }
 
 Result<XmlDocument> parse_untyped(std::string_view body, const ParseLimits& limits) {
-  if (auto s = precheck(body, limits); !s.ok()) return s.error();
+  bool utf8 = false;
+  if (auto s = precheck(body, limits, &utf8); !s.ok()) return s.error();
   XmlDocument doc;
+  if (utf8) doc.source = body;
   doc.nodes.reserve(64);
   auto st = thread_parser(false).run(body, limits, &doc);
   if (!st.ok()) return st.error();

@@ -37,12 +37,20 @@ struct XmlNode {
   std::vector<int32_t> children;                               // Element
   std::string text;  // Text: character data; Comment: data; PI: target
   std::string data;  // PI: data
+  // Element: byte offsets in the source of its content, between the start tag's '>' and
+  // the end tag's '<' (equal for an empty-element tag).
+  uint64_t inner_begin = 0, inner_end = 0;
 };
 
 class XmlDocument {
  public:
   std::vector<XmlNode> nodes;
   int32_t root = -1;
+  // The parsed bytes, when they are UTF-8 and still alive: any-content is then captured as
+  // the sender's own bytes (plus inherited namespace declarations), not re-serialized.
+  // Only valid while the caller's buffer lives (parse_document's callers map the tree
+  // before returning).
+  std::string_view source;
 
   const XmlNode& node(int32_t i) const { return nodes[static_cast<size_t>(i)]; }
   // Concatenated character data of the element's direct text children.
@@ -59,6 +67,10 @@ class XmlDocument {
 
  private:
   void write_element(std::string& out, int32_t elem, bool top) const;
+  // Namespace declarations a top-level fragment element needs from its ancestors.
+  std::string inherited_declarations(int32_t elem) const;
+  // Offset of the '<' that opens the element's start tag.
+  uint64_t start_tag_begin(int32_t elem) const;
   void write_node(std::string& out, int32_t n) const;
   // Prefixes used by element/attribute names, and at the start of QName-like values.
   void collect_prefixes(int32_t elem, std::vector<std::string>& names, std::vector<std::string>& values) const;
