@@ -74,6 +74,10 @@ BOOST_AUTO_TEST_CASE(mixed_text_escapes_and_unescapes) {
   BOOST_TEST(!Mixed{"<x/>"}.is_text());
   BOOST_TEST(Mixed{"<![CDATA[<x/>]]>"}.is_text());
   BOOST_TEST(Mixed{"<![CDATA[<x/>]]>&#233;"}.text_value() == "<x/>\xC3\xA9");
+  // Comments and PIs contribute nothing; unterminated or bad markup is copied, never loops.
+  BOOST_TEST(Mixed{" 9<!-- <![CDATA[ -->00<?pi x?>"}.text_value() == " 900");
+  BOOST_TEST(Mixed{"<![CDATA[x"}.text_value() == "<![CDATA[x");
+  BOOST_TEST(Mixed{"&#xZZ;&#99999999999;&bogus;&"}.text_value() == "&#xZZ;&#99999999999;&bogus;&");
 }
 
 BOOST_AUTO_TEST_CASE(message_ids_are_unique_digits) {

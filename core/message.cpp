@@ -159,23 +159,66 @@ bool Mixed::is_text() const {
 }
 
 std::string Mixed::text_value() const {
+  // Decodes character data: entity and character references, CDATA sections; comments
+  // and processing instructions contribute nothing. Never throws; malformed markup is
+  // copied as it stands.
   std::string out;
   out.reserve(xml.size());
-  for (size_t i = 0; i < xml.size(); ++i) {
+  auto append_utf8 = [&out](unsigned long cp) {
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      out += static_cast<char>(0xC0 | (cp >> 6));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out += static_cast<char>(0xE0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (cp >> 18));
+      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  };
+  size_t i = 0;
+  while (i < xml.size()) {
     const char c = xml[i];
-    if (c == '<' && xml.compare(i, 9, "<![CDATA[") == 0) {
-      const size_t end = xml.find("]]>", i + 9);
-      out.append(xml, i + 9, end - (i + 9));
-      i = end + 2;
+    if (c == '<') {
+      size_t end = std::string::npos;
+      if (xml.compare(i, 9, "<![CDATA[") == 0) {
+        end = xml.find("]]>", i + 9);
+        if (end != std::string::npos) {
+          out.append(xml, i + 9, end - (i + 9));
+          i = end + 3;
+          continue;
+        }
+      } else if (xml.compare(i, 4, "<!--") == 0) {
+        end = xml.find("-->", i + 4);
+        if (end != std::string::npos) {
+          i = end + 3;
+          continue;
+        }
+      } else if (xml.compare(i, 2, "<?") == 0) {
+        end = xml.find("?>", i + 2);
+        if (end != std::string::npos) {
+          i = end + 2;
+          continue;
+        }
+      }
+      out += c;
+      ++i;
       continue;
     }
     if (c != '&') {
       out += c;
+      ++i;
       continue;
     }
     const size_t semi = xml.find(';', i);
-    if (semi == std::string::npos) {
+    if (semi == std::string::npos || semi - i > 12) {
       out += c;
+      ++i;
       continue;
     }
     const std::string_view ent(xml.data() + i + 1, semi - i - 1);
@@ -184,19 +227,26 @@ std::string Mixed::text_value() const {
     else if (ent == "gt") out += '>';
     else if (ent == "quot") out += '"';
     else if (ent == "apos") out += '\'';
-    else if (!ent.empty() && ent[0] == '#') {
-      unsigned long cp = ent.size() > 1 && (ent[1] == 'x' || ent[1] == 'X')
-                             ? std::stoul(std::string(ent.substr(2)), nullptr, 16)
-                             : std::stoul(std::string(ent.substr(1)), nullptr, 10);
-      // UTF-8 encode.
-      if (cp < 0x80) out += static_cast<char>(cp);
-      else if (cp < 0x800) { out += static_cast<char>(0xC0 | (cp >> 6)); out += static_cast<char>(0x80 | (cp & 0x3F)); }
-      else if (cp < 0x10000) { out += static_cast<char>(0xE0 | (cp >> 12)); out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F)); out += static_cast<char>(0x80 | (cp & 0x3F)); }
-      else { out += static_cast<char>(0xF0 | (cp >> 18)); out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F)); out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F)); out += static_cast<char>(0x80 | (cp & 0x3F)); }
+    else if (ent.size() > 1 && ent[0] == '#') {
+      const bool hex = ent[1] == 'x' || ent[1] == 'X';
+      unsigned long cp = 0;
+      bool ok = ent.size() > (hex ? 2u : 1u);
+      for (size_t k = hex ? 2 : 1; ok && k < ent.size(); ++k) {
+        const char d = ent[k];
+        int v = -1;
+        if (d >= '0' && d <= '9') v = d - '0';
+        else if (hex && d >= 'a' && d <= 'f') v = d - 'a' + 10;
+        else if (hex && d >= 'A' && d <= 'F') v = d - 'A' + 10;
+        if (v < 0) ok = false;
+        else cp = cp * (hex ? 16 : 10) + static_cast<unsigned long>(v);
+        if (cp > 0x10FFFF) ok = false;
+      }
+      if (ok) append_utf8(cp);
+      else out.append(xml, i, semi - i + 1);
     } else {
       out.append(xml, i, semi - i + 1);
     }
-    i = semi;
+    i = semi + 1;
   }
   return out;
 }
