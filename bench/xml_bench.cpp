@@ -1,13 +1,15 @@
 // Micro-benchmarks of the XML message binding (issue #3): validated parse and serialize of
-// a small Poll_Request and of a 100-block Inbox_Message (3 KB STIX 1.1.1 indicators).
+// a small Poll_Request and of a 100-block Inbox_Message (3 KB STIX 1.1.1 indicators), and of a
+// 100-block Inbox_Message of the varied indicators bench/run sends to taxiid (stix_content.hpp).
 // Single thread. Prints one line per case: name, iterations, µs per op, MB/s.
-// Usage: xml_bench [seconds-per-case (default 1)]
+// Usage: xml_bench [seconds-per-case (default 1)] [only cases whose name contains this]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <string>
 
+#include "bench/stix_content.hpp"
 #include "bindings/xml/message_binding.hpp"
 
 using namespace taxii;
@@ -36,7 +38,10 @@ std::string stix_indicator(int i) {
   return s;
 }
 
+const char* g_only = nullptr;  // run only the cases whose name contains this (for profiling)
+
 void run(const char* name, double seconds, size_t bytes, const std::function<void()>& op) {
+  if (g_only != nullptr && std::string(name).find(g_only) == std::string::npos) return;
   for (int i = 0; i < 10; ++i) op();  // warm up (grammar pool, thread parser)
   size_t n = 0;
   const auto t0 = Clock::now();
@@ -55,6 +60,7 @@ void run(const char* name, double seconds, size_t bytes, const std::function<voi
 
 int main(int argc, char** argv) {
   const double seconds = argc > 1 ? std::atof(argv[1]) : 1.0;
+  if (argc > 2) g_only = argv[2];
   const std::string poll =
       R"(<taxii_11:Poll_Request xmlns:taxii_11="http://taxii.mitre.org/messages/taxii_xml_binding-1.1" )"
       R"(message_id="42" collection_name="default"><taxii_11:Exclusive_Begin_Timestamp>2014-05-08T09:00:00Z)"
@@ -76,8 +82,16 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bench inputs do not parse\n");
     return 1;
   }
-  std::printf("# xml_bench: Poll_Request %zu bytes, Inbox_Message with 100 blocks %zu bytes\n", poll.size(),
-              inbox_xml->size());
+  v11::InboxMessage varied = inbox;
+  for (int i = 0; i < 100; ++i) varied.content_blocks[i].content = Mixed{bench::stix_indicator(1, i)};
+  auto varied_xml = xml::xml11().serialize(varied);
+  if (!varied_xml.ok() || !xml::xml11().parse(*varied_xml).ok()) {
+    std::fprintf(stderr, "bench inputs do not parse\n");
+    return 1;
+  }
+  std::printf("# xml_bench: Poll_Request %zu bytes, Inbox_Message with 100 blocks %zu bytes, "
+              "with 100 varied blocks (bench/run's) %zu bytes\n",
+              poll.size(), inbox_xml->size(), varied_xml->size());
   run("parse+validate Poll_Request", seconds, poll.size(), [&] {
     if (!xml::xml11().parse(poll).ok()) std::abort();
   });
@@ -90,6 +104,13 @@ int main(int argc, char** argv) {
   const Message inbox_m = inbox;
   run("serialize Inbox_Message x100", seconds, inbox_xml->size(), [&] {
     if (!xml::xml11().serialize(inbox_m).ok()) std::abort();
+  });
+  run("parse+validate Inbox_Message x100 varied", seconds, varied_xml->size(), [&] {
+    if (!xml::xml11().parse(*varied_xml).ok()) std::abort();
+  });
+  const Message varied_m = varied;
+  run("serialize Inbox_Message x100 varied", seconds, varied_xml->size(), [&] {
+    if (!xml::xml11().serialize(varied_m).ok()) std::abort();
   });
   return 0;
 }
