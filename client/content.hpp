@@ -1,12 +1,10 @@
 // Files <-> Content_Block content, chosen so that `taxii push` followed by
 // `taxii poll --output-dir` gives the pushed files back byte for byte (docs/cli.md).
 //
-// Why it is not simply "XML files go in as markup": a server parses the Inbox_Message and
-// re-serializes what it stores, and so does every client parsing the Poll_Response. Markup
-// survives that only in a canonical form (double-quoted attributes, one space between
-// attributes, no line breaks inside tags, `&gt;` for '>' in text, no character references,
-// no empty-element spelling `<a></a>`, ...), and the XML declaration never survives (it is
-// not allowed inside Content). Text content, on the other hand, is carried exactly.
+// Why it is not simply "XML files go in as markup": the XML declaration never survives (it
+// is not allowed inside Content), a BOM or another encoding cannot be carried, and a
+// fragment may gain namespace declarations it inherits. taxii's binding keeps markup as
+// the sender's bytes otherwise; text content is carried exactly.
 //
 // ContentForm::Auto (the default) therefore sends a file as markup when that is lossless:
 //   the file is exactly the standard declaration `<?xml version="1.0" encoding="UTF-8"?>` +

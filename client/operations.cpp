@@ -50,7 +50,12 @@ Result<PollSummary> Session::poll(const PollSpec& spec, const BlockSink& sink, c
   if (!first.ok()) return first.error();
   PollSummary sum;
   sum.collection = spec.collection;
-  return follow(std::move(*first), std::move(sum), 1, spec.follow_parts, sink, observer);
+  // A COUNT_ONLY answer is complete with its Record_Count: its parts are not followed even if it
+  // says more="true" (OpenTAXII does when the count exceeds its page size, and then serves the
+  // content itself through Poll_Fulfillment; tests/interop, docs/interop.md).
+  auto r = follow(std::move(*first), std::move(sum), 1, spec.follow_parts && !spec.count_only, sink, observer);
+  if (r.ok() && spec.count_only) r->more = false;
+  return r;
 }
 
 Result<PollSummary> Session::fulfill(const std::string& collection, const std::string& result_id, uint64_t part,

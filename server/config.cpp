@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <initializer_list>
 #include <set>
+#include <utility>
 
 #include <yaml-cpp/yaml.h>
 
@@ -174,7 +175,7 @@ void read_listeners(Reader& r, const YAML::Node& root, const fs::path& dir,
     lc.options.behind_tls_proxy = r.boolean(l, k, "behind_tls_proxy").value_or(false);
     if (const YAML::Node t = l["tls"]; t.IsDefined() && !t.IsNull()) {
       const std::string tk = k + ".tls";
-      if (r.map(t, tk, {"cert", "key", "ca", "client_certificates"})) {
+      if (r.map(t, tk, {"cert", "key", "ca", "client_certificates", "min_version", "ciphers"})) {
         http::TlsOptions tls;
         for (auto [name, into, required] : {std::tuple{"cert", &tls.cert, true}, std::tuple{"key", &tls.key, true},
                                             std::tuple{"ca", &tls.ca, false}}) {
@@ -190,6 +191,10 @@ void read_listeners(Reader& r, const YAML::Node& root, const fs::path& dir,
         else r.error(t["client_certificates"], tk + ".client_certificates", "expected none, optional or required");
         if (tls.client_certificates != http::ClientCertificates::None && tls.ca.empty())
           r.error(t, tk + ".ca", "is required when client_certificates is " + mode);
+        tls.min_version = r.str(t, tk, "min_version", false).value_or("1.2");
+        if (tls.min_version != "1.2" && tls.min_version != "1.3")
+          r.error(t["min_version"], tk + ".min_version", "expected \"1.2\" or \"1.3\" (older TLS is never offered)");
+        tls.ciphers = r.str(t, tk, "ciphers", false).value_or(tls.ciphers);
         lc.options.tls = std::move(tls);
       }
     }
@@ -218,10 +223,38 @@ void read_limits(Reader& r, const YAML::Node& root, ServerConfig& c) {
     l.request_timeout = std::chrono::seconds(r.integer(n, "limits", "request_timeout", 1, 86400).value_or(l.request_timeout.count()));
   }
   const YAML::Node p = root["poll"];
-  if (p.IsDefined() && !p.IsNull() && r.map(p, "poll", {"part_size", "result_ttl"})) {
+  if (p.IsDefined() && !p.IsNull() && r.map(p, "poll", {"part_size", "result_ttl", "async_threshold"})) {
     c.poll.part_size = static_cast<uint64_t>(r.integer(p, "poll", "part_size", 1, 1'000'000).value_or(static_cast<long long>(c.poll.part_size)));
     c.poll.result_ttl_seconds = r.integer(p, "poll", "result_ttl", 60, 365LL * 86400).value_or(c.poll.result_ttl_seconds);
+    c.poll.async_threshold = static_cast<uint64_t>(
+        r.integer(p, "poll", "async_threshold", 0, 1LL << 50).value_or(static_cast<long long>(c.poll.async_threshold)));
   }
+}
+
+// push: the outbox worker (services/push/outbox_worker.hpp) and its HTTP client.
+void read_push(Reader& r, const YAML::Node& root, const fs::path& dir, ServerConfig& c) {
+  const YAML::Node n = root["push"];
+  if (!n.IsDefined() || n.IsNull()) return;
+  if (!r.map(n, "push", {"max_blocks", "threads", "interval_ms", "retry_initial_ms", "retry_max", "timeout", "lease",
+                         "ca", "cert", "key"}))
+    return;
+  services::PushOptions& o = c.push.options;
+  o.max_blocks = static_cast<uint64_t>(r.integer(n, "push", "max_blocks", 1, 100'000).value_or(static_cast<long long>(o.max_blocks)));
+  o.threads = static_cast<std::size_t>(r.integer(n, "push", "threads", 1, 64).value_or(static_cast<long long>(o.threads)));
+  o.interval = std::chrono::milliseconds(r.integer(n, "push", "interval_ms", 10, 600'000).value_or(o.interval.count()));
+  o.retry_initial = std::chrono::milliseconds(r.integer(n, "push", "retry_initial_ms", 10, 3'600'000).value_or(o.retry_initial.count()));
+  o.retry_max = std::chrono::seconds(r.integer(n, "push", "retry_max", 1, 86400).value_or(300));
+  c.push.timeout = std::chrono::seconds(r.integer(n, "push", "timeout", 1, 3600).value_or(c.push.timeout.count()));
+  o.lease = std::chrono::seconds(r.integer(n, "push", "lease", 2, 86400).value_or(std::max<long long>(60, 2 * c.push.timeout.count())));
+  if (o.lease <= c.push.timeout)
+    r.error(n["lease"], "push.lease", "must be longer than push.timeout (a claim must outlive one exchange)");
+  for (auto [name, into] : {std::pair{"ca", &c.push.tls.ca}, std::pair{"cert", &c.push.tls.cert}, std::pair{"key", &c.push.tls.key}}) {
+    if (auto v = r.str(n, "push", name, false)) {
+      *into = resolve(dir, *v);
+      if (!fs::exists(*into)) r.error(n[name], std::string("push.") + name, "file not found: " + *into);
+    }
+  }
+  if (!c.push.tls.key.empty() && c.push.tls.cert.empty()) r.error(n["key"], "push.key", "needs push.cert");
 }
 
 void read_services(Reader& r, const YAML::Node& root, ServerConfig& c) {
@@ -278,7 +311,7 @@ void read_collections(Reader& r, const YAML::Node& root, ServerConfig& c) {
   for (std::size_t i = 0; i < n.size(); ++i) {
     const std::string k = "collections[" + std::to_string(i) + "]";
     const YAML::Node y = n[i];
-    if (!r.map(y, k, {"name", "description", "type", "content_bindings", "service_ids"})) continue;
+    if (!r.map(y, k, {"name", "description", "type", "content_bindings", "service_ids", "permissions"})) continue;
     CollectionInfo info;
     info.name = r.str(y, k, "name", true).value_or("");
     if (!info.name.empty() && !names.insert(info.name).second)
@@ -298,6 +331,13 @@ void read_collections(Reader& r, const YAML::Node& root, ServerConfig& c) {
       else if (it->type == ServiceType::Inbox) info.inbox_services.push_back(ids[j]);
       else r.error(y["service_ids"], sk, ids[j] + " is not a poll or inbox service");
     }
+    if (const YAML::Node pn = y["permissions"]; pn.IsDefined() && !pn.IsNull() && r.map(pn, k + ".permissions", {"read", "write"})) {
+      // Only where permissions are given; others get the default (docs/security.md).
+      auth::Permissions perm;
+      if (pn["read"].IsDefined()) perm.read = r.strings(pn, k + ".permissions", "read");
+      if (pn["write"].IsDefined()) perm.write = r.strings(pn, k + ".permissions", "write");
+      c.collection_permissions[info.name] = std::move(perm);
+    }
     c.collections.push_back(std::move(info));
   }
   // Inbox default collections must be collections the inbox delivers to.
@@ -314,6 +354,70 @@ void read_collections(Reader& r, const YAML::Node& root, ServerConfig& c) {
                 d + " is not a collection that lists " + c.services[i].id + " in its service_ids");
     }
   }
+}
+
+// auth: accounts (pre-computed hashes only), groups, certificates, limits (docs/security.md).
+void read_auth(Reader& r, const YAML::Node& root, ServerConfig& c) {
+  const YAML::Node n = root["auth"];
+  if (!n.IsDefined() || n.IsNull()) return;
+  if (!r.map(n, "auth", {"allow_basic_over_http", "public_discovery", "pbkdf2_iterations", "cache_seconds",
+                         "rate_limit", "users", "groups", "client_certificates"}))
+    return;
+  AuthConfig a;
+  a.options.allow_basic_over_http = r.boolean(n, "auth", "allow_basic_over_http").value_or(false);
+  a.public_discovery = r.boolean(n, "auth", "public_discovery").value_or(false);
+  a.iterations = static_cast<uint32_t>(
+      r.integer(n, "auth", "pbkdf2_iterations", auth::kMinIterations, 100'000'000).value_or(a.iterations));
+  a.options.cache_ttl = std::chrono::seconds(r.integer(n, "auth", "cache_seconds", 0, 3600).value_or(60));
+  if (const YAML::Node rl = n["rate_limit"]; rl.IsDefined() && !rl.IsNull() && r.map(rl, "auth.rate_limit", {"burst", "refill_ms"})) {
+    a.options.burst = static_cast<double>(r.integer(rl, "auth.rate_limit", "burst", 1, 1'000'000).value_or(10));
+    a.options.refill = std::chrono::milliseconds(r.integer(rl, "auth.rate_limit", "refill_ms", 1, 86'400'000).value_or(6000));
+  }
+  const YAML::Node users = n["users"];
+  if (users.IsDefined() && !users.IsSequence()) r.error(users, "auth.users", "expected a list");
+  for (std::size_t i = 0; users.IsDefined() && users.IsSequence() && i < users.size(); ++i) {
+    const std::string k = "auth.users[" + std::to_string(i) + "]";
+    if (!r.map(users[i], k, {"name", "password_hash", "groups"})) continue;
+    auth::Account acc;
+    acc.user = r.str(users[i], k, "name", true).value_or("");
+    if (auto h = r.str(users[i], k, "password_hash", false)) {
+      auto parsed = auth::parse_hash(*h);
+      if (!parsed.ok()) r.error(users[i]["password_hash"], k + ".password_hash", parsed.error().message() + " (use `taxiid user hash`)");
+      else acc.hash = std::move(parsed).value();
+    }
+    acc.groups = r.strings(users[i], k, "groups");
+    a.users.push_back(std::move(acc));
+  }
+  if (const YAML::Node g = n["groups"]; g.IsDefined() && !g.IsNull()) {
+    if (!g.IsMap()) r.error(g, "auth.groups", "expected a mapping group: [users]");
+    for (auto it = g.begin(); g.IsMap() && it != g.end(); ++it) {
+      const std::string group = it->first.Scalar();
+      for (const std::string& u : r.strings(g, "auth.groups", group.c_str())) {
+        auto acc = std::find_if(a.users.begin(), a.users.end(), [&](const auth::Account& x) { return x.user == u; });
+        if (acc == a.users.end()) r.error(it->second, "auth.groups." + group, "no user " + u + " in auth.users");
+        else acc->groups.push_back(group);
+      }
+    }
+  }
+  if (const YAML::Node cc = n["client_certificates"]; cc.IsDefined() && !cc.IsNull() &&
+                                                       r.map(cc, "auth.client_certificates", {"mode", "map"})) {
+    const std::string mode = r.str(cc, "auth.client_certificates", "mode", false).value_or(cc["map"].IsDefined() ? "map" : "off");
+    if (mode == "map") a.options.certificates = auth::CertificateMode::Map;
+    else if (mode == "cn") a.options.certificates = auth::CertificateMode::Cn;
+    else if (mode != "off") r.error(cc["mode"], "auth.client_certificates.mode", "expected map, cn or off");
+    const YAML::Node m = cc["map"];
+    for (std::size_t i = 0; m.IsDefined() && m.IsSequence() && i < m.size(); ++i) {
+      const std::string k = "auth.client_certificates.map[" + std::to_string(i) + "]";
+      if (!r.map(m[i], k, {"subject", "san", "user"})) continue;
+      auth::CertificateMapping cm;
+      cm.subject = r.str(m[i], k, "subject", false).value_or("");
+      cm.san = r.str(m[i], k, "san", false).value_or("");
+      cm.user = r.str(m[i], k, "user", true).value_or("");
+      if (cm.subject.empty() == cm.san.empty()) r.error(m[i], k, "give exactly one of subject and san");
+      a.options.certificate_map.push_back(std::move(cm));
+    }
+  }
+  c.auth = std::move(a);
 }
 
 }  // namespace
@@ -337,7 +441,7 @@ ConfigLoad load_config(const std::string& path) {
     out.errors.push_back(path + ":1: the configuration must be a YAML mapping");
     return out;
   }
-  r.map(root, "", {"listeners", "public_base_url", "storage", "limits", "poll", "services", "collections"});
+  r.map(root, "", {"listeners", "public_base_url", "storage", "limits", "poll", "push", "services", "collections", "auth"});
   ServerConfig c;
   c.file = abs.string();
   const fs::path dir = abs.parent_path();
@@ -356,8 +460,13 @@ ConfigLoad load_config(const std::string& path) {
     }
   }
   read_limits(r, root, c);
+  read_push(r, root, dir, c);
   read_services(r, root, c);
   read_collections(r, root, c);
+  read_auth(r, root, c);
+  if (c.auth) c.auth->permissions = std::move(c.collection_permissions);
+  else if (!c.collection_permissions.empty())
+    r.error(root["collections"], "collections[].permissions", "needs an auth: section (without it everything is open)");
   if (out.errors.empty()) out.config = std::move(c);
   return out;
 }

@@ -8,12 +8,17 @@
 
 #include <chrono>
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "auth/access.hpp"
+#include "auth/authenticator.hpp"
 #include "bindings/http/http_server.hpp"
+#include "server/push_sender.hpp"
 #include "services/poll/poll_service.hpp"
+#include "services/push/outbox_worker.hpp"
 #include "services/topology.hpp"
 
 namespace taxii::server {
@@ -31,14 +36,34 @@ struct Limits {
   std::chrono::seconds request_timeout{60};
 };
 
+// Push delivery (subscriptions, asynchronous results): the outbox worker and its HTTP client.
+struct PushConfig {
+  services::PushOptions options;
+  PushTlsOptions tls;                            // paths resolved
+  std::chrono::seconds timeout{30};              // one HTTP(S) exchange with an inbox
+};
+
+// auth: accounts, client-certificate mapping, per-collection permissions (docs/security.md).
+// Absent: no authentication, every collection open (the behaviour before issue #7).
+struct AuthConfig {
+  auth::AuthOptions options;
+  bool public_discovery = false;
+  uint32_t iterations = auth::kDefaultIterations;  // for new hashes (taxiid user add|passwd)
+  std::vector<auth::Account> users;               // seeded from the file; groups merged in
+  std::map<std::string, auth::Permissions, std::less<>> permissions;  // collections[].permissions
+};
+
 struct ServerConfig {
   std::string file;                              // the configuration file, absolute
   std::vector<ListenerConfig> listeners;
   std::string storage_uri;                       // resolved: "sqlite:///abs/path.db"
   Limits limits;
   services::PollOptions poll;
+  PushConfig push;
   std::vector<services::ServiceInfo> services;
   std::vector<services::CollectionInfo> collections;
+  std::optional<AuthConfig> auth;                // issue #7
+  std::map<std::string, auth::Permissions, std::less<>> collection_permissions;  // moved into auth
 };
 
 struct ConfigLoad {

@@ -3,9 +3,12 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
+#include "auth/password.hpp"
+#include "server/accounts.hpp"
 #include "server/config.hpp"
 #include "server/log.hpp"
 #include "server/server.hpp"
@@ -15,9 +18,15 @@ namespace {
 constexpr const char* kUsage =
     "usage: taxiid --config FILE        run the server\n"
     "       taxiid --check-config FILE  validate FILE; exit 0 if valid, 1 if not\n"
+    "       taxiid user hash [--password-stdin] [--iterations N]\n"
+    "                                   print a PBKDF2 hash for auth.users[].password_hash\n"
+    "       taxiid user add|passwd USER --config FILE [--password-stdin] [--groups a,b]\n"
+    "       taxiid user del USER --config FILE | taxiid user list --config FILE\n"
+    "                                   manage the accounts kept in the configured store\n"
     "       taxiid --help | --version\n"
     "\n"
-    "Logs go to stderr, one logfmt line per event. SIGTERM or SIGINT stops the server\n"
+    "Logs go to stderr, one logfmt line per event. SIGHUP reloads the TLS certificate, key and\n"
+    "CA files (new connections use them). SIGTERM or SIGINT stops the server\n"
     "cleanly: it stops accepting, finishes requests in flight and closes the store.\n";
 
 bool load(const std::string& file, taxii::server::ConfigLoad& out) {
@@ -45,6 +54,7 @@ int run(const std::string& file) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGHUP);  // reload TLS certificates
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
@@ -66,10 +76,42 @@ int run(const std::string& file) {
                            {"url", (*server)->base_urls()[i]}});
   log.info("ready", {{"storage", cfg.config->storage_uri}});
   int sig = 0;
-  sigwait(&stop_signals, &sig);
+  while (sigwait(&stop_signals, &sig) == 0 && sig == SIGHUP) {
+    auto reloaded = (*server)->reload_tls();
+    if (reloaded.ok()) log.info("tls_reloaded");
+    else log.error("tls_reload_failed", {{"msg", reloaded.error().message()}});
+  }
   log.info("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
   (*server)->stop();
   log.info("stopped");
+  return 0;
+}
+
+int user_hash(int argc, char** argv) {
+  bool from_stdin = false;
+  unsigned long iterations = taxii::auth::kDefaultIterations;
+  for (int i = 3; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--password-stdin") {
+      from_stdin = true;
+    } else if (a == "--iterations" && i + 1 < argc) {
+      iterations = std::strtoul(argv[++i], nullptr, 10);
+    } else {
+      std::fputs(kUsage, stderr);
+      return 2;
+    }
+  }
+  std::string password;
+  if (!taxii::server::read_password(from_stdin, password)) {
+    std::fputs("taxiid: empty password\n", stderr);
+    return 1;
+  }
+  auto h = taxii::auth::hash_password(password, static_cast<uint32_t>(iterations));
+  if (!h.ok()) {
+    std::fprintf(stderr, "taxiid: %s\n", h.error().message().c_str());
+    return 1;
+  }
+  std::printf("%s\n", h->c_str());
   return 0;
 }
 
@@ -93,6 +135,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (argc == 3 && a1 == "--config") return run(argv[2]);
+  if (argc >= 3 && a1 == "user" && std::strcmp(argv[2], "hash") == 0) return user_hash(argc, argv);
+  if (argc >= 3 && a1 == "user") return taxii::server::user_command(argc, argv);
   std::fputs(kUsage, stderr);
   return 2;
 }

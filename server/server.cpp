@@ -7,28 +7,42 @@
 #include <Poco/Net/DNS.h>
 #include <Poco/Net/IPAddress.h>
 
+#include "auth/access.hpp"
+#include "auth/authenticator.hpp"
 #include "bindings/http/taxii_handler.hpp"
 #include "core/urn.hpp"
+#include "server/accounts.hpp"
+#include "server/push_sender.hpp"
 #include "services/collection_management/collection_management_service.hpp"
 #include "services/discovery/discovery_service.hpp"
 #include "services/dispatcher.hpp"
 #include "services/inbox/inbox_service.hpp"
 #include "services/poll/poll_service.hpp"
+#include "services/push/outbox_worker.hpp"
 #include "storage/store.hpp"
 
 namespace taxii::server {
 namespace {
 
 // The TAXII application the HTTP binding serves: the Dispatcher.
+// With an authenticator (an `auth:` section), requests are authenticated here and the
+// Dispatcher enforces access (issue #7); without one, identity is the client certificate
+// subject, as before.
 class DispatcherApp final : public http::TaxiiApplication {
  public:
-  explicit DispatcherApp(services::Dispatcher& d) : d_(d) {}
+  DispatcherApp(services::Dispatcher& d, auth::Authenticator* authenticator) : d_(d), auth_(authenticator) {}
   bool has_path(std::string_view path) const override { return d_.has_path(path); }
   Message handle(std::string_view path, const Message& request, const http::RequestInfo& info) override {
     services::RequestContext ctx;
     ctx.protocol_binding = info.protocol_binding;
     ctx.request_id = info.request_id;
-    ctx.identity = info.client_subject;  // a placeholder until issue #7 defines identities
+    ctx.identity = info.client_subject;
+    if (auth_ != nullptr) {
+      auth::AuthResult r = auth_->authenticate({info.authorization, info.https, info.client_subject, info.remote, info.client_names});
+      ctx.who = std::move(r.identity);
+      ctx.auth_error = std::move(r.error);
+      ctx.identity = ctx.who.user;
+    }
     return d_.dispatch(path, request, ctx);
   }
   Message status(const Error& e, Version v, const std::string& in_response_to) override {
@@ -37,6 +51,7 @@ class DispatcherApp final : public http::TaxiiApplication {
 
  private:
   services::Dispatcher& d_;
+  auth::Authenticator* auth_;
 };
 
 std::string host_for_url(const std::string& address) {
@@ -52,13 +67,46 @@ std::string host_for_url(const std::string& address) {
   return host;
 }
 
+// One log line per outbox event (docs/server.md, "Logs").
+void log_outbox(Logger& log, const services::OutboxEvent& e) {
+  using Kind = services::OutboxEvent::Kind;
+  switch (e.kind) {
+    case Kind::Delivered:
+      log.info("push", {{"id", e.id}, {"to", e.address}, {"blocks", std::to_string(e.blocks)}});
+      break;
+    case Kind::Failed:
+      log.warn("push_failed", {{"id", e.id},
+                               {"to", e.address},
+                               {"attempt", std::to_string(e.attempt)},
+                               {"retry_in_ms", std::to_string(e.retry_in_ms)},
+                               {"msg", e.message}});
+      break;
+    case Kind::AsyncBuilt:
+      log.info("async_built", {{"id", e.id}, {"parts", std::to_string(e.blocks)}});
+      break;
+    case Kind::AsyncFailed:
+      log.error("async_failed", {{"id", e.id}, {"attempt", std::to_string(e.attempt)}, {"msg", e.message}});
+      break;
+    case Kind::Metrics:
+      log.info("push_metrics", {{"messages", std::to_string(e.counters.messages)},
+                                {"blocks", std::to_string(e.counters.blocks)},
+                                {"failures", std::to_string(e.counters.failures)},
+                                {"async_built", std::to_string(e.counters.async_built)},
+                                {"async_failed", std::to_string(e.counters.async_failed)}});
+      break;
+  }
+}
+
 }  // namespace
 
 struct Server::Parts {
   Logger* log = nullptr;
   std::unique_ptr<storage::Store> store;
   std::shared_ptr<services::Topology> topology;
+  std::unique_ptr<services::OutboxWorker> outbox;  // push delivery and asynchronous results
   std::unique_ptr<services::Dispatcher> dispatcher;
+  std::unique_ptr<StoreAccounts> accounts;             // issue #7: config seeds, then the store
+  std::unique_ptr<auth::Authenticator> authenticator;  // null without an auth: section
   std::unique_ptr<DispatcherApp> app;
   std::unique_ptr<http::TaxiiHandler> handler;
   std::unique_ptr<http::HttpServer> http;
@@ -92,7 +140,20 @@ Result<std::unique_ptr<Server>> Server::create(const ServerConfig& config, Logge
   p->dispatcher = std::make_unique<services::Dispatcher>([&log](const std::string& req, const std::string& what) {
     log.error("dispatch", {{"req", req}, {"msg", what}});
   });
-  p->app = std::make_unique<DispatcherApp>(*p->dispatcher);
+  if (config.auth) {
+    const AuthConfig& a = *config.auth;
+    p->accounts = std::make_unique<StoreAccounts>(a.users, *p->store);
+    p->authenticator = std::make_unique<auth::Authenticator>(
+        *p->accounts, a.options, [&log](const std::string& user, const std::string& remote, const std::string& why) {
+          log.warn("login_failed", {{"user", user}, {"remote", remote}, {"msg", why}});
+        });
+    std::map<std::string, std::vector<std::string>, std::less<>> inbox_defaults;
+    for (const auto& s : config.services)
+      if (s.type == ServiceType::Inbox) inbox_defaults[s.path] = s.default_collections;
+    p->dispatcher->set_access(std::make_shared<auth::AccessPolicy>(a.public_discovery, a.permissions),
+                              std::move(inbox_defaults));
+  }
+  p->app = std::make_unique<DispatcherApp>(*p->dispatcher, p->authenticator.get());
   http::HandlerOptions ho;
   ho.max_body_bytes = config.limits.max_body_bytes;
   p->handler = std::make_unique<http::TaxiiHandler>(*p->app, ho, [&log](const http::RequestLog& r) { log.request(r); });
@@ -124,16 +185,28 @@ Result<std::unique_ptr<Server>> Server::create(const ServerConfig& config, Logge
     tl.push_back({std::string(b.https ? urn::kProtocolHttps : urn::kProtocolHttp), base});
   }
   p->topology = std::make_shared<services::Topology>(std::move(tl), config.services, config.collections);
+
+  // The outbox worker delivers pushes and builds asynchronous results; the services wake it
+  // when they create work, so that it need not wait for its next idle check.
+  const PushConfig push = config.push;
+  p->outbox = std::make_unique<services::OutboxWorker>(
+      p->topology, *p->store,
+      [push] { return std::make_unique<HttpPushSender>(push.tls, push.timeout); }, push.options,
+      [&log](const services::OutboxEvent& e) { log_outbox(log, e); });
+  services::OutboxWorker* outbox = p->outbox.get();
+  const auto wake = [outbox] { outbox->wake(); };
   for (const auto& s : config.services) {
     std::shared_ptr<services::Service> svc;
     switch (s.type) {
       case ServiceType::Discovery: svc = std::make_shared<services::DiscoveryService>(p->topology); break;
       case ServiceType::CollectionManagement:
-        svc = std::make_shared<services::CollectionManagementService>(p->topology, *p->store);
+        svc = std::make_shared<services::CollectionManagementService>(p->topology, *p->store, wake);
         break;
-      case ServiceType::Inbox: svc = std::make_shared<services::InboxService>(p->topology, *p->store, s.id); break;
+      case ServiceType::Inbox:
+        svc = std::make_shared<services::InboxService>(p->topology, *p->store, s.id, wake);
+        break;
       case ServiceType::Poll:
-        svc = std::make_shared<services::PollService>(p->topology, *p->store, s.id, config.poll);
+        svc = std::make_shared<services::PollService>(p->topology, *p->store, s.id, config.poll, wake);
         break;
     }
     p->dispatcher->add(s.path, std::move(svc));
@@ -141,16 +214,21 @@ Result<std::unique_ptr<Server>> Server::create(const ServerConfig& config, Logge
   return std::unique_ptr<Server>(new Server(std::move(p)));
 }
 
-void Server::start() { parts_->http->start(); }
+void Server::start() {
+  parts_->http->start();
+  parts_->outbox->start();
+}
 
 void Server::stop() {
   if (!parts_ || parts_->stopped) return;
   parts_->stopped = true;
   if (parts_->http) parts_->http->stop();  // in-flight requests finish first
+  if (parts_->outbox) parts_->outbox->stop();  // exchanges in flight finish (push.timeout at most)
   parts_->store.reset();  // closes the database; no service runs any more
 }
 
 const std::vector<http::BoundListener>& Server::bound() const { return parts_->http->bound(); }
 const std::vector<std::string>& Server::base_urls() const { return parts_->base_urls; }
+Status Server::reload_tls() { return parts_->http->reload_tls(); }
 
 }  // namespace taxii::server

@@ -29,6 +29,8 @@ class Server {
   const std::vector<http::BoundListener>& bound() const;
   // The base URL of each listener, as advertised by Discovery.
   const std::vector<std::string>& base_urls() const;
+  // SIGHUP: loads the TLS certificate, key and CA files again (new connections use them).
+  [[nodiscard]] Status reload_tls();
 
   struct Parts;
 

@@ -1,5 +1,6 @@
 #include "services/dispatcher.hpp"
 
+#include <algorithm>
 #include <exception>
 #include <type_traits>
 #include <utility>
@@ -42,6 +43,61 @@ void Dispatcher::add(std::string path, std::shared_ptr<Service> service) {
 }
 
 bool Dispatcher::has_path(std::string_view path) const { return routes_.find(path) != routes_.end(); }
+
+void Dispatcher::set_access(std::shared_ptr<const auth::AccessPolicy> policy,
+                            std::map<std::string, std::vector<std::string>, std::less<>> inbox_defaults) {
+  access_ = std::move(policy);
+  inbox_defaults_ = std::move(inbox_defaults);
+}
+
+std::optional<Error> Dispatcher::check_access(std::string_view path, const Service& service, const Message& request,
+                                              const RequestContext& ctx) const {
+  const auth::AccessPolicy& policy = *access_;
+  const bool anon = ctx.who.anonymous();
+  // Anonymous requesters are asked to authenticate; authenticated ones are refused.
+  const auto refuse = [&](const std::string& what) -> std::optional<Error> {
+    if (anon) return Error::unauthorized("authentication is required to " + what);
+    return Error::denied(ctx.who.user + " may not " + what);
+  };
+  if (service.type() == ServiceType::Discovery) {
+    if (anon && !policy.public_discovery()) return Error::unauthorized("authentication is required");
+    return std::nullopt;
+  }
+  if (std::holds_alternative<v11::CollectionInformationRequest>(request)) {
+    // Collections the requester may not read are left out of the answer (filter_visible).
+    if (anon && !policy.any_anonymous_read()) return Error::unauthorized("authentication is required");
+    return std::nullopt;
+  }
+  const std::string* read = nullptr;
+  if (const auto* p = std::get_if<v11::PollRequest>(&request)) read = &p->collection_name;
+  if (const auto* f = std::get_if<v11::PollFulfillment>(&request)) read = &f->collection_name;
+  if (const auto* m = std::get_if<v11::ManageCollectionSubscriptionRequest>(&request)) read = &m->collection_name;
+  if (read != nullptr) {
+    if (!policy.can_read(ctx.who, *read)) return refuse("read collection " + *read);
+    return std::nullopt;
+  }
+  if (const auto* inbox = std::get_if<v11::InboxMessage>(&request)) {
+    const std::vector<std::string>* targets = &inbox->destination_collection_names;
+    if (targets->empty()) {
+      const auto it = inbox_defaults_.find(path);
+      if (it != inbox_defaults_.end()) targets = &it->second;
+    }
+    if (targets->empty() && anon) return Error::unauthorized("authentication is required");
+    for (const std::string& c : *targets)
+      if (!policy.can_write(ctx.who, c)) return refuse("write to collection " + c);
+    return std::nullopt;
+  }
+  return refuse("use " + service_title(service.type()));
+}
+
+void Dispatcher::filter_visible(Message& answer, const RequestContext& ctx) const {
+  auto* r = std::get_if<v11::CollectionInformationResponse>(&answer);
+  if (r == nullptr) return;
+  auto& cs = r->collections;
+  cs.erase(std::remove_if(cs.begin(), cs.end(),
+                          [&](const v11::CollectionInformation& c) { return !access_->can_read(ctx.who, c.collection_name); }),
+           cs.end());
+}
 
 namespace {
 
@@ -110,6 +166,8 @@ Message Dispatcher::dispatch(std::string_view path, const Message& request,
       return finish(Error::not_found("no TAXII service at " + std::string(path), std::string(path)), v,
                     in_response_to, ctx.request_id);
     Service& service = *it->second;
+    // Services 1.1 §4.4.6 rule 1: authentication takes precedence over every other check.
+    if (access_ && ctx.auth_error) return finish(*ctx.auth_error, v, in_response_to, ctx.request_id);
     if (is_response(request))
       return finish(Error::bad_message(std::string(message_type_name(request)) +
                                        " is a response message; send a request to " +
@@ -126,9 +184,15 @@ Message Dispatcher::dispatch(std::string_view path, const Message& request,
       return finish(Error::bad_message(std::string(message_type_name(request)) +
                                        " is not accepted by " + service_title(service.type())),
                     v, in_response_to, ctx.request_id);
+    if (access_) {
+      if (auto refused = check_access(path, service, v11_request, ctx))
+        return finish(std::move(*refused), v, in_response_to, ctx.request_id);
+    }
     RequestContext c = ctx;
     c.requested_version = v;
-    return finish(service.handle(v11_request, c), v, in_response_to, ctx.request_id);
+    Result<Message> answer = service.handle(v11_request, c);
+    if (access_ && answer.ok()) filter_visible(*answer, ctx);
+    return finish(std::move(answer), v, in_response_to, ctx.request_id);
   } catch (const std::exception& e) {
     if (log_error_) log_error_(ctx.request_id, std::string("unexpected exception: ") + e.what());
   } catch (...) {

@@ -10,6 +10,13 @@
 // - A response message sent as a request (e.g. a Status_Message) is BAD_MESSAGE too.
 // - Answers in 1.0 use the bridge; 1.1-only status types become FAILURE (bridge.hpp).
 // - in_response_to is the request's message_id, or "0" when unknown (PROTOCOL.md §12.12).
+// - Access control (issue #7, docs/security.md), only once set_access() was called: refused
+//   credentials are UNAUTHORIZED before any other check (Services 1.1 §4.4.6 rule 1); an
+//   anonymous request the policy does not allow is UNAUTHORIZED (authenticate and retry),
+//   an authenticated one DENIED. Poll_Request, Poll_Fulfillment and
+//   Subscription_Management_Request need `read` on their collection, Inbox_Message `write`
+//   on every destination (or, without destinations, on the inbox's default collections);
+//   Collection_Information_Response lists only collections the requester may read.
 //
 // Thread-safe after wiring: add() is called before serving starts; dispatch() and
 // status_message() are const and may run on many threads at once. Never throws.
@@ -20,7 +27,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "auth/access.hpp"
 #include "core/message.hpp"
 #include "core/result.hpp"
 #include "services/service.hpp"
@@ -35,6 +44,10 @@ class Dispatcher {
   // REQUIRES: before serving; path not added yet.
   void add(std::string path, std::shared_ptr<Service> service);
   bool has_path(std::string_view path) const;
+  // REQUIRES: before serving. Turns access control on; inbox_defaults maps an inbox
+  // service's path to its default collections.
+  void set_access(std::shared_ptr<const auth::AccessPolicy> policy,
+                  std::map<std::string, std::vector<std::string>, std::less<>> inbox_defaults);
 
   // Answers one parsed request of either version: the service's response or a
   // Status_Message, always in the request's version, with a fresh message_id and
@@ -46,11 +59,17 @@ class Dispatcher {
   Message status_message(const Error& e, Version v, const std::string& in_response_to) const;
 
  private:
+  // The access decision for a (1.1) request, before the service runs; nullopt = allowed.
+  std::optional<Error> check_access(std::string_view path, const Service& service, const Message& request,
+                                    const RequestContext& ctx) const;
+  void filter_visible(Message& answer, const RequestContext& ctx) const;
   Message finish(Result<Message> answer, Version v, const std::string& in_response_to,
                  const std::string& request_id) const;
 
   std::map<std::string, std::shared_ptr<Service>, std::less<>> routes_;
   Logger log_error_;
+  std::shared_ptr<const auth::AccessPolicy> access_;
+  std::map<std::string, std::vector<std::string>, std::less<>> inbox_defaults_;
 };
 
 // "the Discovery service", for messages.

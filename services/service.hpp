@@ -11,8 +11,10 @@
 // Implementations are thread-safe: one instance serves every worker thread at once.
 #pragma once
 
+#include <optional>
 #include <string>
 
+#include "auth/identity.hpp"
 #include "core/message.hpp"
 #include "core/model_common.hpp"
 #include "core/result.hpp"
@@ -21,8 +23,15 @@ namespace taxii::services {
 
 // What a service may know about the request besides the message itself.
 struct RequestContext {
-  // Authenticated identity; empty until authentication lands (issue #7).
+  // The requester's name: the authenticated user (issue #7), or, when the server runs
+  // without an `auth:` section, the verified client certificate subject if any. Subscriptions
+  // are owned by it.
   std::string identity;
+  // Who authentication says sent the request (anonymous if no credentials were offered).
+  auth::Identity who;
+  // Set when credentials were offered but refused (UNAUTHORIZED; the Dispatcher answers it
+  // before anything else, Services 1.1 §4.4.6 rule 1).
+  std::optional<Error> auth_error;
   // The protocol binding the request came over: urn::kProtocolHttp or urn::kProtocolHttps.
   std::string protocol_binding;
   // The version the client speaks. Services answer in 1.1; the Dispatcher bridges to 1.0,

@@ -81,16 +81,17 @@ std::string status_of(const Message& m) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(discovery_lists_both_versions_for_11_clients) {
+BOOST_AUTO_TEST_CASE(discovery_lists_the_11_instances_for_11_clients) {
   Fixture f;
   v11::DiscoveryRequest r;
   r.message_id = "1";
   auto out = f.call("/d", r);
   auto& d = std::get<v11::DiscoveryResponse>(out);
   BOOST_TEST(d.in_response_to == "1");
-  BOOST_TEST(d.service_instances.size() == 8u);
+  BOOST_TEST_REQUIRE(d.service_instances.size() == 4u);
   BOOST_TEST(d.service_instances[0].address == "http://127.0.0.1:9000/d");
-  BOOST_TEST(d.service_instances[4].content_bindings.empty());  // inbox: "set" accepts anything
+  for (const auto& i : d.service_instances) BOOST_TEST(i.service_version == "urn:taxii.mitre.org:services:1.1");
+  BOOST_TEST(d.service_instances[2].content_bindings.empty());  // inbox: "set" accepts anything
 }
 
 BOOST_AUTO_TEST_CASE(wrong_message_type_is_bad_message) {
@@ -190,19 +191,26 @@ BOOST_AUTO_TEST_CASE(poll_window_and_errors) {
   BOOST_TEST(!set.inclusive_end.has_value());
 }
 
-BOOST_AUTO_TEST_CASE(subscriptions_are_not_supported_yet) {
+BOOST_AUTO_TEST_CASE(collection_information_advertises_subscriptions_and_push) {
   Fixture f;
   v11::ManageCollectionSubscriptionRequest r;
   r.message_id = "3";
-  r.collection_name = "feed";
+  r.collection_name = "feed";  // STATUS of nothing: an empty answer (subscriptions_test.cpp has the rest)
   auto out = f.call("/cm", r);
-  BOOST_TEST(status_of(out) == "FAILURE");
+  BOOST_TEST_REQUIRE(std::holds_alternative<v11::ManageCollectionSubscriptionResponse>(out));
+  BOOST_TEST(std::get<v11::ManageCollectionSubscriptionResponse>(out).subscriptions.empty());
   v11::CollectionInformationRequest ci;
   ci.message_id = "4";
   auto info = std::get<v11::CollectionInformationResponse>(f.call("/cm", ci));
   BOOST_TEST(info.collections.size() == 2u);
   BOOST_TEST(info.collections[0].polling_services.size() == 1u);
   BOOST_TEST(info.collections[0].receiving_inbox_services.size() == 1u);
+  BOOST_TEST_REQUIRE(info.collections[0].subscription_services.size() == 1u);
+  BOOST_TEST(info.collections[0].subscription_services[0].address == "http://127.0.0.1:9000/cm");
+  BOOST_TEST_REQUIRE(info.collections[0].push_methods.size() == 2u);  // HTTP and HTTPS
+  BOOST_TEST(info.collections[0].push_methods[1].protocol_binding == std::string(urn::kProtocolHttps));
+  BOOST_TEST(info.collections[0].push_methods[0].message_bindings.size() == 2u);  // XML 1.1 and 1.0
+  BOOST_TEST(info.collections[1].push_methods[0].message_bindings.size() == 1u);  // a Data Set: 1.1 only
 }
 
 BOOST_AUTO_TEST_CASE(destination_policies) {

@@ -24,6 +24,7 @@
 
 #include "core/result.hpp"
 #include "core/timestamp.hpp"
+#include "storage/subscription_records.hpp"
 
 namespace taxii::storage {
 
@@ -112,6 +113,78 @@ class Store {
                                                                         uint64_t part_number) = 0;
   // Drops result sets created before `cutoff`. Returns how many were dropped.
   [[nodiscard]] virtual Result<uint64_t> expire_result_sets(Timestamp cutoff) = 0;
+
+  // --- Subscriptions and push outbox (issue #6) ----------------------------------------------
+  // Records: storage/subscription_records.hpp; model: docs/subscriptions.md.
+
+  // Stores a new subscription, or, when one with the same collection, owner and spec_key
+  // exists (Services 1.1 §4.4.6 rule 5), changes nothing. Returns the stored record (the
+  // existing one in the second case). Fails with NotFound (ITEM) for an unknown collection.
+  [[nodiscard]] virtual Result<Subscription> create_subscription(const Subscription& s) = 0;
+  [[nodiscard]] virtual Result<std::optional<Subscription>> get_subscription(std::string_view id) = 0;
+  // The owner's subscriptions to a collection, oldest first.
+  [[nodiscard]] virtual Result<std::vector<Subscription>> list_subscriptions(std::string_view collection,
+                                                                             std::string_view owner) = 0;
+  // False when there is no such subscription.
+  [[nodiscard]] virtual Result<bool> set_subscription_state(std::string_view id, SubscriptionState state) = 0;
+  [[nodiscard]] virtual Result<bool> delete_subscription(std::string_view id) = 0;
+  // poll_cursor = max(poll_cursor, through). No-op for an unknown id.
+  [[nodiscard]] virtual Status advance_poll_cursor(std::string_view id, Timestamp through) = 0;
+
+  // Claims up to `max` push subscriptions with work to do: ACTIVE, with push parameters, due
+  // (next_attempt <= lease.now), not leased by another worker (or the lease expired), and
+  // whose collection holds a label above push_cursor. Each gets the lease; oldest due first.
+  [[nodiscard]] virtual Result<std::vector<Subscription>> claim_push_work(const ClaimLease& lease,
+                                                                          std::size_t max) = 0;
+  // After the subscriber's SUCCESS: push_cursor = max(push_cursor, through), attempts = 0,
+  // error cleared, lease released. False (nothing changed) when the subscription is gone or
+  // `worker` no longer holds its lease.
+  [[nodiscard]] virtual Result<bool> complete_push(std::string_view id, const std::string& worker,
+                                                   Timestamp through) = 0;
+  // After a failed attempt: attempts + 1, next_attempt = retry_at, last_error = error, lease
+  // released. False as for complete_push.
+  [[nodiscard]] virtual Result<bool> fail_push(std::string_view id, const std::string& worker,
+                                               Timestamp retry_at, const std::string& error) = 0;
+
+  // Asynchronous poll results (Services 1.1 §3.6.2). Fails with NotFound for an unknown
+  // collection; replaces a record with the same id.
+  [[nodiscard]] virtual Status put_async_result(const AsyncResult& r) = 0;
+  [[nodiscard]] virtual Result<std::optional<AsyncResult>> get_async_result(std::string_view result_id) = 0;
+  // Claims up to `max` results with work to do: Building, or Ready with a delivery target and
+  // parts not yet pushed; due and not leased by another worker. Oldest due first.
+  [[nodiscard]] virtual Result<std::vector<AsyncResult>> claim_async_work(const ClaimLease& lease,
+                                                                          std::size_t max) = 0;
+  // Writes r's state, total_parts, parts_pushed, attempts, next_attempt and last_error and
+  // releases the lease. False when the result is gone or `worker` no longer holds its lease.
+  [[nodiscard]] virtual Result<bool> release_async_result(const AsyncResult& r, const std::string& worker) = 0;
+  // Drops asynchronous results created before `cutoff`. Returns how many were dropped.
+  [[nodiscard]] virtual Result<uint64_t> expire_async_results(Timestamp cutoff) = 0;
+
+  // append() for pushed content (the receiving side of exactly-once delivery), in ONE
+  // transaction: reads the source's mark, appends the blocks whose label is absent or above
+  // it, and raises the mark to the highest of its value, those labels and mark.through.
+  // REQUIRES: mark.labels.size() == blocks.size(). Fails like append().
+  [[nodiscard]] virtual Result<SourceAppend> append_from_source(const std::vector<std::string>& collections,
+                                                                const std::vector<NewBlock>& blocks,
+                                                                const SourceMark& mark) = 0;
+
+  // --- Accounts (issue #7) -------------------------------------------------------------------
+  // Authentication accounts (docs/security.md). The store keeps what auth/ hands it; it never
+  // sees a password. Small, rare statements.
+  struct Account {
+    std::string username;
+    std::string hash;        // base64 PBKDF2 output
+    std::string salt;        // base64
+    int64_t iterations = 0;
+    std::vector<std::string> groups;
+  };
+  // Inserts or replaces the account with this username.
+  [[nodiscard]] virtual Status put_account(const Account& a) = 0;
+  [[nodiscard]] virtual Result<std::optional<Account>> get_account(std::string_view username) = 0;
+  // False when there is no such account.
+  [[nodiscard]] virtual Result<bool> delete_account(std::string_view username) = 0;
+  // Every account, by username.
+  [[nodiscard]] virtual Result<std::vector<Account>> list_accounts() = 0;
 };
 
 // Opens a store by URI: "sqlite:///abs/path.db", "sqlite://relative.db", "sqlite::memory:",

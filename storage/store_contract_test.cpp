@@ -805,3 +805,336 @@ BOOST_DATA_TEST_CASE(round_trip_parts_and_expiry, kBackends, backend) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// --- Subscriptions and push outbox (issue #6) -------------------------------------------------
+
+namespace {
+
+Subscription subscription(std::string id, std::string collection, std::string key, bool push = true) {
+  Subscription s;
+  s.id = std::move(id);
+  s.collection = std::move(collection);
+  s.owner = "alice";
+  s.spec_key = std::move(key);
+  s.parameters = std::string("params\0\xff", 8);
+  if (push) s.push = PushTarget{"urn:taxii.mitre.org:protocol:http:1.0", "http://127.0.0.1:1/inbox",
+                                "urn:taxii.mitre.org:message:xml:1.1"};
+  s.created = Timestamp::from_micros(kT0);
+  return s;
+}
+
+ClaimLease lease(std::string worker, int64_t now_us, int64_t seconds = 60) {
+  return {std::move(worker), Timestamp::from_micros(now_us), Timestamp::from_micros(now_us + seconds * kSecond)};
+}
+
+std::vector<std::string> ids_of(const std::vector<Subscription>& v) {
+  std::vector<std::string> out;
+  for (const auto& s : v) out.push_back(s.id);
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(subscriptions)
+
+BOOST_DATA_TEST_CASE(create_identical_list_state_delete, kBackends, backend) {
+  Db db(backend);
+  REQUIRE_BACKEND(db);
+  auto s = db.open();
+  BOOST_TEST_REQUIRE(s->ensure_collection("c").ok());
+  BOOST_TEST_REQUIRE(s->ensure_collection("d").ok());
+  Subscription a = subscription("urn:uuid:a", "c", "k1");
+  a.push_cursor = Timestamp::from_micros(kT0 - 5);
+  auto created = s->create_subscription(a);
+  BOOST_TEST_REQUIRE(created.ok(), (created.ok() ? "" : created.error().message()));
+  BOOST_TEST(created->id == "urn:uuid:a");
+
+  // Services 1.1 §4.4.6 rule 5: an identical subscription is not duplicated.
+  Subscription again = subscription("urn:uuid:a2", "c", "k1");
+  auto existing = s->create_subscription(again);
+  BOOST_TEST_REQUIRE(existing.ok());
+  BOOST_TEST(existing->id == "urn:uuid:a");
+  BOOST_TEST((existing->parameters == a.parameters));
+  // Another owner, key or collection is another subscription.
+  Subscription other_owner = subscription("urn:uuid:b", "c", "k1");
+  other_owner.owner = "bob";
+  BOOST_TEST(s->create_subscription(other_owner)->id == "urn:uuid:b");
+  BOOST_TEST(s->create_subscription(subscription("urn:uuid:c", "c", "k2", false))->id == "urn:uuid:c");
+  BOOST_TEST(s->create_subscription(subscription("urn:uuid:d", "d", "k1"))->id == "urn:uuid:d");
+  auto missing = s->create_subscription(subscription("urn:uuid:x", "nope", "k1"));
+  BOOST_TEST_REQUIRE(!missing.ok());
+  BOOST_TEST(missing.error().type() == StatusType::NotFound);
+
+  auto other = db.open();  // another instance sees them
+  auto got = other->get_subscription("urn:uuid:a");
+  BOOST_TEST_REQUIRE(got.ok());
+  BOOST_TEST_REQUIRE(got->has_value());
+  const Subscription& g = **got;
+  BOOST_TEST(g.collection == "c");
+  BOOST_TEST(g.owner == "alice");
+  BOOST_TEST(g.spec_key == "k1");
+  BOOST_TEST((g.state == SubscriptionState::Active));
+  BOOST_TEST((g.parameters == a.parameters));
+  BOOST_TEST_REQUIRE(g.push.has_value());
+  BOOST_TEST((*g.push == *a.push));
+  BOOST_TEST(g.created == a.created);
+  BOOST_TEST((g.push_cursor == a.push_cursor));
+  BOOST_TEST(!g.poll_cursor.has_value());
+  BOOST_TEST(g.attempts == 0u);
+  BOOST_TEST(!(*other->get_subscription("urn:uuid:c"))->push.has_value());
+  BOOST_TEST(!other->get_subscription("urn:uuid:none")->has_value());
+
+  auto mine = other->list_subscriptions("c", "alice");
+  BOOST_TEST_REQUIRE(mine.ok());
+  BOOST_TEST((ids_of(*mine) == std::vector<std::string>{"urn:uuid:a", "urn:uuid:c"}));
+  BOOST_TEST(other->list_subscriptions("c", "nobody")->empty());
+
+  BOOST_TEST(*s->set_subscription_state("urn:uuid:a", SubscriptionState::Paused));
+  BOOST_TEST(((*other->get_subscription("urn:uuid:a"))->state == SubscriptionState::Paused));
+  BOOST_TEST(*s->set_subscription_state("urn:uuid:a", SubscriptionState::Paused));  // unchanged, still there
+  BOOST_TEST(!*s->set_subscription_state("urn:uuid:none", SubscriptionState::Active));
+
+  // The poll cursor only moves forward.
+  BOOST_TEST(s->advance_poll_cursor("urn:uuid:c", Timestamp::from_micros(kT0 + 10)).ok());
+  BOOST_TEST(s->advance_poll_cursor("urn:uuid:c", Timestamp::from_micros(kT0 + 3)).ok());
+  BOOST_TEST(((*s->get_subscription("urn:uuid:c"))->poll_cursor == Timestamp::from_micros(kT0 + 10)));
+  BOOST_TEST(s->advance_poll_cursor("urn:uuid:none", Timestamp::from_micros(kT0)).ok());
+
+  BOOST_TEST(*s->delete_subscription("urn:uuid:a"));
+  BOOST_TEST(!*s->delete_subscription("urn:uuid:a"));
+  BOOST_TEST(!other->get_subscription("urn:uuid:a")->has_value());
+  // Once deleted, an identical SUBSCRIBE creates a new one.
+  BOOST_TEST(s->create_subscription(again)->id == "urn:uuid:a2");
+}
+
+BOOST_DATA_TEST_CASE(push_outbox_claims_leases_and_cursor, kBackends, backend) {
+  Db db(backend);
+  REQUIRE_BACKEND(db);
+  ManualClock clock;
+  auto s = db.open(clock.fn());
+  BOOST_TEST_REQUIRE(s->ensure_collection("c").ok());
+  BOOST_TEST_REQUIRE(s->create_subscription(subscription("urn:uuid:p", "c", "k1")).ok());
+  BOOST_TEST_REQUIRE(s->create_subscription(subscription("urn:uuid:polled", "c", "k2", false)).ok());
+  Subscription paused = subscription("urn:uuid:paused", "c", "k3");
+  paused.state = SubscriptionState::Paused;
+  BOOST_TEST_REQUIRE(s->create_subscription(paused).ok());
+
+  const int64_t t = kT0 + 100 * kSecond;
+  BOOST_TEST(s->claim_push_work(lease("w1", t), 10)->empty());  // nothing to deliver yet
+  const auto labels = append_one(*s, "c", blocks(3));
+  auto claimed = s->claim_push_work(lease("w1", t), 10);
+  BOOST_TEST_REQUIRE(claimed.ok());
+  BOOST_TEST((ids_of(*claimed) == std::vector<std::string>{"urn:uuid:p"}));  // not paused, not polled
+  BOOST_TEST(!(*claimed)[0].push_cursor.has_value());
+
+  auto other = db.open(clock.fn());
+  BOOST_TEST(other->claim_push_work(lease("w2", t + kSecond), 10)->empty());  // leased by w1
+  BOOST_TEST(!*other->complete_push("urn:uuid:p", "w2", labels[2]));         // not w2's lease
+  BOOST_TEST(*s->complete_push("urn:uuid:p", "w1", labels[1]));
+  BOOST_TEST(((*s->get_subscription("urn:uuid:p"))->push_cursor == labels[1]));
+  BOOST_TEST(!*s->complete_push("urn:uuid:p", "w1", labels[2]));  // the lease was released
+
+  // One block left above the cursor: claimable again, by anyone.
+  claimed = other->claim_push_work(lease("w2", t + kSecond), 10);
+  BOOST_TEST_REQUIRE(claimed->size() == 1u);
+  BOOST_TEST(((*claimed)[0].push_cursor == labels[1]));
+  BOOST_TEST(*other->fail_push("urn:uuid:p", "w2", Timestamp::from_micros(t + 30 * kSecond), "refused"));
+  auto failed = *s->get_subscription("urn:uuid:p");
+  BOOST_TEST(failed->attempts == 1u);
+  BOOST_TEST(failed->last_error.value_or("") == "refused");
+  BOOST_TEST(failed->next_attempt.micros() == t + 30 * kSecond);
+  BOOST_TEST(s->claim_push_work(lease("w1", t + 29 * kSecond), 10)->empty());  // not due yet
+  claimed = s->claim_push_work(lease("w1", t + 30 * kSecond), 10);
+  BOOST_TEST_REQUIRE(claimed->size() == 1u);
+  BOOST_TEST((*claimed)[0].attempts == 1u);
+  BOOST_TEST(*s->fail_push("urn:uuid:p", "w1", Timestamp::from_micros(t + 31 * kSecond), "again"));
+  BOOST_TEST((*s->get_subscription("urn:uuid:p"))->attempts == 2u);
+
+  // An expired lease is taken over: w1 claims, stalls past its lease; w2 takes the work.
+  claimed = s->claim_push_work(lease("w1", t + 40 * kSecond, 5), 10);
+  BOOST_TEST_REQUIRE(claimed->size() == 1u);
+  BOOST_TEST(other->claim_push_work(lease("w2", t + 44 * kSecond), 10)->empty());
+  BOOST_TEST(other->claim_push_work(lease("w2", t + 45 * kSecond), 10)->size() == 1u);
+  BOOST_TEST(!*s->complete_push("urn:uuid:p", "w1", labels[2]));  // w1 lost it: nothing moves
+  BOOST_TEST(*other->complete_push("urn:uuid:p", "w2", labels[2]));
+  auto done = *s->get_subscription("urn:uuid:p");
+  BOOST_TEST((done->push_cursor == labels[2]));
+  BOOST_TEST(done->attempts == 0u);
+  BOOST_TEST(!done->last_error.has_value());
+  BOOST_TEST(s->claim_push_work(lease("w1", t + 50 * kSecond), 10)->empty());  // all delivered
+  // The cursor never goes back.
+  (void)append_one(*s, "c", blocks(1));
+  BOOST_TEST_REQUIRE(s->claim_push_work(lease("w1", t + 51 * kSecond), 10)->size() == 1u);
+  BOOST_TEST(*s->complete_push("urn:uuid:p", "w1", labels[0]));
+  BOOST_TEST(((*s->get_subscription("urn:uuid:p"))->push_cursor == labels[2]));
+
+  // A resumed subscription delivers what arrived while it was paused; a deleted one is gone.
+  BOOST_TEST(*s->set_subscription_state("urn:uuid:paused", SubscriptionState::Active));
+  claimed = s->claim_push_work(lease("w1", t + 52 * kSecond), 10);
+  BOOST_TEST((ids_of(*claimed) == std::vector<std::string>{"urn:uuid:p", "urn:uuid:paused"}));
+  BOOST_TEST(*s->delete_subscription("urn:uuid:paused"));
+  BOOST_TEST(!*s->complete_push("urn:uuid:paused", "w1", labels[2]));
+  BOOST_TEST(!*s->fail_push("urn:uuid:paused", "w1", Timestamp::from_micros(t), "x"));
+}
+
+BOOST_DATA_TEST_CASE(concurrent_claims_never_share_a_subscription, kBackends, backend) {
+  Db db(backend);
+  REQUIRE_BACKEND(db);
+  auto s1 = db.open();
+  auto s2 = db.open();
+  BOOST_TEST_REQUIRE(s1->ensure_collection("c").ok());
+  constexpr int kSubs = 40;
+  for (int i = 0; i < kSubs; ++i)
+    BOOST_TEST_REQUIRE(s1->create_subscription(subscription("urn:uuid:" + std::to_string(i), "c",
+                                                            "k" + std::to_string(i))).ok());
+  (void)append_one(*s1, "c", blocks(1));
+  std::mutex mu;
+  std::map<std::string, std::string> owner;  // subscription -> worker
+  std::atomic<int> duplicates{0}, failures{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 8; ++w) {
+    threads.emplace_back([&, w] {
+      Store& s = w % 2 == 0 ? *s1 : *s2;
+      const std::string me = "w" + std::to_string(w);
+      for (int round = 0; round < 10; ++round) {
+        auto got = s.claim_push_work(lease(me, kT0), 3);
+        if (!got.ok()) {
+          ++failures;
+          continue;
+        }
+        std::lock_guard<std::mutex> lock(mu);
+        for (const auto& sub : *got)
+          if (!owner.emplace(sub.id, me).second) ++duplicates;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  BOOST_TEST(failures == 0);
+  BOOST_TEST(duplicates == 0);
+  BOOST_TEST(owner.size() == std::size_t{kSubs});  // every one was claimed exactly once
+}
+
+BOOST_DATA_TEST_CASE(async_results_round_trip_claim_and_expiry, kBackends, backend) {
+  Db db(backend);
+  REQUIRE_BACKEND(db);
+  auto s = db.open();
+  BOOST_TEST_REQUIRE(s->ensure_collection("c").ok());
+  AsyncResult r;
+  r.result_id = "urn:taxii-async:1";
+  r.collection = "c";
+  r.request = std::string("filter\0\n", 8);
+  r.after = Timestamp::from_micros(kT0);
+  r.until = Timestamp::from_micros(kT0 + kSecond);
+  r.part_size = 100;
+  r.count_only = true;
+  r.estimated_count = 250;
+  r.delivery = PushTarget{"urn:taxii.mitre.org:protocol:https:1.0", "https://127.0.0.1:1/inbox",
+                          "urn:taxii.mitre.org:message:xml:1.0"};
+  r.created = Timestamp::from_micros(kT0);
+  BOOST_TEST_REQUIRE(s->put_async_result(r).ok());
+  AsyncResult pull = r;
+  pull.result_id = "urn:taxii-async:2";
+  pull.delivery.reset();
+  pull.created = Timestamp::from_micros(kT0 + 3600 * kSecond);
+  BOOST_TEST_REQUIRE(s->put_async_result(pull).ok());
+  AsyncResult stray = r;
+  stray.collection = "nope";
+  BOOST_TEST(s->put_async_result(stray).error().type() == StatusType::NotFound);
+
+  auto other = db.open();
+  auto got = other->get_async_result(r.result_id);
+  BOOST_TEST_REQUIRE(got.ok());
+  BOOST_TEST_REQUIRE(got->has_value());
+  const AsyncResult& g = **got;
+  BOOST_TEST((g.request == r.request));
+  BOOST_TEST((g.after == r.after));
+  BOOST_TEST((g.until == r.until));
+  BOOST_TEST(g.part_size == 100u);
+  BOOST_TEST(g.count_only);
+  BOOST_TEST(g.estimated_count == 250u);
+  BOOST_TEST((g.delivery && *g.delivery == *r.delivery));
+  BOOST_TEST((g.state == AsyncState::Building));
+  BOOST_TEST(g.created == r.created);
+  BOOST_TEST(!other->get_async_result("urn:taxii-async:none")->has_value());
+
+  // Both are being built: claimable once, by one worker.
+  auto claimed = s->claim_async_work(lease("w1", kT0 + kSecond), 10);
+  BOOST_TEST_REQUIRE(claimed->size() == 2u);
+  BOOST_TEST(other->claim_async_work(lease("w2", kT0 + kSecond), 10)->empty());
+  AsyncResult built = (*claimed)[0];
+  BOOST_TEST_REQUIRE(built.result_id == r.result_id);
+  built.state = AsyncState::Ready;
+  built.total_parts = 3;
+  BOOST_TEST(!*other->release_async_result(built, "w2"));
+  BOOST_TEST(*s->release_async_result(built, "w1"));
+  AsyncResult failed = (*claimed)[1];
+  failed.state = AsyncState::Failed;
+  failed.last_error = "the collection changed";
+  BOOST_TEST(*s->release_async_result(failed, "w1"));
+  BOOST_TEST(((*other->get_async_result(pull.result_id))->state == AsyncState::Failed));
+  BOOST_TEST((*other->get_async_result(pull.result_id))->last_error.value_or("") == "the collection changed");
+
+  // Ready with a delivery target and parts to push: claimable until every part is pushed.
+  claimed = other->claim_async_work(lease("w2", kT0 + 2 * kSecond), 10);
+  BOOST_TEST_REQUIRE(claimed->size() == 1u);
+  AsyncResult pushing = (*claimed)[0];
+  BOOST_TEST(pushing.total_parts == 3u);
+  pushing.parts_pushed = 2;
+  pushing.attempts = 1;
+  pushing.next_attempt = Timestamp::from_micros(kT0 + 10 * kSecond);
+  BOOST_TEST(*other->release_async_result(pushing, "w2"));
+  BOOST_TEST(s->claim_async_work(lease("w1", kT0 + 9 * kSecond), 10)->empty());
+  claimed = s->claim_async_work(lease("w1", kT0 + 10 * kSecond), 10);
+  BOOST_TEST_REQUIRE(claimed->size() == 1u);
+  BOOST_TEST((*claimed)[0].parts_pushed == 2u);
+  pushing = (*claimed)[0];
+  pushing.parts_pushed = 3;
+  BOOST_TEST(*s->release_async_result(pushing, "w1"));
+  BOOST_TEST(s->claim_async_work(lease("w1", kT0 + 11 * kSecond), 10)->empty());
+
+  auto dropped = s->expire_async_results(Timestamp::from_micros(kT0 + kSecond));
+  BOOST_TEST_REQUIRE(dropped.ok());
+  BOOST_TEST(*dropped == 1u);
+  BOOST_TEST(!s->get_async_result(r.result_id)->has_value());
+  BOOST_TEST(s->get_async_result(pull.result_id)->has_value());
+}
+
+BOOST_DATA_TEST_CASE(append_from_source_skips_what_was_received, kBackends, backend) {
+  Db db(backend);
+  REQUIRE_BACKEND(db);
+  auto s = db.open();
+  BOOST_TEST_REQUIRE(s->ensure_collection("a").ok());
+  BOOST_TEST_REQUIRE(s->ensure_collection("b").ok());
+  auto L = [](int i) { return std::optional<Timestamp>(Timestamp::from_micros(kT0 + i)); };
+  SourceMark m{"subscription:c\nurn:uuid:1", {L(1), L(2), L(3)}, L(3)};
+  auto first = s->append_from_source({"a", "b"}, blocks(3, "x"), m);
+  BOOST_TEST_REQUIRE(first.ok());
+  BOOST_TEST(first->appended == 3u);
+  BOOST_TEST(first->skipped == 0u);
+  // The same message again (its SUCCESS was lost): nothing stored twice.
+  auto again = s->append_from_source({"a", "b"}, blocks(3, "x"), m);
+  BOOST_TEST(again->appended == 0u);
+  BOOST_TEST(again->skipped == 3u);
+  // A re-cut batch overlapping the last one, and a block without a label (never skipped).
+  SourceMark next{m.source, {L(3), L(4), std::nullopt}, L(9)};
+  auto overlap = db.open()->append_from_source({"a"}, blocks(3, "y"), next);
+  BOOST_TEST(overlap->appended == 2u);
+  BOOST_TEST(overlap->skipped == 1u);
+  BOOST_TEST((contents(scan_all(*s, query("a"))) == std::vector<std::string>{"x0", "x1", "x2", "y1", "y2"}));
+  BOOST_TEST(*s->count(query("b")) == 3u);
+  // The mark rose to the message's Inclusive_End (9), not only to the labels seen.
+  SourceMark late{m.source, {L(8), L(10)}, L(10)};
+  BOOST_TEST(s->append_from_source({"a"}, blocks(2, "z"), late)->appended == 1u);
+  // Another source has its own mark.
+  SourceMark fresh{"result:urn:taxii-async:1", {L(1)}, std::nullopt};
+  BOOST_TEST(s->append_from_source({"a"}, blocks(1, "r"), fresh)->appended == 1u);
+  // A failing append changes nothing, the mark included.
+  SourceMark lost{"subscription:c\nurn:uuid:2", {L(5)}, L(5)};
+  auto missing = s->append_from_source({"a", "nope"}, blocks(1, "n"), lost);
+  BOOST_TEST_REQUIRE(!missing.ok());
+  BOOST_TEST(missing.error().type() == StatusType::NotFound);
+  BOOST_TEST(s->append_from_source({"a"}, blocks(1, "n"), lost)->appended == 1u);
+  BOOST_TEST(*s->count(query("a")) == 8u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

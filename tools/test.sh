@@ -6,6 +6,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/deps.sh
+# Interop peers (tests/interop, label interop): libtaxii, cabby and OpenTAXII, set up from the
+# vendored tarballs when they are here; without them the interop tests report "SKIP ...".
+PEERS_VENDOR=${TAXII_PEERS_VENDOR:-/tmp/taxii-vendor}
+if [ -d "$PEERS_VENDOR" ] && [ -x ../shared/peers/setup.sh ]; then
+  export VENDOR=$PEERS_VENDOR PEERS_HOME=${PEERS_HOME:-/tmp/taxii-peers}
+  if ../shared/peers/setup.sh >"${TMPDIR:-/tmp}/taxii-peers-setup.log" 2>&1; then
+    # shellcheck disable=SC1091
+    . "$PEERS_HOME/env.sh"
+  else
+    echo "peers: setup failed, interop tests will be skipped (${TMPDIR:-/tmp}/taxii-peers-setup.log)" >&2
+  fi
+fi
 # A throwaway PostgreSQL for the storage and service suites (never the system cluster).
 if [ "${TAXII_SKIP_POSTGRES:-0}" != 1 ]; then
   TAXII_TEST_POSTGRES_URI=$(tools/postgres.sh)

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <climits>
@@ -13,6 +14,8 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <set>
+#include <string>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -31,6 +34,7 @@
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/X509Certificate.h>
+#include <openssl/ssl.h>
 
 namespace taxii::http {
 namespace {
@@ -50,13 +54,27 @@ class ServerSession final : public Poco::Net::HTTPServerSession {
   bool has_buffered() const { return buffered() > 0; }
 };
 
+// The most a request head may take (Poco refuses longer fields itself, with a 400).
+constexpr std::size_t kMaxHead = 64 * 1024;
+
 // epoll tags: a connection is tagged with its fd; these are above any fd.
 constexpr uint64_t kWakeTag = 1ull << 41;
 constexpr uint64_t kListenerTag = 1ull << 40;
 constexpr int64_t kDrainMillis = 2000;
 
+// Certificate reload: the listener's own SSL_CTX stays (Poco binds it to the socket); a
+// ClientHello callback switches each new SSL to the newest context. Contexts are kept until
+// the server is destroyed, so a handshake never sees a freed one.
+struct TlsSlot {
+  TlsOptions options;
+  std::atomic<SSL_CTX*> current{nullptr};
+  std::mutex mu;                                   // guards contexts
+  std::vector<Poco::Net::Context::Ptr> contexts;   // every context loaded, oldest first
+};
+
 struct Listener {
   Poco::Net::ServerSocket socket;  // a SecureServerSocket for TLS
+  std::unique_ptr<TlsSlot> tls;    // TLS listeners: the contexts for reload_tls()
   BoundListener info;
   int fd = -1;
   std::size_t index = 0;  // in Impl::listeners; the epoll tag is kListenerTag + index
@@ -89,6 +107,7 @@ struct Conn {
   bool identified = false;                    // client certificate looked at (worker)
   bool draining = false;                      // answered and half-closed; input is discarded
   int64_t idle_deadline = 0;                  // reactor thread only
+  int64_t head_deadline = 0;                  // a partial request head must complete by then
   std::atomic<int64_t> busy_deadline{INT64_MAX};
   std::atomic<std::size_t>& open_;
 };
@@ -115,9 +134,10 @@ Poco::Net::Context::Ptr make_context(const TlsOptions& t) {
   }
   p.verificationDepth = 9;
   p.loadDefaultCAs = false;
-  p.cipherList = "HIGH:!aNULL:!eNULL:!MD5:!RC4:!3DES";
+  p.cipherList = t.ciphers;
   Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, p);
-  ctx->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+  ctx->requireMinimumProtocol(t.min_version == "1.3" ? Poco::Net::Context::PROTO_TLSV1_3
+                                                     : Poco::Net::Context::PROTO_TLSV1_2);
   // Poco's "extended verification" matches the peer certificate's names against the peer's
   // host: right for a client checking a server, wrong for client certificates (it would
   // demand a client certificate naming the client's IP). OpenSSL still verifies the chain.
@@ -125,6 +145,13 @@ Poco::Net::Context::Ptr make_context(const TlsOptions& t) {
   // A session id context is needed for resumption when client certificates are verified.
   ctx->enableSessionCache(true, "taxiid");
   return ctx;
+}
+
+int on_client_hello(SSL* ssl, int* /*alert*/, void* arg) {
+  auto* slot = static_cast<TlsSlot*>(arg);
+  SSL_CTX* want = slot->current.load();
+  if (want != nullptr && SSL_get_SSL_CTX(ssl) != want) SSL_set_SSL_CTX(ssl, want);
+  return SSL_CLIENT_HELLO_SUCCESS;
 }
 
 }  // namespace
@@ -155,6 +182,8 @@ struct HttpServer::Impl {
 
   std::mutex park_mu;
   std::vector<std::shared_ptr<Conn>> to_park;
+  std::vector<std::shared_ptr<Conn>> to_wait;               // guarded by park_mu
+  std::vector<std::shared_ptr<Conn>> waiting;               // reactor thread only: partial heads
 
   std::mutex busy_mu;
   std::unordered_set<Conn*> busy;
@@ -215,7 +244,7 @@ struct HttpServer::Impl {
         s.setBlocking(true);
         s.setNoDelay(true);
         s.setSendTimeout(Poco::Timespan(opt.request_timeout.count(), 0));
-        ConnectionInfo info{peer.toString(), l.info.https, {}};
+        ConnectionInfo info{peer.toString(), l.info.https, {}, {}};
         auto c = std::make_shared<Conn>(s, params, std::move(info), open, l.info.tls);
         park(c, now_ms() + opt.keep_alive_timeout.count() * 1000);
       } catch (const Poco::Exception& e) {
@@ -254,9 +283,26 @@ struct HttpServer::Impl {
     const int64_t now = now_ms();
     for (auto& c : back)
       if (!stopping) park(c, now + (c->draining ? kDrainMillis : opt.keep_alive_timeout.count() * 1000));
+    std::vector<std::shared_ptr<Conn>> partial;
+    {
+      std::lock_guard<std::mutex> lock(park_mu);
+      partial.swap(to_wait);
+    }
+    if (!stopping) waiting.insert(waiting.end(), partial.begin(), partial.end());
   }
 
   void sweep(int64_t now) {
+    // Partial request heads: served once complete, closed at their deadline.
+    for (auto it = waiting.begin(); it != waiting.end();) {
+      if ((*it)->head_deadline <= now) {
+        it = waiting.erase(it);  // closes the connection
+      } else if (peek_head((*it)->fd) == Head::Ready) {
+        dispatch(std::move(*it));
+        it = waiting.erase(it);
+      } else {
+        ++it;
+      }
+    }
     for (auto it = parked.begin(); it != parked.end();) {
       if (it->second->idle_deadline <= now) {
         ::epoll_ctl(ep, EPOLL_CTL_DEL, it->first, nullptr);
@@ -359,7 +405,14 @@ struct HttpServer::Impl {
       c.identified = true;
       try {
         Poco::Net::SecureStreamSocket ss(c.socket);
-        if (ss.havePeerCertificate()) c.info.client_subject = ss.peerCertificate().subjectName();
+        if (ss.havePeerCertificate()) {
+          const Poco::Net::X509Certificate cert = ss.peerCertificate();
+          c.info.client_subject = cert.subjectName();
+          std::string cn;
+          std::set<std::string> names;
+          cert.extractNames(cn, names);
+          c.info.client_names.assign(names.begin(), names.end());
+        }
       } catch (const Poco::Exception&) {
       }
     }
@@ -381,8 +434,38 @@ struct HttpServer::Impl {
     return response.getKeepAlive() && !stopping ? Outcome::KeepAlive : Outcome::Close;
   }
 
+  enum class Head { Ready, Wait };
+
+  // Plain connections: whether the request head has arrived (or is too long, or the client
+  // half-closed: Poco then answers or drops), looking at the socket without consuming.
+  // A partial head waits in `waiting` (checked every sweep), never in a worker: a slowloris
+  // client holds a descriptor, not a thread, and is closed at head_deadline (request_timeout
+  // after it was first seen partial). TLS records cannot be inspected here; TLS connections
+  // go straight to a worker.
+  static Head peek_head(int fd) {
+    thread_local std::string buf(kMaxHead, '\0');
+    const ssize_t n = ::recv(fd, buf.data(), buf.size(), MSG_PEEK | MSG_DONTWAIT);
+    if (n <= 0) return (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) ? Head::Wait : Head::Ready;
+    if (static_cast<std::size_t>(n) >= kMaxHead) return Head::Ready;
+    const std::string_view got(buf.data(), static_cast<std::size_t>(n));
+    return got.find("\r\n\r\n") != std::string_view::npos ? Head::Ready : Head::Wait;
+  }
+
   void serve(std::shared_ptr<Conn> c) {
     Outcome o = Outcome::Drop;
+    if (!c->tls && !c->session.has_buffered()) {
+      if (peek_head(c->fd) == Head::Wait) {
+        if (c->head_deadline == 0) c->head_deadline = now_ms() + opt.request_timeout.count() * 1000;
+        if (stopping) return;
+        {
+          std::lock_guard<std::mutex> lock(park_mu);
+          to_wait.push_back(std::move(c));
+        }
+        wake();
+        return;
+      }
+      c->head_deadline = 0;
+    }
     {
       std::lock_guard<std::mutex> lock(busy_mu);
       busy.insert(c.get());
@@ -462,7 +545,13 @@ Result<std::unique_ptr<HttpServer>> HttpServer::create(const std::vector<Listene
       const Poco::Net::SocketAddress addr(lo.address, lo.port);
       if (lo.tls) {
         Poco::Net::initializeSSL();
-        Poco::Net::SecureServerSocket s(make_context(*lo.tls));
+        l->tls = std::make_unique<TlsSlot>();
+        l->tls->options = *lo.tls;
+        Poco::Net::Context::Ptr ctx = make_context(*lo.tls);
+        l->tls->contexts.push_back(ctx);
+        l->tls->current = ctx->sslContext();
+        SSL_CTX_set_client_hello_cb(ctx->sslContext(), on_client_hello, l->tls.get());
+        Poco::Net::SecureServerSocket s(ctx);
         s.bind(addr, true);
         s.listen(options.backlog);
         l->socket = s;
@@ -498,6 +587,25 @@ Result<std::unique_ptr<HttpServer>> HttpServer::create(const std::vector<Listene
 
 const std::vector<BoundListener>& HttpServer::bound() const { return impl_->bound; }
 
+Status HttpServer::reload_tls() {
+  std::vector<std::pair<TlsSlot*, Poco::Net::Context::Ptr>> fresh;
+  for (const auto& l : impl_->listeners) {
+    if (!l->tls) continue;
+    try {
+      fresh.emplace_back(l->tls.get(), make_context(l->tls->options));
+    } catch (const Poco::Exception& e) {
+      return Error::failure("listener " + l->info.address + ":" + std::to_string(l->info.port) +
+                            ": cannot reload TLS files: " + e.displayText());
+    }
+  }
+  for (auto& [slot, ctx] : fresh) {
+    std::lock_guard<std::mutex> lock(slot->mu);
+    slot->contexts.push_back(ctx);
+    slot->current = ctx->sslContext();
+  }
+  return Ok{};
+}
+
 void HttpServer::start() {
   Impl& m = *impl_;
   if (m.started) return;
@@ -524,6 +632,8 @@ void HttpServer::stop() {
   m.reactor.join();
   m.work.clear();
   m.to_park.clear();
+  m.to_wait.clear();
+  m.waiting.clear();
   m.parked.clear();
 }
 

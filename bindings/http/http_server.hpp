@@ -19,8 +19,11 @@
 // free worker as soon as its request arrives.
 //
 // TLS (NetSSL/OpenSSL): the handshake runs lazily in a worker on the first read, after the
-// client has sent its ClientHello; TLS 1.2 or later; client certificates none / optional /
-// required against the configured CA.
+// client has sent its ClientHello; TLS 1.2 or later (min_version), the configured cipher list;
+// client certificates none / optional / required against the configured CA. reload_tls()
+// (SIGHUP) loads the certificate, key and CA files again: a ClientHello callback on the
+// listener's SSL_CTX moves each new handshake to the newest context, so new connections use
+// the new certificate while established ones keep theirs; nothing restarts.
 //
 // Thread-safety: create() and start() from one thread; stop() from any thread (once);
 // the handler is called concurrently from the worker threads.
@@ -50,6 +53,8 @@ struct TlsOptions {
   std::string key;   // PEM private key file
   std::string ca;    // PEM CA file for client certificates (may be empty if mode None)
   ClientCertificates client_certificates = ClientCertificates::None;
+  std::string min_version = "1.2";  // "1.2" or "1.3": older protocols are never offered
+  std::string ciphers = "HIGH:!aNULL:!eNULL:!MD5:!RC4:!3DES:!SHA1";  // OpenSSL list, TLS <= 1.2
 };
 
 struct ListenerOptions {
@@ -79,6 +84,7 @@ struct ConnectionInfo {
   std::string remote;           // "127.0.0.1:54321"
   bool https = false;           // see BoundListener::https
   std::string client_subject;   // verified client certificate subject, if any
+  std::vector<std::string> client_names;  // its DNS subjectAltNames (Poco: the CN if it has none)
 };
 
 class HttpServer {
@@ -100,6 +106,9 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   const std::vector<BoundListener>& bound() const;
+  // Reloads every TLS listener's files; on any failure (the message names the listener)
+  // the listeners keep their current material. Thread-safe.
+  [[nodiscard]] Status reload_tls();
   void start();
   // Stops accepting, closes idle connections, lets in-flight requests finish (their
   // responses carry Connection: close), then joins every thread. Idempotent.

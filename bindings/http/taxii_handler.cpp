@@ -7,6 +7,7 @@
 #include <variant>
 
 #include <Poco/Exception.h>
+#include <Poco/String.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 
@@ -75,6 +76,31 @@ TaxiiHeaders taxii_headers(const HTTPServerRequest& req) {
   return h;
 }
 
+std::size_t count(const HTTPServerRequest& req, const char* name) {
+  std::size_t n = 0;
+  for (const auto& [k, v] : req)
+    if (Poco::icompare(k, name) == 0) ++n;
+  return n;
+}
+
+// Framing ambiguities that enable request smuggling (RFC 9112 §6.3): refused, never guessed.
+const char* framing_problem(const HTTPServerRequest& req) {
+  if (count(req, "Content-Length") > 1) return "the request has more than one Content-Length";
+  if (count(req, "Transfer-Encoding") > 1) return "the request has more than one Transfer-Encoding";
+  if (req.has("Transfer-Encoding") && req.has("Content-Length"))
+    return "the request has both Content-Length and Transfer-Encoding";
+  if (req.has("Transfer-Encoding") && !req.getChunkedTransferEncoding())
+    return "the only Transfer-Encoding accepted is chunked";
+  return nullptr;
+}
+
+// A TAXII header given twice has no single meaning (HTTP 1.0 §2 defines one value each).
+const char* duplicated_taxii_header(const HTTPServerRequest& req) {
+  for (const char* h : {"Content-Type", "X-TAXII-Content-Type", "X-TAXII-Accept", "X-TAXII-Protocol", "X-TAXII-Services"})
+    if (count(req, h) > 1) return h;
+  return nullptr;
+}
+
 bool has_body(const HTTPServerRequest& req) {
   return req.getChunkedTransferEncoding() || (req.hasContentLength() && req.getContentLength64() != 0);
 }
@@ -141,6 +167,10 @@ void TaxiiHandler::process(HTTPServerRequest& request, HTTPServerResponse& respo
     return;
   }
 
+  if (const char* problem = framing_problem(request)) {
+    response.setKeepAlive(false);  // the body's extent is unknown
+    return send_status(response, 400, Error::bad_message(problem), guessed, "0", conn, x);
+  }
   std::string body;
   const Body got = read_body(request, response, options_.max_body_bytes, body);
   x.log.bytes_in = body.size();
@@ -166,6 +196,9 @@ void TaxiiHandler::process(HTTPServerRequest& request, HTTPServerResponse& respo
                        "0", conn, x);
   }
 
+  if (const char* dup = duplicated_taxii_header(request))
+    return send_status(response, 200, Error::bad_message(std::string(dup) + " appears more than once"), guessed, "0",
+                       conn, x);
   const HeaderCheck check = check_headers(headers, conn.https);
   if (check.error) {
     // The request's message_id, if the body can be read with the binding it names (§12.12).
@@ -191,6 +224,10 @@ void TaxiiHandler::process(HTTPServerRequest& request, HTTPServerResponse& respo
   info.protocol_binding = std::string(conn.https ? urn::kProtocolHttps : urn::kProtocolHttp);
   info.remote = conn.remote;
   info.client_subject = conn.client_subject;
+  info.client_names = conn.client_names;
+  info.https = conn.https;
+  bool has_auth = false;
+  info.authorization = header(request, "Authorization", has_auth);
   const Message answer = app_.handle(path, msg, info);
   send_message(response, 200, answer, conn, x);
 }

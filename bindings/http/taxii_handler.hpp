@@ -26,6 +26,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "bindings/http/http_server.hpp"
 #include "bindings/xml/message_binding.hpp"
@@ -41,6 +42,9 @@ struct RequestInfo {
   std::string protocol_binding;  // urn::kProtocolHttp / kProtocolHttps (the transport)
   std::string remote;
   std::string client_subject;    // verified TLS client certificate subject, if any
+  std::vector<std::string> client_names;  // and its DNS subjectAltNames
+  std::string authorization;     // the Authorization header (credentials; never logged)
+  bool https = false;            // the request came over HTTPS (BoundListener::https)
 };
 
 // The TAXII application behind the binding (the server wires services::Dispatcher here).

@@ -1,6 +1,9 @@
 #include "services/collection_management/collection_management_service.hpp"
 
+#include <string_view>
 #include <variant>
+
+#include "core/urn.hpp"
 
 namespace taxii::services {
 
@@ -16,6 +19,15 @@ Result<v11::CollectionInformation> CollectionManagementService::describe(const C
   for (const std::string& id : c.poll_services)
     if (const ServiceInfo* s = topology_->find_service(id))
       for (ServiceContact& contact : topology_->contacts(*s)) info.polling_services.push_back(std::move(contact));
+  // Services 1.1 §4.4.5: where to subscribe (every Collection Management service manages
+  // subscriptions to every collection) and how content can be pushed (§4.4.6 Push_Parameters).
+  for (const ServiceInfo& s : topology_->services())
+    if (s.type == ServiceType::CollectionManagement)
+      for (ServiceContact& contact : topology_->contacts(s)) info.subscription_services.push_back(std::move(contact));
+  std::vector<std::string> push_bindings{std::string(urn::kMessageXml11)};
+  if (c.type != v11::CollectionType::DataSet) push_bindings.emplace_back(urn::kMessageXml10);
+  for (std::string_view protocol : {urn::kProtocolHttp, urn::kProtocolHttps})
+    info.push_methods.push_back(PushMethod{std::string(protocol), push_bindings});
   for (const std::string& id : c.inbox_services) {
     const ServiceInfo* s = topology_->find_service(id);
     if (s == nullptr) continue;
@@ -30,9 +42,9 @@ Result<v11::CollectionInformation> CollectionManagementService::describe(const C
   return info;
 }
 
-Result<Message> CollectionManagementService::handle(const Message& request, const RequestContext&) {
-  if (std::holds_alternative<v11::ManageCollectionSubscriptionRequest>(request))
-    return Error::failure("subscriptions are not supported yet");
+Result<Message> CollectionManagementService::handle(const Message& request, const RequestContext& ctx) {
+  if (const auto* r = std::get_if<v11::ManageCollectionSubscriptionRequest>(&request))
+    return subscriptions_.handle(*r, ctx);
   v11::CollectionInformationResponse out;
   for (const CollectionInfo& c : topology_->collections()) {
     auto info = describe(c);

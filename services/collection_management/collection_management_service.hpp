@@ -1,19 +1,22 @@
 // CollectionManagementService: Collection_Information_Request (1.0: Feed_Information_Request,
 // bridged) answered with every configured collection (Services 1.1 §4.4.4-§4.4.5): type,
 // description, volume from the store, accepted content bindings, the Poll services that
-// serve it and the Inboxes that receive into it (one contact per listener). No push methods
-// and no subscription services until subscriptions exist (issue #6); every collection is
-// shown to everyone until access control exists (issue #7).
+// serve it and the Inboxes that receive into it (one contact per listener), the Collection
+// Management services that take subscriptions to it (every one of them) and the push methods
+// (HTTP and HTTPS with XML 1.1 and 1.0; XML 1.1 only for a Data Set, which 1.0 cannot carry).
+// Every collection is shown to everyone until access control exists (issue #7).
 //
-// Subscription_Management_Request is answered with FAILURE "subscriptions are not
-// supported yet" (issue #6).
+// Subscription_Management_Request (Manage Collection / Feed Subscription) goes to the
+// SubscriptionManager (services/subscriptions/subscription_manager.hpp).
 //
 // Thread-safe (the Store is).
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "services/service.hpp"
+#include "services/subscriptions/subscription_manager.hpp"
 #include "services/topology.hpp"
 #include "storage/store.hpp"
 
@@ -21,10 +24,12 @@ namespace taxii::services {
 
 class CollectionManagementService final : public Service {
  public:
-  CollectionManagementService(std::shared_ptr<const Topology> topology, storage::Store& store)
-      : topology_(std::move(topology)), store_(store) {}
+  // on_subscription_change: see SubscriptionManager (optional).
+  CollectionManagementService(std::shared_ptr<const Topology> topology, storage::Store& store,
+                              std::function<void()> on_subscription_change = {})
+      : topology_(topology), store_(store), subscriptions_(topology, store, std::move(on_subscription_change)) {}
   ServiceType type() const override { return ServiceType::CollectionManagement; }
-  // Fails with Failure (store trouble, or any subscription request).
+  // Fails with Failure (store trouble), or as SubscriptionManager::handle.
   Result<Message> handle(const Message& request, const RequestContext& ctx) override;
 
  private:
@@ -32,6 +37,7 @@ class CollectionManagementService final : public Service {
 
   std::shared_ptr<const Topology> topology_;
   storage::Store& store_;
+  SubscriptionManager subscriptions_;
 };
 
 }  // namespace taxii::services

@@ -8,13 +8,16 @@ namespace taxii::services {
 
 Result<Message> DiscoveryService::handle(const Message& /*request*/, const RequestContext& ctx) {
   v11::DiscoveryResponse out;
-  const bool v11_client = ctx.requested_version == Version::V11;
+  // Each service is listed once per listener, in the requester's own version: a 1.1 client
+  // sees services 1.1 / XML 1.1 instances, a 1.0 client 1.0 ones. Listing both versions to
+  // 1.1 clients is legal (§4.4.3) but makes clients that pick "the" Poll service (cabby's
+  // --discovery) refuse the answer as ambiguous (docs/interop.md).
+  const Version v = ctx.requested_version;
   for (const ServiceInfo& s : topology_->services()) {
     const std::vector<v11::ContentBinding> accepted =
         s.type == ServiceType::Inbox ? topology_->inbox_bindings(s) : std::vector<v11::ContentBinding>{};
     for (const Listener& l : topology_->listeners()) {
-      for (const Version v : {Version::V11, Version::V10}) {
-        if (v == Version::V11 && !v11_client) continue;
+      {
         v11::ServiceInstance i;
         i.service_type = s.type;
         i.service_version = std::string(v == Version::V11 ? urn::kServices11 : urn::kServices10);

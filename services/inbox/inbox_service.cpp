@@ -28,7 +28,7 @@ Error unsupported_content(std::size_t index, const v11::ContentBlock& b, const s
 
 }  // namespace
 
-Result<Message> InboxService::handle(const Message& request, const RequestContext&) {
+Result<Message> InboxService::handle(const Message& request, const RequestContext& ctx) {
   const auto& m = std::get<v11::InboxMessage>(request);
   const ServiceInfo* self = topology_->find_service(id_);
   if (self == nullptr) return Error::failure("inbox service is not configured");
@@ -70,14 +70,34 @@ Result<Message> InboxService::handle(const Message& request, const RequestContex
     blocks.push_back({b.binding_id, b.subtype, b.content.xml, b.message});
   }
 
-  if (!blocks.empty()) {
-    std::vector<std::string> collections;
-    for (const CollectionInfo* c : targets) collections.push_back(c->name);
+  std::vector<std::string> collections;
+  for (const CollectionInfo* c : targets) collections.push_back(c->name);
+  uint64_t skipped = 0;
+  if (m.source_subscription || m.result_id) {
+    // Pushed content: skip what this source delivered before (exactly-once, inbox_service.hpp).
+    // The sender's identity is part of the source, so no sender can move another one's mark.
+    storage::SourceMark mark;
+    if (m.source_subscription) {
+      mark.source = "subscription:" + ctx.identity + "\n" + m.source_subscription->collection_name + "\n" +
+                    m.source_subscription->subscription_id;
+      mark.through = m.source_subscription->inclusive_end;
+    } else {
+      mark.source = "result:" + ctx.identity + "\n" + *m.result_id;
+    }
+    for (const v11::ContentBlock& b : m.content_blocks) mark.labels.push_back(b.timestamp_label);
+    auto stored = store_.append_from_source(collections, blocks, mark);  // one transaction
+    if (!stored.ok()) return stored.error();
+    if (stored->appended > 0 && on_stored_) on_stored_();
+    skipped = stored->skipped;
+  } else if (!blocks.empty()) {
     auto labels = store_.append(collections, blocks);  // one transaction (store.hpp)
     if (!labels.ok()) return labels.error();
+    if (on_stored_) on_stored_();
   }
   v11::StatusMessage ok;
   ok.status_type = std::string(wire_name(StatusType::Success));
+  if (skipped > 0)
+    ok.message = std::to_string(skipped) + " content block(s) received before from this source were skipped";
   return Message(std::move(ok));
 }
 

@@ -14,10 +14,17 @@
 // Storage: all blocks of the message go to all destinations in ONE Store::append() call;
 // SUCCESS only after it returned ok, i.e. the content is durably committed (DESIGN.md).
 // Labels in received blocks are informational; the store assigns new ones (§5.2.3).
+// Pushed content (Source_Subscription, or @result_id of a pushed asynchronous result) is
+// stored with Store::append_from_source: blocks whose Timestamp_Label is not above the
+// highest label already received from that source are skipped, so a message re-sent after
+// its SUCCESS was lost is not stored twice (exactly-once; docs/subscriptions.md). The source
+// is "subscription:<sender identity>\n<collection>\n<subscription id>" or
+// "result:<sender identity>\n<result id>": one sender cannot move another one's mark.
 //
 // Thread-safe (the Store is).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -29,9 +36,11 @@ namespace taxii::services {
 
 class InboxService final : public Service {
  public:
-  // REQUIRES: topology->find_service(service_id) is an inbox.
-  InboxService(std::shared_ptr<const Topology> topology, storage::Store& store, std::string service_id)
-      : topology_(std::move(topology)), store_(store), id_(std::move(service_id)) {}
+  // REQUIRES: topology->find_service(service_id) is an inbox. on_stored (optional) is called
+  // after content was stored, so that a push deliverer can look for work at once.
+  InboxService(std::shared_ptr<const Topology> topology, storage::Store& store, std::string service_id,
+               std::function<void()> on_stored = {})
+      : topology_(std::move(topology)), store_(store), id_(std::move(service_id)), on_stored_(std::move(on_stored)) {}
   ServiceType type() const override { return ServiceType::Inbox; }
   // Answers a SUCCESS Status_Message; fails with DestinationCollectionError,
   // UnsupportedContent or Failure (store).
@@ -41,6 +50,7 @@ class InboxService final : public Service {
   std::shared_ptr<const Topology> topology_;
   storage::Store& store_;
   std::string id_;
+  std::function<void()> on_stored_;
 };
 
 }  // namespace taxii::services

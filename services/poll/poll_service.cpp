@@ -6,80 +6,29 @@
 #include <vector>
 
 #include "core/ids.hpp"
+#include "services/poll/async_poll.hpp"
+#include "services/push/push_address.hpp"
+#include "services/subscriptions/subscription_codec.hpp"
 
 namespace taxii::services {
+
+// What one Poll_Request asks for, from its Poll_Parameters or its subscription.
+struct PollService::Plan {
+  const CollectionInfo* collection = nullptr;
+  std::vector<storage::BindingFilter> filters;
+  bool count_only = false;
+  bool feed = true;   // windows honoured, timestamps answered
+  bool v10 = false;
+  std::optional<Timestamp> after, until;  // the requested window
+  std::optional<std::string> subscription_id;
+  bool allow_asynch = false;
+  std::optional<v11::PushParameters> delivery;
+};
+
 namespace {
 
 using storage::BindingFilter;
 using storage::ScanQuery;
-
-// ResultSet::request is opaque to the store; we keep the content-binding filter there, one
-// entry per line, subtypes after tabs, with %, tab and newline percent-encoded.
-constexpr std::string_view kFilterFormat = "taxiid-poll-filter-1";
-
-void put_escaped(std::string& out, std::string_view s) {
-  for (char ch : s) {
-    if (ch == '%') out += "%25";
-    else if (ch == '\t') out += "%09";
-    else if (ch == '\n') out += "%0A";
-    else out += ch;
-  }
-}
-
-std::string unescape(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      const std::string_view code = s.substr(i + 1, 2);
-      if (code == "25") { out += '%'; i += 2; continue; }
-      if (code == "09") { out += '\t'; i += 2; continue; }
-      if (code == "0A") { out += '\n'; i += 2; continue; }
-    }
-    out += s[i];
-  }
-  return out;
-}
-
-std::string encode_filter(const std::vector<BindingFilter>& filters) {
-  std::string out(kFilterFormat);
-  out += '\n';
-  for (const auto& f : filters) {
-    put_escaped(out, f.binding_id);
-    for (const auto& st : f.subtypes) {
-      out += '\t';
-      put_escaped(out, st);
-    }
-    out += '\n';
-  }
-  return out;
-}
-
-std::optional<std::vector<BindingFilter>> decode_filter(std::string_view s) {
-  std::vector<std::string_view> lines;
-  while (!s.empty()) {
-    const std::size_t nl = s.find('\n');
-    lines.push_back(s.substr(0, nl));
-    s = nl == std::string_view::npos ? std::string_view{} : s.substr(nl + 1);
-  }
-  if (lines.empty() || lines[0] != kFilterFormat) return std::nullopt;
-  std::vector<BindingFilter> out;
-  for (std::size_t i = 1; i < lines.size(); ++i) {
-    BindingFilter f;
-    std::string_view line = lines[i];
-    bool first = true;
-    while (true) {
-      const std::size_t tab = line.find('\t');
-      std::string field = unescape(line.substr(0, tab));
-      if (first) f.binding_id = std::move(field);
-      else f.subtypes.push_back(std::move(field));
-      first = false;
-      if (tab == std::string_view::npos) break;
-      line = line.substr(tab + 1);
-    }
-    out.push_back(std::move(f));
-  }
-  return out;
-}
 
 v11::ContentBlock to_block(const storage::StoredBlock& b) {
   v11::ContentBlock cb;
@@ -96,11 +45,32 @@ uint64_t max_part(const storage::ResultSet& rs) {
   return (rs.total_count + rs.part_size - 1) / rs.part_size;
 }
 
+// Services 1.1 §4.4.8: none of the requested bindings held by the collection ->
+// UNSUPPORTED_CONTENT with SUPPORTED_CONTENT details.
+Status check_bindings(const std::vector<v11::ContentBinding>& wanted, const CollectionInfo& c) {
+  bool any_supported = c.accepted_bindings.empty();
+  for (const auto& b : wanted) {
+    if (any_supported) break;
+    if (b.subtypes.empty()) any_supported = binding_accepted(c.accepted_bindings, b.binding_id, std::nullopt);
+    for (const auto& st : b.subtypes)
+      any_supported = any_supported || binding_accepted(c.accepted_bindings, b.binding_id, st);
+  }
+  if (wanted.empty() || any_supported) return ok_status();
+  Error e{StatusType::UnsupportedContent, "collection " + c.name + " holds none of the requested content bindings"};
+  for (const auto& id : binding_ids(c.accepted_bindings))
+    e.with_detail(std::string(detail_name::kSupportedContent), id);
+  return e;
+}
+
 }  // namespace
 
 PollService::PollService(std::shared_ptr<const Topology> topology, storage::Store& store,
-                         std::string service_id, PollOptions options)
-    : topology_(std::move(topology)), store_(store), id_(std::move(service_id)), options_(options) {
+                         std::string service_id, PollOptions options, std::function<void()> on_async)
+    : topology_(std::move(topology)),
+      store_(store),
+      id_(std::move(service_id)),
+      options_(options),
+      on_async_(std::move(on_async)) {
   if (options_.part_size == 0) options_.part_size = 1;
 }
 
@@ -120,72 +90,92 @@ void PollService::expire_old_results() {
   int64_t last = last_expiry_.load();
   constexpr int64_t kEveryMicros = 60'000'000;
   if (now - last < kEveryMicros || !last_expiry_.compare_exchange_strong(last, now)) return;
-  auto dropped = store_.expire_result_sets(
-      Timestamp::from_micros(now - options_.result_ttl_seconds * 1'000'000));
-  (void)dropped;  // best effort; a failure shows in the store's own log
+  const int64_t ttl = options_.result_ttl_seconds * 1'000'000;
+  // Best effort; a failure shows in the store's own log. An asynchronous result's record
+  // outlives its content by one more TTL, so that a late Poll_Fulfillment learns it expired
+  // (ASYNCHRONOUS_POLL_ERROR) rather than that it never existed.
+  (void)store_.expire_result_sets(Timestamp::from_micros(now - ttl));
+  (void)store_.expire_async_results(Timestamp::from_micros(now - 2 * ttl));
 }
 
 Result<Message> PollService::poll(const v11::PollRequest& r, const RequestContext& ctx) {
   auto found = served(r.collection_name);
   if (!found.ok()) return found.error();
+  Plan plan;
+  plan.collection = *found;
   const CollectionInfo& c = **found;
-  if (r.subscription_id)
-    return Error::not_found("no subscription " + *r.subscription_id + " (subscriptions are not supported yet)",
-                            *r.subscription_id);
-  if (!r.poll_parameters) return Error::bad_message("Poll_Request: neither Subscription_ID nor Poll_Parameters");
-  const v11::PollParameters& p = *r.poll_parameters;
-  if (p.query)
-    return Error{StatusType::UnsupportedQuery, "this Poll service does not support queries"};
-
-  // Services 1.1 §4.4.8: Content_Binding filter; none means all.
-  std::vector<BindingFilter> filters;
-  bool any_supported = c.accepted_bindings.empty();
-  for (const auto& b : p.content_bindings) {
-    filters.push_back({b.binding_id, b.subtypes});
-    if (!any_supported) {
-      if (b.subtypes.empty()) any_supported = binding_accepted(c.accepted_bindings, b.binding_id, std::nullopt);
-      for (const auto& st : b.subtypes) any_supported = any_supported || binding_accepted(c.accepted_bindings, b.binding_id, st);
-    }
-  }
-  if (!p.content_bindings.empty() && !any_supported) {
-    Error e{StatusType::UnsupportedContent,
-            "collection " + c.name + " holds none of the requested content bindings"};
-    for (const auto& id : binding_ids(c.accepted_bindings))
-      e.with_detail(std::string(detail_name::kSupportedContent), id);
-    return e;
-  }
-
-  const bool v10 = ctx.requested_version == Version::V10;
+  plan.v10 = ctx.requested_version == Version::V10;
   // 1.0 knows only feeds (PROTOCOL.md §10.3): poll every collection like one for 1.0 clients.
-  const bool feed = c.type == v11::CollectionType::DataFeed || v10;
-  std::optional<Timestamp> after;
-  std::optional<Timestamp> until;
-  if (feed) {
-    after = r.exclusive_begin;
-    until = r.inclusive_end;
-    if (after && until && *until <= *after)
+  plan.feed = c.type == v11::CollectionType::DataFeed || plan.v10;
+  if (plan.feed) {
+    plan.after = r.exclusive_begin;
+    plan.until = r.inclusive_end;
+    if (plan.after && plan.until && *plan.until <= *plan.after)
       return Error::bad_message("Poll_Request: Inclusive_End_Timestamp is not later than Exclusive_Begin_Timestamp");
   }
+
+  if (r.subscription_id) {
+    // Services 1.1 §4.4.8: poll in the context of a subscription; its parameters apply.
+    const std::string& id = *r.subscription_id;
+    auto sub = store_.get_subscription(id);
+    if (!sub.ok()) return sub.error();
+    if (!*sub || (*sub)->collection != c.name || (*sub)->owner != ctx.identity)
+      return Error::not_found("no subscription " + id + " to collection " + c.name, id);
+    const auto params = decode_parameters((*sub)->parameters);
+    if (!params) return Error::failure("subscription " + id + " has unreadable parameters");
+    // TODO(#10): the subscription's query, once subscriptions may have one.
+    plan.filters = to_filters(params->content_bindings);
+    plan.count_only = params->response_type == v11::ResponseType::CountOnly;
+    plan.subscription_id = id;
+    // Since the last delivery: the end stated to the previous poll (docs/subscriptions.md).
+    if (!plan.after) plan.after = (*sub)->poll_cursor;
+    return answer(plan);
+  }
+
+  if (!r.poll_parameters) return Error::bad_message("Poll_Request: neither Subscription_ID nor Poll_Parameters");
+  const v11::PollParameters& p = *r.poll_parameters;
+  if (p.query) return Error{StatusType::UnsupportedQuery, "this Poll service does not support queries"};
+  if (auto b = check_bindings(p.content_bindings, c); !b.ok()) return b.error();
+  plan.filters = to_filters(p.content_bindings);
+  plan.count_only = p.response_type == v11::ResponseType::CountOnly;
+  plan.allow_asynch = p.allow_asynch && !plan.v10;
+  // Services 1.1 §4.4.8: delivery parameters we cannot use are ignored, never an error.
+  if (plan.allow_asynch && p.delivery_parameters &&
+      check_push_parameters(*p.delivery_parameters, !plan.feed, "Delivery_Parameters").ok())
+    plan.delivery = p.delivery_parameters;
+  return answer(plan);
+}
+
+Result<Message> PollService::answer(const Plan& plan) {
+  const CollectionInfo& c = *plan.collection;
   // Services 1.1 §5.2.2.2: state a range the answer is complete for; never beyond the newest
   // label, so a client continuing from the stated end misses nothing added later.
   auto latest = store_.latest_label(c.name);
   if (!latest.ok()) return latest.error();
-  Timestamp bound = latest->value_or(after.value_or(Timestamp::from_micros(0)));
-  if (after && *after > bound) bound = *after;
-  const Timestamp end = until && *until < bound ? *until : bound;
+  Timestamp bound = latest->value_or(plan.after.value_or(Timestamp::from_micros(0)));
+  if (plan.after && *plan.after > bound) bound = *plan.after;
+  const ScanWindow window{plan.after, plan.until && *plan.until < bound ? *plan.until : bound};
 
-  ScanQuery q{c.name, after, end, filters, 0};
+  ScanQuery q{c.name, window.after, window.until, plan.filters, 0};
   auto total = store_.count(q);
   if (!total.ok()) return total.error();
+  if (plan.allow_asynch && *total >= options_.async_threshold) return accept_async(plan, window, *total);
 
   v11::PollResponse out;
   out.collection_name = c.name;
-  if (feed) {
-    out.exclusive_begin = after;
-    out.inclusive_end = end;
+  out.subscription_id = plan.subscription_id;
+  if (plan.feed) {
+    out.exclusive_begin = window.after;
+    out.inclusive_end = window.until;
   }
   out.record_count = v11::RecordCount{*total, false};
-  if (p.response_type == v11::ResponseType::CountOnly) return Message(std::move(out));
+  Timestamp through = window.until;  // what this answer covers, for the subscription's cursor
+  const auto finish = [&](Message m) -> Result<Message> {
+    if (plan.subscription_id)
+      if (auto s = store_.advance_poll_cursor(*plan.subscription_id, through); !s.ok()) return s.error();
+    return m;
+  };
+  if (plan.count_only) return finish(Message(std::move(out)));
 
   std::optional<Timestamp> last;
   const bool split = *total > options_.part_size;
@@ -196,13 +186,14 @@ Result<Message> PollService::poll(const v11::PollRequest& r, const RequestContex
     return true;
   });
   if (!scanned.ok()) return scanned.error();
-  if (!split) return Message(std::move(out));
+  if (!split) return finish(Message(std::move(out)));
 
-  if (v10) {
+  if (plan.v10) {
     // 1.0 has no multi-part: narrow the stated range to what this answer holds.
     out.inclusive_end = last;
     out.record_count.reset();
-    return Message(std::move(out));
+    if (last) through = *last;
+    return finish(Message(std::move(out)));
   }
 
   // Services 1.1 §3.6.1: persist the result set so any part can be fetched later.
@@ -210,33 +201,87 @@ Result<Message> PollService::poll(const v11::PollRequest& r, const RequestContex
   storage::ResultSet rs;
   rs.result_id = "urn:uuid:" + generate_uuid();
   rs.collection = c.name;
-  rs.request = encode_filter(filters);
+  rs.request = encode_filter(plan.filters);
   rs.total_count = *total;
   rs.part_size = options_.part_size;
-  rs.after = after;
-  rs.until = end;
+  rs.after = window.after;
+  rs.until = window.until;
   rs.created = Timestamp::now();
   if (auto s = store_.put_result_set(rs); !s.ok()) return s.error();
-  if (auto s = store_.put_result_part(rs.result_id, {1, after, last}); !s.ok()) return s.error();
+  if (auto s = store_.put_result_part(rs.result_id, {1, window.after, last}); !s.ok()) return s.error();
   out.more = true;
   out.result_id = rs.result_id;
   out.result_part_number = 1;
-  return Message(std::move(out));
+  return finish(Message(std::move(out)));
+}
+
+Result<Message> PollService::accept_async(const Plan& plan, const ScanWindow& window, uint64_t total) {
+  expire_old_results();
+  storage::AsyncResult r;
+  r.result_id = "urn:uuid:" + generate_uuid();
+  r.collection = plan.collection->name;
+  r.request = encode_filter(plan.filters);
+  r.after = window.after;
+  r.until = window.until;
+  r.part_size = options_.part_size;
+  r.count_only = plan.count_only;
+  r.estimated_count = total;
+  if (plan.delivery) r.delivery = to_target(*plan.delivery);
+  r.created = Timestamp::now();
+  r.next_attempt = Timestamp::from_micros(0);
+  if (auto s = store_.put_async_result(r); !s.ok()) return s.error();
+  if (on_async_) on_async_();
+  return pending(r.result_id, estimated_wait_seconds(total), r.delivery.has_value());
 }
 
 Result<Message> PollService::fulfil(const v11::PollFulfillment& f) {
   auto found = served(f.collection_name);
   if (!found.ok()) return found.error();
   const CollectionInfo& c = **found;
+  auto async = store_.get_async_result(f.result_id);
+  if (!async.ok()) return async.error();
+  const bool is_async = *async && (*async)->collection == c.name;
+  if (is_async) {
+    // Services 1.1 §3.6.2.1: not ready -> PENDING again; failed or gone -> ASYNCHRONOUS_POLL_ERROR.
+    const storage::AsyncResult& a = **async;
+    if (a.state == storage::AsyncState::Building) {
+      const int64_t elapsed = (Timestamp::now().micros() - a.created.micros()) / 1'000'000;
+      return pending(a.result_id, estimated_wait_seconds(a.estimated_count, elapsed), a.delivery.has_value());
+    }
+    if (a.state == storage::AsyncState::Failed)
+      return Error{StatusType::AsynchronousPollError,
+                   "asynchronous result " + a.result_id + " could not be produced: " + a.last_error.value_or("error")};
+  }
   auto got = store_.get_result_set(f.result_id);
   if (!got.ok()) return got.error();
-  if (!*got || (*got)->collection != c.name)
-    return Error::not_found("no result set " + f.result_id + " for collection " + c.name +
-                                " (unknown or expired)",
+  if (!*got || (*got)->collection != c.name) {
+    if (is_async)
+      return Error{StatusType::AsynchronousPollError, "asynchronous result " + f.result_id + " has expired"};
+    return Error::not_found("no result set " + f.result_id + " for collection " + c.name + " (unknown or expired)",
                             f.result_id);
-  const storage::ResultSet& rs = **got;
+  }
+  if (is_async && (*async)->count_only) {
+    if (f.result_part_number != 1) {
+      Error e{StatusType::InvalidResponsePart, "result " + f.result_id + " has one part"};
+      e.with_detail(std::string(detail_name::kMaxPartNumber), "1");
+      return e;
+    }
+    v11::PollResponse out;
+    out.collection_name = c.name;
+    out.result_id = f.result_id;
+    if (c.type == v11::CollectionType::DataFeed) {
+      out.exclusive_begin = (*got)->after;
+      out.inclusive_end = (*got)->until;
+    }
+    out.record_count = v11::RecordCount{(*got)->total_count, false};
+    return Message(std::move(out));
+  }
+  return fulfil_part(c, **got, f.result_part_number);
+}
+
+Result<Message> PollService::fulfil_part(const CollectionInfo& c, const storage::ResultSet& rs, uint64_t want) {
   const uint64_t parts = max_part(rs);
-  if (f.result_part_number == 0 || f.result_part_number > parts) {
+  if (want == 0 || want > parts) {
     Error e{StatusType::InvalidResponsePart, "result " + rs.result_id + " has parts 1 to " + std::to_string(parts)};
     e.with_detail(std::string(detail_name::kMaxPartNumber), std::to_string(parts));
     return e;
@@ -246,7 +291,6 @@ Result<Message> PollService::fulfil(const v11::PollFulfillment& f) {
 
   // Find where the wanted part starts: the last label of the part before it. Walk forward
   // from the nearest recorded part, recording each boundary found (memory stays flat).
-  const uint64_t want = f.result_part_number;
   storage::ResultPart prev{0, std::nullopt, rs.after};  // "part 0" ends where the result begins
   for (uint64_t k = want - 1; k >= 1; --k) {
     auto p = store_.get_result_part(rs.result_id, k);

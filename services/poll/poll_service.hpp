@@ -3,10 +3,19 @@
 //
 // Rules (decisions marked *; docs/server.md):
 // - Unknown collection, or one this service does not serve -> NOT_FOUND, ITEM = the name.
-// - Subscription_ID -> NOT_FOUND, ITEM = the id (no subscriptions before issue #6).
+// - Subscription_ID (Services 1.1 §4.4.8): the subscription's content bindings and response
+//   type apply. *Window: the request's Exclusive_Begin_Timestamp if given, else the end of the
+//   range stated to the previous poll for this subscription (at first: the subscription's
+//   creation); the stated end is recorded after answering (docs/subscriptions.md). Unknown id,
+//   or one of another collection or requester -> NOT_FOUND, ITEM = the id. Paused
+//   subscriptions may be polled (§5.4.2).
 // - A Query -> UNSUPPORTED_QUERY with no SUPPORTED_QUERY detail (queries: issue #10).
-// - allow_asynch is never needed: every answer is synchronous; Delivery_Parameters are
-//   ignored (Services 1.1 §4.4.8 allows that).
+// - *Asynchronous (Services 1.1 §3.6.2): allow_asynch="true" and at least async_threshold
+//   matching blocks -> PENDING (ESTIMATED_WAIT, RESULT_ID, WILL_PUSH); the result is built by
+//   the outbox worker and pushed to usable Delivery_Parameters (WILL_PUSH=true); unusable
+//   ones are ignored (§4.4.8). allow_asynch false -> never PENDING. Poll_Fulfillment of a
+//   result being built -> PENDING again with a new estimate; failed, or expired while its
+//   record is kept (2 x result_ttl) -> ASYNCHRONOUS_POLL_ERROR.
 // - Content_Binding filter: blocks of the listed bindings/subtypes only; if the collection
 //   lists bindings and none of the requested ones is among them -> UNSUPPORTED_CONTENT with
 //   SUPPORTED_CONTENT details (Services 1.1 §4.4.8 SHOULD).
@@ -23,9 +32,8 @@
 //   and result_part_number=1. Parts are contiguous label ranges (§5.2.2.3); boundaries are
 //   found lazily and recorded, so memory stays flat (one part in memory at a time).
 //   *Every part states the whole result's window.
-// - Poll_Fulfillment: *unknown or expired result_id (or one of another collection) ->
-//   NOT_FOUND, ITEM = the result_id (ASYNCHRONOUS_POLL_ERROR is kept for asynchronous
-//   results, which this server never creates); part number beyond the last ->
+// - Poll_Fulfillment: *unknown or expired multi-part result_id (or one of another
+//   collection) -> NOT_FOUND, ITEM = the result_id; part number beyond the last ->
 //   INVALID_RESPONSE_PART with MAX_PART_NUMBER.
 // - *TAXII 1.0 has no multi-part: a 1.0 poll gets at most part_size blocks and the stated
 //   end narrows to the last label returned, so the client continues from there. 1.0 has no
@@ -36,7 +44,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "services/service.hpp"
@@ -45,23 +55,38 @@
 
 namespace taxii::services {
 
+// The labels a poll answers: (after, until], as stated in the response.
+struct ScanWindow {
+  std::optional<Timestamp> after;
+  Timestamp until;
+};
+
 struct PollOptions {
   uint64_t part_size = 1000;        // content blocks per Poll_Response part (>= 1)
   int64_t result_ttl_seconds = 86400;  // how long multi-part results stay available
+  // A poll allowing asynchronous answers is answered PENDING when it matches at least this
+  // many blocks (0: always).
+  uint64_t async_threshold = 100000;
 };
 
 class PollService final : public Service {
  public:
+  // on_async (optional) is called when an asynchronous result was accepted, so that the
+  // outbox worker can build it at once.
   PollService(std::shared_ptr<const Topology> topology, storage::Store& store, std::string service_id,
-              PollOptions options);
+              PollOptions options, std::function<void()> on_async = {});
   ServiceType type() const override { return ServiceType::Poll; }
-  // Fails with NotFound, BadMessage, UnsupportedQuery, UnsupportedContent,
-  // InvalidResponsePart or Failure (store).
+  // Fails with NotFound, BadMessage, UnsupportedQuery, UnsupportedContent, Pending,
+  // AsynchronousPollError, InvalidResponsePart or Failure (store).
   Result<Message> handle(const Message& request, const RequestContext& ctx) override;
 
  private:
+  struct Plan;
   Result<Message> poll(const v11::PollRequest& r, const RequestContext& ctx);
+  Result<Message> answer(const Plan& plan);
+  Result<Message> accept_async(const Plan& plan, const ScanWindow& window, uint64_t total);
   Result<Message> fulfil(const v11::PollFulfillment& f);
+  Result<Message> fulfil_part(const CollectionInfo& c, const storage::ResultSet& rs, uint64_t want);
   Result<const CollectionInfo*> served(const std::string& name) const;
   void expire_old_results();
 
@@ -69,6 +94,7 @@ class PollService final : public Service {
   storage::Store& store_;
   std::string id_;
   PollOptions options_;
+  std::function<void()> on_async_;
   std::atomic<int64_t> last_expiry_{0};
 };
 

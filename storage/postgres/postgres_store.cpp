@@ -275,6 +275,20 @@ Result<std::vector<std::vector<Timestamp>>> PostgresStore::append(
     const std::vector<std::string>& collections, const std::vector<NewBlock>& blocks) {
   using Labels = std::vector<std::vector<Timestamp>>;
   return guarded<Labels>("could not store the content blocks", [&]() -> Result<Labels> {
+    Lease s(*pool_);
+    PostgresTransaction tx(*s);
+    auto out = append_in(*s, collections, blocks);
+    if (out.ok()) tx.commit();
+    return out;
+  });
+}
+
+// REQUIRES: a transaction open on s; it keeps the collections' row locks until it ends.
+// Throws Poco exceptions.
+Result<std::vector<std::vector<Timestamp>>> PostgresStore::append_in(
+    Session& s, const std::vector<std::string>& collections, const std::vector<NewBlock>& blocks) {
+  using Labels = std::vector<std::vector<Timestamp>>;
+  {
     // The per-block parameters are the same for every collection; build them once.
     const std::size_t n = blocks.size();
     std::vector<std::string> binding_ids;
@@ -293,8 +307,6 @@ Result<std::vector<std::vector<Timestamp>>> PostgresStore::append(
     }
     std::vector<Int64> labels(n);
 
-    Lease s(*pool_);
-    PostgresTransaction tx(*s);
     // Lock each named collection's row until COMMIT, in name order (no deadlock between
     // two appends naming the same collections). Another append to one of them waits here
     // until this one has committed, so labels are computed from committed data, and the
@@ -303,7 +315,7 @@ Result<std::vector<std::vector<Timestamp>>> PostgresStore::append(
     for (const std::string& name : collections) ids.emplace(name, Nullable<Int64>());
     for (auto& entry : ids) {
       std::string name = entry.first;
-      *s << "SELECT id FROM collections WHERE name = $1 FOR NO KEY UPDATE", use(name),
+      s << "SELECT id FROM collections WHERE name = $1 FOR NO KEY UPDATE", use(name),
           into(entry.second), now;
     }
     for (const std::string& name : collections)
@@ -314,7 +326,7 @@ Result<std::vector<std::vector<Timestamp>>> PostgresStore::append(
     for (const auto& entry : ids) {
       Int64 cid = entry.second.value();
       Nullable<Int64> last;
-      *s << "SELECT max(label) FROM content_blocks WHERE collection_id = $1", use(cid), into(last),
+      s << "SELECT max(label) FROM content_blocks WHERE collection_id = $1", use(cid), into(last),
           now;
       // Services 1.1 §4.1.4: strictly increasing per collection; each block its own label.
       next[cid] = last.isNull() ? now_us : std::max(now_us, last.value() + 1);
@@ -333,7 +345,7 @@ Result<std::vector<std::vector<Timestamp>>> PostgresStore::append(
       }
       for (std::size_t first = 0; first < n; first += kInsertRows) {
         const std::size_t rows = std::min(kInsertRows, n - first);
-        Statement st(*s);
+        Statement st(s);
         st << insert_sql(rows), use(cid);
         for (std::size_t i = first; i < first + rows; ++i)
           st, use(labels[i]), use(binding_ids[i]), use(subtypes[i]), use(contents[i]),
@@ -341,9 +353,8 @@ Result<std::vector<std::vector<Timestamp>>> PostgresStore::append(
         st.execute();
       }
     }
-    tx.commit();
     return out;
-  });
+  }
 }
 
 Status PostgresStore::scan(const ScanQuery& q, const std::function<bool(const StoredBlock&)>& fn) {

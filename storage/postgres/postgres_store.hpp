@@ -40,6 +40,10 @@
 #include "core/timestamp.hpp"
 #include "storage/store.hpp"
 
+namespace Poco::Data {
+class Session;
+}
+
 namespace taxii::storage {
 
 class PostgresPool;
@@ -98,8 +102,43 @@ class PostgresStore final : public Store {
   // The schema version of the database (the highest migration applied).
   [[nodiscard]] Result<int64_t> schema_version();
 
+  // --- Subscriptions and push outbox (issue #6); postgres_subscriptions.cpp -----------------
+  // Claims use SELECT ... FOR UPDATE SKIP LOCKED plus the lease columns: instances sharing the
+  // database skip rows another one is claiming and never hold one subscription at once.
+  [[nodiscard]] Result<Subscription> create_subscription(const Subscription& s) override;
+  [[nodiscard]] Result<std::optional<Subscription>> get_subscription(std::string_view id) override;
+  [[nodiscard]] Result<std::vector<Subscription>> list_subscriptions(std::string_view collection,
+                                                                     std::string_view owner) override;
+  [[nodiscard]] Result<bool> set_subscription_state(std::string_view id, SubscriptionState state) override;
+  [[nodiscard]] Result<bool> delete_subscription(std::string_view id) override;
+  [[nodiscard]] Status advance_poll_cursor(std::string_view id, Timestamp through) override;
+  [[nodiscard]] Result<std::vector<Subscription>> claim_push_work(const ClaimLease& lease, std::size_t max) override;
+  [[nodiscard]] Result<bool> complete_push(std::string_view id, const std::string& worker,
+                                           Timestamp through) override;
+  [[nodiscard]] Result<bool> fail_push(std::string_view id, const std::string& worker, Timestamp retry_at,
+                                       const std::string& error) override;
+  [[nodiscard]] Status put_async_result(const AsyncResult& r) override;
+  [[nodiscard]] Result<std::optional<AsyncResult>> get_async_result(std::string_view result_id) override;
+  [[nodiscard]] Result<std::vector<AsyncResult>> claim_async_work(const ClaimLease& lease, std::size_t max) override;
+  [[nodiscard]] Result<bool> release_async_result(const AsyncResult& r, const std::string& worker) override;
+  [[nodiscard]] Result<uint64_t> expire_async_results(Timestamp cutoff) override;
+  [[nodiscard]] Result<SourceAppend> append_from_source(const std::vector<std::string>& collections,
+                                                        const std::vector<NewBlock>& blocks,
+                                                        const SourceMark& mark) override;
+
+  // --- Accounts (issue #7); postgres_accounts.cpp -----------------------------------------------
+  [[nodiscard]] Status put_account(const Account& a) override;
+  [[nodiscard]] Result<std::optional<Account>> get_account(std::string_view username) override;
+  [[nodiscard]] Result<bool> delete_account(std::string_view username) override;
+  [[nodiscard]] Result<std::vector<Account>> list_accounts() override;
+
  private:
   explicit PostgresStore(Options options);
+
+  // append() inside a transaction open on s; throws Poco exceptions.
+  Result<std::vector<std::vector<Timestamp>>> append_in(Poco::Data::Session& s,
+                                                        const std::vector<std::string>& collections,
+                                                        const std::vector<NewBlock>& blocks);
 
   void migrate();  // throws; called by open()
 

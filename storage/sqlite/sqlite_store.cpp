@@ -324,6 +324,20 @@ Result<std::vector<std::vector<Timestamp>>> SqliteStore::append(
     const std::vector<std::string>& collections, const std::vector<NewBlock>& blocks) {
   using Labels = std::vector<std::vector<Timestamp>>;
   return guarded<Labels>("could not store the content blocks", [&]() -> Result<Labels> {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    WriteTransaction tx(*writer_);
+    auto out = append_locked(collections, blocks);
+    if (out.ok()) tx.commit();
+    return out;
+  });
+}
+
+// REQUIRES: write_mu_ held and a write transaction open on writer_ (the labels are computed
+// from what is committed under the database write lock). Throws Poco exceptions.
+Result<std::vector<std::vector<Timestamp>>> SqliteStore::append_locked(
+    const std::vector<std::string>& collections, const std::vector<NewBlock>& blocks) {
+  using Labels = std::vector<std::vector<Timestamp>>;
+  {
     // The per-block columns are the same for every collection; build them once.
     const std::size_t n = blocks.size();
     std::vector<std::string> binding_ids;
@@ -345,8 +359,6 @@ Result<std::vector<std::vector<Timestamp>>> SqliteStore::append(
 
     Labels out;
     out.reserve(collections.size());
-    std::lock_guard<std::mutex> lock(write_mu_);
-    WriteTransaction tx(*writer_);
     // Read inside the transaction (under the write lock), so "now" never precedes a label
     // another process has just committed.
     const Int64 now_us = options_.clock().micros();
@@ -375,9 +387,8 @@ Result<std::vector<std::vector<Timestamp>>> SqliteStore::append(
           use(collection_ids), use(labels), use(binding_ids), use(subtypes), use(contents),
           use(messages), now;
     }
-    tx.commit();
     return out;
-  });
+  }
 }
 
 Status SqliteStore::scan(const ScanQuery& q, const std::function<bool(const StoredBlock&)>& fn) {

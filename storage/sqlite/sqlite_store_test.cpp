@@ -180,14 +180,16 @@ BOOST_AUTO_TEST_CASE(unopenable_file_is_a_failure) {
 
 BOOST_AUTO_TEST_CASE(schema_is_applied_once) {
   TempDir dir;
+  int64_t newest = 0;
   {
     auto s = open_or_die(dir.file("v.db"));
     auto v = s->schema_version();
     BOOST_TEST_REQUIRE(v.ok());
-    BOOST_TEST(*v == 1);
+    newest = *v;
+    BOOST_TEST(newest >= 2);  // 001_initial, 002_subscriptions, ...
   }
-  auto s = open_or_die(dir.file("v.db"));  // reopening must not re-run 001
-  BOOST_TEST(*s->schema_version() == 1);
+  auto s = open_or_die(dir.file("v.db"));  // reopening must not re-run any migration
+  BOOST_TEST(*s->schema_version() == newest);
 }
 
 BOOST_AUTO_TEST_CASE(file_uses_a_write_ahead_log) {

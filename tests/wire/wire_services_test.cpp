@@ -72,23 +72,25 @@ struct Wire {
 
 BOOST_FIXTURE_TEST_SUITE(services, Wire)
 
-BOOST_AUTO_TEST_CASE(discovery_11_lists_every_service_in_both_versions) {
+BOOST_AUTO_TEST_CASE(discovery_11_lists_every_service_once_in_11) {
   v11::DiscoveryRequest d;
   d.message_id = "urn:example:discovery:1";
   Reply r = client.send("/services/discovery", d);
   check_headers(r, Version::V11);
   const auto& resp = r.as<v11::DiscoveryResponse>();
   BOOST_TEST(resp.in_response_to == "urn:example:discovery:1");
-  BOOST_TEST_REQUIRE(resp.service_instances.size() == 10u);  // 5 services x 1 listener x 2 versions
+  BOOST_TEST_REQUIRE(resp.service_instances.size() == 5u);  // 5 services x 1 listener, 1.1 only
   BOOST_TEST((resp.service_instances[0].service_type == ServiceType::Discovery));
   BOOST_TEST(resp.service_instances[0].service_version == std::string(urn::kServices11));
   BOOST_TEST(resp.service_instances[0].address == base + "/services/discovery");
   BOOST_TEST(resp.service_instances[0].protocol_binding == std::string(urn::kProtocolHttp));
   BOOST_TEST(resp.service_instances[0].message_bindings.at(0) == std::string(urn::kMessageXml11));
-  BOOST_TEST(resp.service_instances[1].service_version == std::string(urn::kServices10));
-  BOOST_TEST(resp.service_instances[1].message_bindings.at(0) == std::string(urn::kMessageXml10));
+  for (const auto& i : resp.service_instances) {
+    BOOST_TEST(i.service_version == std::string(urn::kServices11));
+    BOOST_TEST(i.message_bindings.at(0) == std::string(urn::kMessageXml11));
+  }
   // inbox-named delivers to default and second: it advertises their union.
-  const auto& named = resp.service_instances[6];
+  const auto& named = resp.service_instances[3];
   BOOST_TEST(named.address == base + "/services/inbox-named");
   BOOST_TEST(named.content_bindings.size() == 5u);
 }
@@ -128,8 +130,9 @@ BOOST_AUTO_TEST_CASE(collection_information_11) {
   BOOST_TEST(d.polling_services[0].address == base + "/services/poll");
   BOOST_TEST(d.polling_services[0].message_bindings.size() == 2u);
   BOOST_TEST(d.receiving_inbox_services.size() == 2u);
-  BOOST_TEST(d.push_methods.empty());
-  BOOST_TEST(d.subscription_services.empty());
+  BOOST_TEST(d.push_methods.size() == 2u);  // HTTP and HTTPS (issue #6)
+  BOOST_TEST_REQUIRE(d.subscription_services.size() == 1u);
+  BOOST_TEST(d.subscription_services[0].address == base + "/services/collection-management");
   BOOST_TEST((resp.collections[2].collection_type == v11::CollectionType::DataSet));
   BOOST_TEST(resp.collections[3].content_bindings.at(0).subtypes.at(0) == kSubtype);
 }
@@ -147,15 +150,16 @@ BOOST_AUTO_TEST_CASE(feed_information_10) {
   BOOST_TEST(resp.feeds[0].polling_services.at(0).address == base + "/services/poll");
 }
 
-BOOST_AUTO_TEST_CASE(subscription_management_is_not_supported_yet) {
+BOOST_AUTO_TEST_CASE(subscription_status_without_subscriptions) {
+  // Subscriptions in full: wire_subscriptions_test.cpp.
   v11::ManageCollectionSubscriptionRequest s;
   s.message_id = next_id();
   s.collection_name = "default";
   s.action = v11::SubscriptionAction::Status;
   Reply r = client.send("/services/collection-management", s);
   check_headers(r, Version::V11);
-  BOOST_TEST(r.status_type() == "FAILURE");
-  BOOST_TEST(r.status_text() == "subscriptions are not supported yet");
+  BOOST_TEST_REQUIRE(std::holds_alternative<v11::ManageCollectionSubscriptionResponse>(*r.message), r.body);
+  BOOST_TEST(r.as<v11::ManageCollectionSubscriptionResponse>().subscriptions.empty());
 }
 
 BOOST_AUTO_TEST_CASE(inbox_into_one_and_several_collections) {

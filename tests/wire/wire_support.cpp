@@ -101,7 +101,7 @@ std::string wire_config(const ServerSpec& s, const Pki& pki) {
     << "limits:\n  max_body_bytes: " << s.max_body_bytes << "\n  max_connections: " << s.max_connections
     << "\n  threads: " << s.threads << "\n  keep_alive_timeout: " << s.keep_alive_timeout
     << "\n  request_timeout: " << s.request_timeout << "\n"
-    << "poll:\n  part_size: " << s.part_size << "\n"
+    << "poll:\n  part_size: " << s.part_size << "\n" << s.poll_yaml
     << "services:\n"
        "  - {id: discovery, type: discovery, path: /services/discovery}\n"
        "  - {id: cm, type: collection_management, path: /services/collection-management}\n"
@@ -121,15 +121,48 @@ std::string wire_config(const ServerSpec& s, const Pki& pki) {
        "  - name: typed\n    type: DATA_FEED\n    description: STIX 1.2 indicators only\n"
        "    content_bindings:\n      - {id: urn:stix.mitre.org:xml:1.2, subtypes: ["
     << kSubtype << "]}\n    service_ids: [inbox, poll]\n";
-  return y.str();
+  std::string out = y.str();
+  for (const auto& [name, extra] : s.collection_yaml) {
+    const auto at = out.find("  - name: " + name + "\n");
+    const auto ids = at == std::string::npos ? at : out.find("    service_ids:", at);
+    if (ids == std::string::npos) continue;
+    out.insert(out.find('\n', ids) + 1, extra);
+  }
+  return out + s.extra_yaml;
 }
 
 }  // namespace
 
 TaxiidProcess::TaxiidProcess(const ServerSpec& spec) {
   if (spec.tls) pki_ = make_pki(dir_.path());
+  std::ofstream(dir_.file("taxiid.yaml")) << wire_config(spec, pki_);
+  spawn();
+}
+
+void TaxiidProcess::kill_hard() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+void TaxiidProcess::restart() {
+  if (pid_ > 0) throw std::runtime_error("restart() of a running taxiid");
+  // The same ports as before, so that addresses given out (subscriptions' inboxes) stay valid.
   const std::string config = dir_.file("taxiid.yaml");
-  std::ofstream(config) << wire_config(spec, pki_);
+  std::string text = read_file(config);
+  for (uint16_t port : {http_port_, https_port_}) {
+    const auto at = text.find("port: 0\n");
+    if (port != 0 && at != std::string::npos) text.replace(at, 8, "port: " + std::to_string(port) + "\n");
+  }
+  std::ofstream(config, std::ios::trunc) << text;
+  std::error_code ec;
+  fs::rename(dir_.file("taxiid.log"), dir_.file("taxiid.log." + std::to_string(++restarts_)), ec);
+  spawn();
+}
+
+void TaxiidProcess::spawn() {
+  const std::string config = dir_.file("taxiid.yaml");
   const std::string log = dir_.file("taxiid.log");
 
   posix_spawn_file_actions_t fa;

@@ -53,6 +53,14 @@ struct ServerSpec {
   std::size_t max_connections = 5000;
   int keep_alive_timeout = 30;
   int request_timeout = 30;
+  // Appended to the configuration as is (e.g. an `auth:` section).
+  std::string extra_yaml;
+  // Extra keys of the `poll:` section, as YAML lines indented by two spaces
+  // (e.g. "  async_threshold: 0\n").
+  std::string poll_yaml;
+  // Extra keys per collection name, as YAML lines indented by four spaces
+  // (e.g. "    permissions: {read: [alice]}\n").
+  std::map<std::string, std::string> collection_yaml;
 };
 
 // The collections of the wire configuration:
@@ -79,13 +87,23 @@ class TaxiidProcess {
   // SIGTERM and wait (deadline); returns the exit status, or -1 on timeout / signal death.
   int terminate(std::chrono::seconds deadline = std::chrono::seconds(20));
   bool running();
+  pid_t pid() const { return pid_; }  // e.g. to send SIGHUP
+  // SIGKILL: no clean shutdown (a crash), then reap.
+  void kill_hard();
+  // Starts taxiid again with the same directory, configuration, store and ports, after
+  // terminate() or kill_hard(); the previous log is kept as taxiid.log.N. Throws if it does
+  // not come up.
+  void restart();
 
  private:
+  void spawn();  // starts the process and waits for event=ready
+
   TempDir dir_;
   Pki pki_;
   pid_t pid_ = -1;
   uint16_t http_port_ = 0;
   uint16_t https_port_ = 0;
+  int restarts_ = 0;
 };
 
 struct Reply {

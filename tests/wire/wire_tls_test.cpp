@@ -40,10 +40,10 @@ BOOST_AUTO_TEST_CASE(discovery_over_https_lists_both_listeners) {
   BOOST_TEST(r.header("X-TAXII-Protocol") == std::string(urn::kProtocolHttps));
   BOOST_TEST_REQUIRE(r.message.has_value(), r.parse_error);
   const auto& resp = r.as<v11::DiscoveryResponse>();
-  BOOST_TEST_REQUIRE(resp.service_instances.size() == 20u);  // 5 services x 2 listeners x 2 versions
+  BOOST_TEST_REQUIRE(resp.service_instances.size() == 10u);  // 5 services x 2 listeners, 1.1
   BOOST_TEST(resp.service_instances[0].protocol_binding == std::string(urn::kProtocolHttp));
-  BOOST_TEST(resp.service_instances[2].protocol_binding == std::string(urn::kProtocolHttps));
-  BOOST_TEST(resp.service_instances[2].address ==
+  BOOST_TEST(resp.service_instances[1].protocol_binding == std::string(urn::kProtocolHttps));
+  BOOST_TEST(resp.service_instances[1].address ==
              "https://127.0.0.1:" + std::to_string(server.https_port()) + "/services/discovery");
 }
 

@@ -1,0 +1,147 @@
+# Shared helpers of the sharing-model scenarios (hub-and-spoke.sh, source-subscriber.sh,
+# peer-to-peer.sh). Sourced, not run. Each scenario starts taxiid instances on 127.0.0.1 with
+# port 0 (the port is read from the "listening" log line), in a temporary directory, and stops
+# every process it started on exit (trap), whatever happens.
+#
+# Needs: bash, coreutils, grep, sed. The first two arguments of a scenario are the taxiid and
+# taxii binaries (default: from $PATH).
+
+set -euo pipefail
+
+TAXIID=${1:-taxiid}
+TAXII=${2:-taxii}
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/taxii-scenario-XXXXXX")
+PIDS=()
+SCENARIO=$(basename "$0" .sh)
+DEADLINE_SECONDS=${SCENARIO_WAIT:-30}
+
+say() { echo "$SCENARIO: $*" >&2; }
+fail() {
+  say "FAILED: $*"
+  for log in "$WORK"/*/taxiid.log; do
+    [ -f "$log" ] || continue
+    echo "---- $log (last lines)" >&2
+    tail -n 15 "$log" >&2
+  done
+  exit 1
+}
+
+cleanup() {
+  local status=$?
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ "$status" -eq 0 ]; then rm -rf "$WORK"; else say "kept $WORK for inspection"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# The configuration of a node: discovery, collection management, a poll service, an inbox
+# "inbox" for local publishing (into collection "local") and an inbox "peer-inbox" for content
+# pushed by other nodes (into collection "received"). Extra collection YAML may follow.
+#   node_config NAME [LOCAL_BINDINGS_YAML]
+node_config() {
+  local name=$1 bindings=${2:-}
+  mkdir -p "$WORK/$name"
+  cat >"$WORK/$name/taxiid.yaml" <<YAML
+listeners:
+  - {address: 127.0.0.1, port: 0}
+storage: sqlite://store/$name.db
+push: {interval_ms: 200, retry_initial_ms: 200, retry_max: 2, timeout: 5, lease: 15}
+services:
+  - {id: discovery, type: discovery, path: /services/discovery}
+  - {id: cm, type: collection_management, path: /services/collection-management}
+  - {id: inbox, type: inbox, path: /services/inbox, default_collections: [local]}
+  - {id: peer-inbox, type: inbox, path: /services/peer-inbox, default_collections: [received]}
+  - {id: poll, type: poll, path: /services/poll}
+collections:
+  - name: local
+    description: what $name publishes
+$bindings    service_ids: [inbox, poll]
+  - name: received
+    description: what $name receives from others
+    service_ids: [peer-inbox, poll]
+YAML
+}
+
+# Starts a node whose configuration node_config wrote; sets PORT_<name> (dashes become _).
+start_node() {
+  local name=$1 dir="$WORK/$1"
+  "$TAXIID" --config "$dir/taxiid.yaml" 2>"$dir/taxiid.log" &
+  PIDS+=($!)
+  local i port=""
+  for ((i = 0; i < 300; i++)); do
+    if grep -q "event=ready" "$dir/taxiid.log" 2>/dev/null; then
+      port=$(sed -n 's/.*event=listening .* port=\([0-9]*\) .*/\1/p' "$dir/taxiid.log" | head -n 1)
+      break
+    fi
+    kill -0 "${PIDS[-1]}" 2>/dev/null || fail "taxiid $name exited during start-up"
+    sleep 0.1
+  done
+  [ -n "$port" ] || fail "taxiid $name not ready"
+  printf -v "PORT_${name//-/_}" '%s' "$port"
+  say "node $name on http://127.0.0.1:$port"
+}
+
+url() { # url NODE PATH
+  local var="PORT_${1//-/_}"
+  echo "http://127.0.0.1:${!var}/services/$2"
+}
+
+# Subscribes and prints the new subscription's id.
+#   subscribe NODE COLLECTION [taxii subscribe options...]
+subscribe() {
+  local node=$1 collection=$2
+  shift 2
+  local out
+  out=$("$TAXII" subscribe --url "$(url "$node" collection-management)" --collection "$collection" "$@") ||
+    fail "taxii subscribe to $node/$collection $* failed"
+  echo "$out" | sed -n 's/^subscription \([^ ]*\) .*/\1/p' | head -n 1
+}
+
+manage() { # manage NODE COLLECTION ACTION ID
+  "$TAXII" subscribe --url "$(url "$1" collection-management)" --collection "$2" --action "$3" --id "$4" >/dev/null ||
+    fail "taxii subscribe --action $3 $4 on $1 failed"
+}
+
+# Publishes text blocks (one per word) to a node's local inbox.
+#   publish NODE BINDING WORD...
+publish() {
+  local node=$1 binding=$2
+  shift 2
+  local dir="$WORK/files-$RANDOM$RANDOM" w
+  mkdir -p "$dir"
+  for w in "$@"; do printf '%s' "$w" >"$dir/$w"; done
+  "$TAXII" push --url "$(url "$node" inbox)" --binding "$binding" --as text --batch 10 "$dir" >/dev/null ||
+    fail "taxii push to $node failed"
+}
+
+# The content of a collection, sorted, one block per line.
+contents() { # contents NODE COLLECTION
+  "$TAXII" poll --url "$(url "$1" poll)" --collection "$2" | sed '/^$/d' | sort
+}
+
+# Waits until a collection holds exactly the expected blocks (words, any order), or fails.
+#   expect NODE COLLECTION WORD...
+expect() {
+  local node=$1 collection=$2
+  shift 2
+  local want got i
+  want=$(printf '%s\n' "$@" | sed '/^$/d' | sort)
+  for ((i = 0; i < DEADLINE_SECONDS * 5; i++)); do
+    got=$(contents "$node" "$collection") || got="(poll failed)"
+    [ "$got" = "$want" ] && return 0
+    sleep 0.2
+  done
+  fail "$node/$collection holds [$(echo $got)], expected [$(echo $want)]"
+}
+
+# Lets any delivery in flight land, then checks that a collection still holds exactly WORDs.
+still() {
+  sleep "${SETTLE_SECONDS:-1.5}"
+  local node=$1 collection=$2
+  shift 2
+  local want got
+  want=$(printf '%s\n' "$@" | sed '/^$/d' | sort)
+  got=$(contents "$node" "$collection") || got="(poll failed)"
+  [ "$got" = "$want" ] || fail "$node/$collection holds [$(echo $got)], expected only [$(echo $want)]"
+}

@@ -1,0 +1,43 @@
+// Asynchronous polls (Services 1.1 §3.6.2; PROTOCOL.md §6.5): accepting a poll for later
+// (Status PENDING with ESTIMATED_WAIT, RESULT_ID, WILL_PUSH), building its result in the
+// background, and the Inbox_Messages that push a finished result (@result_id) to the
+// requester's Delivery_Parameters.
+//
+// The result is persisted (storage::AsyncResult while it is built; then an ordinary ResultSet
+// with recorded parts, served by Poll_Fulfillment like a multi-part result), so any taxiid
+// sharing the store can build it, push it and serve it; the builder and pusher are the outbox
+// worker (services/push/outbox_worker.hpp).
+//
+// Pure functions over the Store; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/message_v11.hpp"
+#include "core/result.hpp"
+#include "storage/store.hpp"
+
+namespace taxii::services {
+
+// Blocks per second the estimate of ESTIMATED_WAIT assumes a result is built at.
+inline constexpr uint64_t kAsyncBuildRate = 20000;
+
+// ESTIMATED_WAIT in seconds (>= 1) for a result of about `count` blocks, accepted `elapsed_s`
+// seconds ago.
+int64_t estimated_wait_seconds(uint64_t count, int64_t elapsed_s = 0);
+
+// The PENDING answer (Services 1.1 §3.6.2, XML 1.1 Table 2: all three details required).
+Error pending(const std::string& result_id, int64_t wait_seconds, bool will_push);
+
+// Builds an accepted result: counts it, stores its ResultSet and records the boundary of every
+// part (contiguous label ranges, Services 1.1 §5.2.2.3). On success r becomes Ready with its
+// total_parts. Fails with Failure (store) or NotFound (the collection is gone).
+Status build_async_result(storage::Store& store, storage::AsyncResult& r);
+
+// The Inbox_Message that pushes part `part` (1-based) of a Ready result: @result_id,
+// Record_Count (the whole result's), the part's blocks (none for COUNT_ONLY).
+Result<v11::InboxMessage> async_part_message(storage::Store& store, const storage::AsyncResult& r, uint64_t part);
+
+}  // namespace taxii::services

@@ -1,0 +1,62 @@
+// What the outbox worker sends: the Inbox_Message carrying a subscription's next batch
+// (Services 1.1 §4.4.10: Source_Subscription, Record_Count, content filtered by the
+// subscription's bindings), serialized in the message binding the subscriber asked for (XML
+// 1.1, or 1.0 through the bridge) with the HTTP binding's headers, and how the answer is
+// judged. Pure functions over the Store; thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/message_v11.hpp"
+#include "core/result.hpp"
+#include "services/push/push_sender.hpp"
+#include "services/topology.hpp"
+#include "storage/store.hpp"
+
+namespace taxii::services {
+
+// The next delivery of a push subscription: the labels (cursor, through] it covers and the
+// message, if anything in that range matches (none: just move the cursor to `through`).
+struct PushBatch {
+  Timestamp through;
+  std::optional<v11::InboxMessage> message;
+  uint64_t blocks = 0;
+};
+
+// Content bytes after which a FULL batch is cut even below max_blocks (at least one block),
+// so that a message stays well under a receiving server's body limit (taxiid's: 10 MiB).
+inline constexpr std::size_t kMaxBatchBytes = std::size_t{4} << 20;
+
+// From the subscription's push_cursor up to the collection's newest label:
+// - FULL: at most max_blocks matching blocks (and about kMaxBatchBytes of content), in label
+//   order, each with its Timestamp_Label; when the batch is full it covers up to its last
+//   block's label, else up to the newest.
+// - COUNT_ONLY: the whole range, Record_Count only, no blocks.
+// Source_Subscription: collection name and subscription id, and for a Data Feed
+// Exclusive_Begin_Timestamp = the cursor (absent at the feed's start) and
+// Inclusive_End_Timestamp = through (Services 1.1 §4.4.10; none for a Data Set).
+// Record_Count: the matching records of the covered range (all of them are in a FULL message).
+// Fails with Failure (store, unreadable parameters).
+Result<PushBatch> next_batch(storage::Store& store, const storage::Subscription& s, const CollectionInfo& c,
+                             uint64_t max_blocks);
+
+struct PreparedPush {
+  PushAddress to;
+  HttpHeaders headers;
+  std::string body;
+};
+
+// Serializes m for the target: XML 1.1 as is, XML 1.0 through bridge_response_to_v10 (a
+// fresh all-digits message id either way), with Content-Type, Accept, X-TAXII-Content-Type,
+// X-TAXII-Accept, X-TAXII-Services and X-TAXII-Protocol (HTTP 1.0 §2). Fails when the target
+// is unusable or the message has no form in its binding.
+Result<PreparedPush> prepare_push(const v11::InboxMessage& m, const storage::PushTarget& target);
+
+// Services 1.1 §3.2: delivered iff HTTP 200 and a Status_Message of type SUCCESS (either
+// version). Otherwise a Failure naming what came back (status type and message, HTTP code).
+Status judge_reply(const PushReply& reply);
+
+}  // namespace taxii::services
