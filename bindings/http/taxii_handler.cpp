@@ -12,6 +12,7 @@
 #include <Poco/Net/HTTPServerResponse.h>
 
 #include "bindings/http/taxii_headers.hpp"
+#include "bindings/xml/xml_document.hpp"
 #include "core/urn.hpp"
 
 namespace taxii::http {
@@ -25,6 +26,22 @@ struct TaxiiHandler::Exchange {
 };
 
 namespace {
+
+// The root element's @message_id of a body that could not be mapped to a message (wrong
+// headers, unknown path, a rule broken): Services 1.1 §4.1.1 wants in_response_to to name
+// the request; "0" only when none can be read (PROTOCOL.md §12.12). The read is the same
+// hardened parse, without validation. A 1.0 answer needs digits.
+std::string readable_message_id(std::string_view body, Version answer, const xml::ParseLimits& limits) {
+  if (body.empty()) return "0";
+  auto doc = xml::parse_untyped(body, limits);
+  if (!doc.ok() || doc->root < 0) return "0";
+  const xml::XmlNode& root = doc->node(doc->root);
+  if (root.ns != urn::kNsXml11 && root.ns != urn::kNsXml10) return "0";
+  const std::string* id = doc->attr(doc->root, "message_id");
+  if (id == nullptr || id->empty() || id->size() > 256) return "0";
+  if (answer == Version::V10 && id->find_first_not_of("0123456789") != std::string::npos) return "0";
+  return *id;
+}
 
 enum class Body { Ok, TooLarge, NoLength, Truncated };
 
@@ -193,16 +210,16 @@ void TaxiiHandler::process(HTTPServerRequest& request, HTTPServerResponse& respo
   if (!app_.has_path(path)) {
     x.log.note = "no service at " + x.log.path;
     return send_status(response, 404, Error::not_found("no TAXII service at " + x.log.path, x.log.path), guessed,
-                       "0", conn, x);
+                       readable_message_id(body, guessed, options_.parse_limits), conn, x);
   }
 
   if (const char* dup = duplicated_taxii_header(request))
-    return send_status(response, 200, Error::bad_message(std::string(dup) + " appears more than once"), guessed, "0",
-                       conn, x);
+    return send_status(response, 200, Error::bad_message(std::string(dup) + " appears more than once"), guessed,
+                       readable_message_id(body, guessed, options_.parse_limits), conn, x);
   const HeaderCheck check = check_headers(headers, conn.https);
   if (check.error) {
     // The request's message_id, if the body can be read with the binding it names (§12.12).
-    std::string in_response_to = "0";
+    std::string in_response_to = readable_message_id(body, check.answer_version, options_.parse_limits);
     if (check.binding != nullptr) {
       auto m = xml::parse_with(*check.binding, body, options_.parse_limits);
       if (m.ok()) {
@@ -214,7 +231,9 @@ void TaxiiHandler::process(HTTPServerRequest& request, HTTPServerResponse& respo
   }
 
   auto parsed = xml::parse_with(*check.binding, body, options_.parse_limits);
-  if (!parsed.ok()) return send_status(response, 200, parsed.error(), check.answer_version, "0", conn, x);
+  if (!parsed.ok())
+    return send_status(response, 200, parsed.error(), check.answer_version,
+                       readable_message_id(body, check.answer_version, options_.parse_limits), conn, x);
   const Message& msg = *parsed;
   x.log.message_type = std::string(message_type_name(msg));
 

@@ -125,7 +125,8 @@ BOOST_AUTO_TEST_CASE(only_post_is_allowed) {
 
 BOOST_AUTO_TEST_CASE(unknown_path_is_404_with_not_found) {
   Reply r = client.post("/services/nope", kDiscovery11, taxii_headers(Version::V11));
-  check_status(r, "NOT_FOUND", Version::V11, 404);
+  // in_response_to names the request whenever its message_id can be read (Services 1.1 §4.1.1).
+  check_status(r, "NOT_FOUND", Version::V11, 404, "d-1");
   BOOST_TEST(detail_values(r, "ITEM").at(0) == "/services/nope");
   // A trailing slash is tolerated.
   Reply ok = client.post("/services/discovery/", kDiscovery11, taxii_headers(Version::V11));
@@ -135,16 +136,16 @@ BOOST_AUTO_TEST_CASE(unknown_path_is_404_with_not_found) {
 
 BOOST_AUTO_TEST_CASE(x_taxii_content_type_missing_or_unknown) {
   Reply r = client.post("/services/discovery", kDiscovery11, without(taxii_headers(Version::V11), "X-TAXII-Content-Type"));
-  check_status(r, "UNSUPPORTED_MESSAGE");
+  check_status(r, "UNSUPPORTED_MESSAGE", Version::V11, 200, "d-1");
   const auto bindings = detail_values(r, "SUPPORTED_BINDING");
   BOOST_TEST(bindings.size() == 2u);
   BOOST_TEST(bindings.at(0) == std::string(urn::kMessageXml11));
   r = client.post("/services/discovery", kDiscovery11,
                   with(taxii_headers(Version::V11), "X-TAXII-Content-Type", "urn:cert.europa.eu:message:json:1.0"));
-  check_status(r, "UNSUPPORTED_MESSAGE");
+  check_status(r, "UNSUPPORTED_MESSAGE", Version::V11, 200, "d-1");
   // Without X-TAXII-Content-Type a 1.0 client still gets a 1.0 answer (from X-TAXII-Services).
   r = client.post("/services/discovery", kDiscovery10, without(taxii_headers(Version::V10), "X-TAXII-Content-Type"));
-  check_status(r, "UNSUPPORTED_MESSAGE", Version::V10);
+  check_status(r, "UNSUPPORTED_MESSAGE", Version::V10, 200, "10");
   BOOST_TEST(r.as<v10::StatusMessage>().status_detail.value_or("") ==
              std::string(urn::kMessageXml11) + " " + std::string(urn::kMessageXml10));
 }
@@ -209,8 +210,9 @@ BOOST_AUTO_TEST_CASE(malformed_xml_is_bad_message) {
 
 BOOST_AUTO_TEST_CASE(a_10_body_declared_as_11) {
   Reply r = client.post("/services/discovery", kDiscovery10, taxii_headers(Version::V11));
-  check_status(r, "BAD_MESSAGE");
+  check_status(r, "BAD_MESSAGE", Version::V11, 200, "10");
   BOOST_TEST(r.status_text().find("TAXII 1.0") != std::string::npos);
+  // A 1.0 answer needs a digits-only in_response_to: "d-1" cannot be echoed.
   r = client.post("/services/discovery", kDiscovery11, taxii_headers(Version::V10));
   check_status(r, "BAD_MESSAGE", Version::V10);
 }
