@@ -65,9 +65,11 @@ class [[nodiscard]] Result {
   explicit operator bool() const { return ok(); }
   const T& value() const& { assert(ok()); return std::get<0>(v_); }
   T& value() & { assert(ok()); return std::get<0>(v_); }
-  T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
+  // On a temporary the value is moved out, not referenced, so `for (x : *f())` is safe.
+  T value() && { assert(ok()); return std::get<0>(std::move(v_)); }
   const T& operator*() const& { return value(); }
   T& operator*() & { return value(); }
+  T operator*() && { return std::move(*this).value(); }
   const T* operator->() const { return &value(); }
   T* operator->() { return &value(); }
   const Error& error() const { assert(!ok()); return std::get<1>(v_); }

@@ -57,7 +57,9 @@ BOOST_AUTO_TEST_CASE(put_get_list_delete_postgres) {
   }
   auto s = open_store(uri);
   BOOST_TEST_REQUIRE(s.ok(), (s.ok() ? "" : s.error().message()));
-  for (const auto& a : *(*s)->list_accounts()) (void)(*s)->delete_account(a.username);
+  auto existing = (*s)->list_accounts();  // kept alive: the loop must not range over a temporary
+  BOOST_TEST_REQUIRE(existing.ok());
+  for (const auto& a : *existing) (void)(*s)->delete_account(a.username);
   exercise(**s);
 }
 

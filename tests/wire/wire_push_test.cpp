@@ -235,7 +235,7 @@ BOOST_AUTO_TEST_CASE(xml_10_count_only_pause_resume_unsubscribe) {
   BOOST_TEST(sink.received().size() == before + 1);
   manage(src.client, v11::SubscriptionAction::Resume, counting);
   BOOST_TEST_REQUIRE(sink.wait([&](const auto& rs) { return rs.size() >= before + 2; }), src.server.log());
-  const auto& resumed = std::get<v11::InboxMessage>(*sink.received().back().message);
+  const auto resumed = std::get<v11::InboxMessage>(*sink.received().back().message);
   BOOST_TEST(resumed.record_count->count == 2u);
   BOOST_TEST((resumed.source_subscription->exclusive_begin == count_end));
 
