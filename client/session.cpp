@@ -152,6 +152,10 @@ Result<Message> Session::exchange_once(const Url& url, const Message& v11_reques
   }
   auto answer = response_to_v11(*parsed);
   if (!answer.ok()) return answer.error();
+  // A TAXII status carried with a non-200 HTTP code (HTTP 1.0 §4): keep the code for reports.
+  if (resp.status != 200)
+    if (auto* st = std::get_if<v11::StatusMessage>(&*answer))
+      st->details.push_back({std::string(kHttpStatusDetail), Mixed::text(std::to_string(resp.status))});
 
   const std::string& irt = in_response_to_of(*answer);
   if (irt != message_id) {

@@ -164,6 +164,8 @@ void print_error(const Error& e) {
     hint = " (answered before the request was read: check the URL and --taxii";
     if (e.type() == StatusType::Failure) hint += "; OpenTAXII answers FAILURE for HTTP header problems";
     hint += ")";
+  } else if (client::origin_of(e) == client::ErrorOrigin::Server && client::http_status_of(e) == 404) {
+    hint = " (HTTP 404: no service at that path; check the URL)";
   }
   std::cerr << "taxii: " << client::describe(e) << hint << "\n";
 }

@@ -367,8 +367,8 @@ BOOST_AUTO_TEST_CASE(usage_errors_and_local_files) {
   BOOST_TEST(b.code == 5, dump(b));
   BOOST_TEST(taxii_cli({"poll", "--help"}).code == 0);
   BOOST_TEST(taxii_cli({"poll", "--help"}).out.find("--output-dir") != std::string::npos);
-  // No service at that path: taxiid answers NOT_FOUND before reading the request
-  // (in_response_to "0"), which the client accepts and explains.
+  // No service at that path: taxiid answers NOT_FOUND with HTTP 404, which the client
+  // reports with a hint.
   auto nf = taxii_cli({"discover", "--url", "http://127.0.0.1:" + std::to_string(s.proc.http_port()) + "/nowhere"});
   BOOST_TEST(nf.code == 4, dump(nf));
   BOOST_TEST(nf.err.find("NOT_FOUND") != std::string::npos, nf.err);
