@@ -40,6 +40,7 @@ for b in $BUILDS; do
   echo "=== $b tests"
   export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+  export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tools/lsan.supp:print_suppressions=0}
   if ! ctest --test-dir "$dir" -j "$JOBS" --output-on-failure --timeout 900; then status=1; fi
 done
 exit $status

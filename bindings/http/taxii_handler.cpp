@@ -12,7 +12,6 @@
 #include <Poco/Net/HTTPServerResponse.h>
 
 #include "bindings/http/taxii_headers.hpp"
-#include "bindings/xml/xml_document.hpp"
 #include "core/urn.hpp"
 
 namespace taxii::http {
@@ -29,18 +28,51 @@ namespace {
 
 // The root element's @message_id of a body that could not be mapped to a message (wrong
 // headers, unknown path, a rule broken): Services 1.1 §4.1.1 wants in_response_to to name
-// the request; "0" only when none can be read (PROTOCOL.md §12.12). The read is the same
-// hardened parse, without validation. A 1.0 answer needs digits.
-std::string readable_message_id(std::string_view body, Version answer, const xml::ParseLimits& limits) {
-  if (body.empty()) return "0";
-  auto doc = xml::parse_untyped(body, limits);
-  if (!doc.ok() || doc->root < 0) return "0";
-  const xml::XmlNode& root = doc->node(doc->root);
-  if (root.ns != urn::kNsXml11 && root.ns != urn::kNsXml10) return "0";
-  const std::string* id = doc->attr(doc->root, "message_id");
-  if (id == nullptr || id->empty() || id->size() > 256) return "0";
-  if (answer == Version::V10 && id->find_first_not_of("0123456789") != std::string::npos) return "0";
-  return *id;
+// the request; "0" only when none can be read (PROTOCOL.md §12.12). A plain scan of the
+// root start tag, not a parse: it runs on bodies already known to be wrong, so it must be
+// cheap and touch no parser state. A 1.0 answer needs digits.
+std::string readable_message_id(std::string_view body, Version answer, const xml::ParseLimits& /*limits*/) {
+  size_t i = 0;
+  // Skip the prolog: BOM, XML declaration, comments, PIs, whitespace. No DOCTYPE.
+  if (body.substr(0, 3) == "\xEF\xBB\xBF") i = 3;
+  while (i < body.size()) {
+    if (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' || body[i] == '\n') {
+      ++i;
+    } else if (body.compare(i, 4, "<!--") == 0) {
+      const size_t e = body.find("-->", i + 4);
+      if (e == std::string_view::npos) return "0";
+      i = e + 3;
+    } else if (body.compare(i, 2, "<?") == 0) {
+      const size_t e = body.find("?>", i + 2);
+      if (e == std::string_view::npos) return "0";
+      i = e + 2;
+    } else {
+      break;
+    }
+  }
+  if (i >= body.size() || body[i] != '<') return "0";
+  const size_t end = body.find('>', i);
+  if (end == std::string_view::npos) return "0";
+  const std::string_view tag = body.substr(i, end - i);
+  // Only a TAXII root names a request (its namespace is declared on it in every message seen).
+  if (tag.find(urn::kNsXml10) == std::string_view::npos) return "0";
+  for (size_t p = tag.find("message_id"); p != std::string_view::npos; p = tag.find("message_id", p + 1)) {
+    const char before = tag[p - 1];
+    if (before != ' ' && before != '\t' && before != '\r' && before != '\n') continue;
+    size_t q = p + 10;
+    while (q < tag.size() && (tag[q] == ' ' || tag[q] == '\t')) ++q;
+    if (q >= tag.size() || tag[q] != '=') continue;
+    ++q;
+    while (q < tag.size() && (tag[q] == ' ' || tag[q] == '\t')) ++q;
+    if (q >= tag.size() || (tag[q] != '"' && tag[q] != '\'')) return "0";
+    const size_t close = tag.find(tag[q], q + 1);
+    if (close == std::string_view::npos) return "0";
+    const std::string_view id = tag.substr(q + 1, close - q - 1);
+    if (id.empty() || id.size() > 256 || id.find_first_of("<&\r\n\t") != std::string_view::npos) return "0";
+    if (answer == Version::V10 && id.find_first_not_of("0123456789") != std::string_view::npos) return "0";
+    return std::string(id);
+  }
+  return "0";
 }
 
 enum class Body { Ok, TooLarge, NoLength, Truncated };
