@@ -12,6 +12,7 @@
 #include <Poco/Exception.h>
 
 #include "storage/sqlite/sqlite_store.hpp"
+#include "storage/sqlite/sqlite_guard.hpp"
 
 namespace taxii::storage {
 namespace {
@@ -23,24 +24,7 @@ using Poco::Data::Keywords::into;
 using Poco::Data::Keywords::now;
 using Poco::Data::Keywords::use;
 
-void account_log(std::string_view what, std::string_view detail) {
-  std::ostringstream line;
-  line << "taxii storage: " << what << ": " << detail << '\n';
-  std::cerr << line.str() << std::flush;
-}
-
-// The adapter boundary (STYLE.md): nothing thrown by Poco leaves this file.
-template <class T, class F>
-Result<T> guarded(const char* message, F&& fn) {
-  try {
-    return std::forward<F>(fn)();
-  } catch (const Poco::Exception& e) {
-    account_log(message, e.displayText());
-  } catch (const std::exception& e) {
-    account_log(message, e.what());
-  }
-  return Error::failure(message);
-}
+using sqlite_detail::guarded;
 
 std::string join_groups(const std::vector<std::string>& groups) {
   std::string out;

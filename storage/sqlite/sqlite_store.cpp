@@ -16,6 +16,8 @@
 #include <Poco/Exception.h>
 #include <Poco/Nullable.h>
 
+#include "storage/sqlite/sqlite_guard.hpp"
+
 #include "schemas/embedded.hpp"
 
 namespace taxii::storage {
@@ -38,25 +40,8 @@ constexpr std::size_t kBatchRows = 500;
 constexpr std::size_t kBatchBytes = std::size_t{4} << 20;
 constexpr Int64 kDayMicros = Int64{24} * 60 * 60 * 1000000;
 
-void log_error(std::string_view what, std::string_view detail) {
-  std::ostringstream line;
-  line << "taxii storage: " << what << ": " << detail << '\n';
-  std::cerr << line.str() << std::flush;
-}
-
-// Runs fn (which returns Result<T>) and turns any exception into Failure(message), logging
-// the details. The adapter boundary of STYLE.md: nothing thrown by Poco or SQLite leaves.
-template <class T, class F>
-Result<T> guarded(const char* message, F&& fn) {
-  try {
-    return std::forward<F>(fn)();
-  } catch (const Poco::Exception& e) {
-    log_error(message, e.displayText());
-  } catch (const std::exception& e) {
-    log_error(message, e.what());
-  }
-  return Error::failure(message);
-}
+using sqlite_detail::guarded;
+using sqlite_detail::log_error;
 
 // BEGIN IMMEDIATE takes the database write lock before anything is read, so the labels
 // computed inside see the latest committed maximum, whatever other process writes the file.

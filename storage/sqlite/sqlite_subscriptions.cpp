@@ -19,6 +19,8 @@
 #include <Poco/Exception.h>
 #include <Poco/Nullable.h>
 
+#include "storage/sqlite/sqlite_guard.hpp"
+
 #include "storage/sqlite/sqlite_store.hpp"
 
 namespace taxii::storage {
@@ -35,24 +37,8 @@ using Poco::Data::Keywords::use;
 
 constexpr Int64 kNoLabel = std::numeric_limits<Int64>::min();
 
-void log_error(std::string_view what, std::string_view detail) {
-  std::ostringstream line;
-  line << "taxii storage: " << what << ": " << detail << '\n';
-  std::cerr << line.str() << std::flush;
-}
-
-// The adapter boundary (STYLE.md): nothing thrown by Poco or SQLite leaves this file.
-template <class T, class F>
-Result<T> guarded(const char* message, F&& fn) {
-  try {
-    return std::forward<F>(fn)();
-  } catch (const Poco::Exception& e) {
-    log_error(message, e.displayText());
-  } catch (const std::exception& e) {
-    log_error(message, e.what());
-  }
-  return Error::failure(message);
-}
+using sqlite_detail::guarded;
+using sqlite_detail::log_error;
 
 // BEGIN IMMEDIATE ... COMMIT, rolled back unless committed (as in sqlite_store.cpp).
 class Tx {
