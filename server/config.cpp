@@ -268,7 +268,7 @@ void read_services(Reader& r, const YAML::Node& root, ServerConfig& c) {
     const std::string k = "services[" + std::to_string(i) + "]";
     const YAML::Node s = n[i];
     if (!r.map(s, k, {"id", "type", "path", "description", "destination_collection_names", "default_collections",
-                      "content_bindings"}))
+                      "content_bindings", "queries", "advertise_queries"}))
       continue;
     ServiceInfo info;
     info.id = r.str(s, k, "id", true).value_or("");
@@ -296,6 +296,20 @@ void read_services(Reader& r, const YAML::Node& root, ServerConfig& c) {
                  "expected optional, required or forbidden");
     info.default_collections = r.strings(s, k, "default_collections");
     info.accepted_bindings = content_bindings(r, s, k);
+    // Issue #10: the query formats a poll / collection management service supports (absent:
+    // every registered format; []: none). Ids are checked against the registry at start-up.
+    if (s["queries"].IsDefined()) {
+      if (info.type != ServiceType::Poll && info.type != ServiceType::CollectionManagement)
+        r.error(s["queries"], k + ".queries", "only for poll and collection_management services");
+      else if (s["queries"].IsNull())
+        info.query_formats = std::vector<std::string>{};
+      else
+        info.query_formats = r.strings(s, k, "queries");
+    }
+    if (s["advertise_queries"].IsDefined()) {
+      if (info.type != ServiceType::Discovery) r.error(s["advertise_queries"], k + ".advertise_queries", "only for discovery services");
+      info.advertise_queries = r.boolean(s, k, "advertise_queries").value_or(false);
+    }
     c.services.push_back(std::move(info));
   }
 }
@@ -311,7 +325,9 @@ void read_collections(Reader& r, const YAML::Node& root, ServerConfig& c) {
   for (std::size_t i = 0; i < n.size(); ++i) {
     const std::string k = "collections[" + std::to_string(i) + "]";
     const YAML::Node y = n[i];
-    if (!r.map(y, k, {"name", "description", "type", "content_bindings", "service_ids", "permissions"})) continue;
+    if (!r.map(y, k, {"name", "description", "type", "content_bindings", "service_ids", "permissions",
+                      "strict_content"}))
+      continue;
     CollectionInfo info;
     info.name = r.str(y, k, "name", true).value_or("");
     if (!info.name.empty() && !names.insert(info.name).second)
@@ -322,6 +338,7 @@ void read_collections(Reader& r, const YAML::Node& root, ServerConfig& c) {
     else if (type == "DATA_SET") info.type = v11::CollectionType::DataSet;
     else r.error(y["type"], k + ".type", "expected DATA_FEED or DATA_SET, got \"" + type + "\"");
     info.accepted_bindings = content_bindings(r, y, k);
+    info.strict_content = r.boolean(y, k, "strict_content").value_or(false);  // issue #10
     const auto ids = r.strings(y, k, "service_ids");
     for (std::size_t j = 0; j < ids.size(); ++j) {
       const auto it = std::find_if(c.services.begin(), c.services.end(), [&](const ServiceInfo& s) { return s.id == ids[j]; });

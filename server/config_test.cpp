@@ -108,3 +108,38 @@ BOOST_AUTO_TEST_CASE(tls_files_must_exist) {
   BOOST_TEST(has_error(c, "listeners[0].tls.cert: file not found"));
   BOOST_TEST(has_error(c, "listeners[0].tls.ca: is required when client_certificates is required"));
 }
+
+// Issue #10: services[].queries (poll / collection_management; absent = every registered
+// format, [] = none) and collections[].strict_content.
+BOOST_AUTO_TEST_CASE(query_formats_and_strict_content) {
+  TempFile f(
+      "listeners:\n  - port: 0\nstorage: sqlite://data/x.db\n"
+      "services:\n"
+      "  - {id: poll, type: poll, path: /poll}\n"
+      "  - {id: plain, type: poll, path: /plain, queries: []}\n"
+      "  - {id: d, type: discovery, path: /d, advertise_queries: true}\n"
+      "  - {id: cm, type: collection_management, path: /cm, queries: [urn:taxii.mitre.org:query:default:1.0]}\n"
+      "collections:\n  - name: a\n    strict_content: true\n    service_ids: [poll, plain]\n"
+      "  - name: b\n    service_ids: [poll]\n");
+  const auto c = load_config(f.path.string());
+  for (const auto& e : c.errors) BOOST_TEST_MESSAGE(e);
+  BOOST_TEST_REQUIRE(c.config.has_value());
+  BOOST_TEST(!c.config->services[0].query_formats.has_value());
+  BOOST_TEST_REQUIRE(c.config->services[1].query_formats.has_value());
+  BOOST_TEST(c.config->services[1].query_formats->empty());
+  BOOST_TEST(*c.config->services[3].query_formats == std::vector<std::string>{"urn:taxii.mitre.org:query:default:1.0"},
+             boost::test_tools::per_element());
+  BOOST_TEST(c.config->services[2].advertise_queries);
+  BOOST_TEST(!c.config->services[0].advertise_queries);
+  BOOST_TEST(c.config->collections[0].strict_content);
+  BOOST_TEST(!c.config->collections[1].strict_content);
+
+  TempFile bad(
+      "listeners:\n  - port: 0\nstorage: sqlite://data/x.db\n"
+      "services:\n  - {id: inbox, type: inbox, path: /inbox, queries: []}\n"
+      "collections:\n  - name: a\n    strict_content: maybe\n    service_ids: [inbox]\n");
+  const auto e = load_config(bad.path.string());
+  BOOST_TEST(!e.config.has_value());
+  BOOST_TEST(has_error(e, "services[0].queries: only for poll and collection_management services"));
+  BOOST_TEST(has_error(e, "collections[0].strict_content: expected true or false"));
+}

@@ -1,4 +1,5 @@
-// Unit tests of the services and the Dispatcher over an in-memory SQLite store.
+// Unit tests of the services and the Dispatcher over an in-memory SQLite store (or, with
+// TAXII_TEST_STORE=postgres, a PostgreSQL schema: services_test_pg; storage/test_store.hpp).
 #define BOOST_TEST_MODULE services
 #include <boost/test/unit_test.hpp>
 
@@ -11,6 +12,7 @@
 #include "services/dispatcher.hpp"
 #include "services/inbox/inbox_service.hpp"
 #include "services/poll/poll_service.hpp"
+#include "storage/test_store.hpp"
 
 using namespace taxii;
 using namespace taxii::services;
@@ -20,22 +22,21 @@ namespace {
 v11::ContentBinding cb(std::string_view id) { return {std::string(id), {}}; }
 
 struct Fixture {
-  std::unique_ptr<storage::Store> store;
+  // In-memory SQLite, or a fresh PostgreSQL schema with TAXII_TEST_STORE=postgres.
+  storage::testing::TestStore store;
   std::shared_ptr<Topology> topology;
   Dispatcher dispatcher;
 
   explicit Fixture(uint64_t part_size = 3) {
-    auto s = storage::open_store("sqlite::memory:");
-    BOOST_TEST_REQUIRE(s.ok());
-    store = std::move(s).value();
+    store = storage::testing::open_test_store("services");
     std::vector<ServiceInfo> svcs(4);
-    svcs[0] = {"discovery", ServiceType::Discovery, "/d", {}, {}, {}, {}};
-    svcs[1] = {"cm", ServiceType::CollectionManagement, "/cm", {}, {}, {}, {}};
-    svcs[2] = {"inbox", ServiceType::Inbox, "/inbox", {}, DestinationPolicy::Optional, {"feed"}, {}};
-    svcs[3] = {"poll", ServiceType::Poll, "/poll", {}, {}, {}, {}};
+    svcs[0] = {"discovery", ServiceType::Discovery, "/d", {}, {}, {}, {}, {}, false};
+    svcs[1] = {"cm", ServiceType::CollectionManagement, "/cm", {}, {}, {}, {}, {}, false};
+    svcs[2] = {"inbox", ServiceType::Inbox, "/inbox", {}, DestinationPolicy::Optional, {"feed"}, {}, {}, false};
+    svcs[3] = {"poll", ServiceType::Poll, "/poll", {}, {}, {}, {}, {}, false};
     std::vector<CollectionInfo> cols(2);
-    cols[0] = {"feed", "a feed", v11::CollectionType::DataFeed, {cb(urn::kStix12), cb(urn::kStix111)}, {"poll"}, {"inbox"}};
-    cols[1] = {"set", "a set", v11::CollectionType::DataSet, {}, {"poll"}, {"inbox"}};
+    cols[0] = {"feed", "a feed", v11::CollectionType::DataFeed, {cb(urn::kStix12), cb(urn::kStix111)}, {"poll"}, {"inbox"}, false};
+    cols[1] = {"set", "a set", v11::CollectionType::DataSet, {}, {"poll"}, {"inbox"}, false};
     for (const auto& c : cols) BOOST_TEST_REQUIRE(store->ensure_collection(c.name).ok());
     topology = std::make_shared<Topology>(
         std::vector<Listener>{{std::string(urn::kProtocolHttp), "http://127.0.0.1:9000"}}, svcs, cols);
@@ -235,4 +236,65 @@ BOOST_AUTO_TEST_CASE(destination_policies) {
   auto e = strict.handle(m, RequestContext{});
   BOOST_TEST_REQUIRE(!e.ok());
   BOOST_TEST(e.error().details().size() == 2u);
+}
+
+// Issue #10: per-service query formats. With the server's registry, a Poll service configured
+// with no format (`queries: []`) answers UNSUPPORTED_QUERY without SUPPORTED_QUERY details and
+// advertises nothing; one with the default configuration compiles and evaluates the query.
+BOOST_AUTO_TEST_CASE(query_formats_per_service) {
+  storage::testing::TestStore store = storage::testing::open_test_store("services_queries");
+  query::QueryFormatRegistry queries;
+  BOOST_TEST_REQUIRE(query::register_builtin_query_formats(queries).ok());
+  std::vector<ServiceInfo> svcs(3);
+  svcs[0] = {"discovery", ServiceType::Discovery, "/d", {}, {}, {}, {}, {}, false};
+  svcs[1] = {"poll", ServiceType::Poll, "/poll", {}, {}, {}, {}, {}, false};
+  svcs[2] = {"plain", ServiceType::Poll, "/plain", {}, {}, {}, {}, {}, false};
+  svcs[2].query_formats = std::vector<std::string>{};
+  svcs[0].advertise_queries = true;
+  std::vector<CollectionInfo> cols{{"feed", "a feed", v11::CollectionType::DataFeed, {}, {"poll", "plain"}, {}, false}};
+  BOOST_TEST_REQUIRE(store->ensure_collection("feed").ok());
+  const std::string stix = R"(<s:STIX_Package xmlns:s="http://stix.mitre.org/stix-1" version="1.2"><s:STIX_Header><s:Title>)";
+  BOOST_TEST_REQUIRE(store->append({"feed"}, {{std::string(urn::kStix12), {}, stix + "yes</s:Title></s:STIX_Header></s:STIX_Package>", {}},
+                                              {std::string(urn::kStix12), {}, stix + "no</s:Title></s:STIX_Header></s:STIX_Package>", {}},
+                                              {std::string(urn::kCap11), {}, "<alert/>", {}}})
+                         .ok());
+  auto topology = std::make_shared<Topology>(
+      std::vector<Listener>{{std::string(urn::kProtocolHttp), "http://127.0.0.1:9000"}}, svcs, cols);
+  const Plugins plugins{nullptr, &queries};
+  Dispatcher d;
+  d.add("/d", std::make_shared<DiscoveryService>(topology, &queries, "discovery"));
+  d.add("/poll", std::make_shared<PollService>(topology, *store, "poll", PollOptions{}, nullptr, plugins));
+  d.add("/plain", std::make_shared<PollService>(topology, *store, "plain", PollOptions{}, nullptr, plugins));
+  RequestContext ctx;
+  v11::PollRequest r;
+  r.message_id = "1";
+  r.collection_name = "feed";
+  r.poll_parameters = v11::PollParameters{};
+  r.poll_parameters->query = v11::Query{
+      std::string(urn::kQueryDefault10),
+      Mixed{R"(<tdq:Default_Query xmlns:tdq="http://taxii.mitre.org/query/taxii_default_query-1" )"
+            R"(targeting_expression_id="urn:stix.mitre.org:xml:1.2"><tdq:Criteria operator="AND"><tdq:Criterion>)"
+            R"(<tdq:Target>STIX_Package/STIX_Header/Title</tdq:Target><tdq:Test )"
+            R"(capability_id="urn:taxii.mitre.org:query:capability:core-1" relationship="equals">)"
+            R"(<tdq:Parameter name="match_type">case_sensitive_string</tdq:Parameter>)"
+            R"(<tdq:Parameter name="value">yes</tdq:Parameter></tdq:Test></tdq:Criterion></tdq:Criteria>)"
+            R"(</tdq:Default_Query>)"}};
+  const Message got = d.dispatch("/poll", r, ctx);
+  const auto& p = std::get<v11::PollResponse>(got);
+  BOOST_TEST_REQUIRE(p.content_blocks.size() == 1u);
+  BOOST_TEST(p.content_blocks[0].content.xml.find("yes") != std::string::npos);
+  BOOST_TEST(p.record_count->count == 1u);
+  const Message refused = d.dispatch("/plain", r, ctx);
+  const auto& s = std::get<v11::StatusMessage>(refused);
+  BOOST_TEST(s.status_type == "UNSUPPORTED_QUERY");
+  BOOST_TEST(s.details.empty());
+
+  v11::DiscoveryRequest dr;
+  dr.message_id = "2";
+  const Message disc = d.dispatch("/d", dr, ctx);
+  const auto& instances = std::get<v11::DiscoveryResponse>(disc).service_instances;
+  BOOST_TEST_REQUIRE(instances.size() == 3u);
+  BOOST_TEST(instances[0].supported_queries.empty());
+  BOOST_TEST(instances[1].supported_queries.size() == 5u);
+  BOOST_TEST(instances[2].supported_queries.empty());
 }

@@ -36,6 +36,13 @@ struct ServiceInfo {
   std::vector<std::string> default_collections;
   // Inbox only: what the inbox accepts. Empty: whatever its destination collections accept.
   std::vector<v11::ContentBinding> accepted_bindings;
+  // Poll and Collection Management only (issue #10): the query format ids the service
+  // supports; nullopt = every registered format, empty = none (services/query_support.hpp).
+  std::optional<std::vector<std::string>> query_formats;
+  // Discovery only (issue #10): list the Supported_Query of Poll and Collection Management
+  // instances. Off by default: libtaxii-based clients that do not import libtaxii's
+  // taxii_default_query (cabby) cannot parse a Discovery_Response that has one (docs/query.md).
+  bool advertise_queries = false;
 };
 
 struct CollectionInfo {
@@ -46,6 +53,9 @@ struct CollectionInfo {
   std::vector<v11::ContentBinding> accepted_bindings;
   std::vector<std::string> poll_services;   // service ids
   std::vector<std::string> inbox_services;  // service ids
+  // Inbox: reject content whose XML does not look like its declared binding (BAD_MESSAGE,
+  // content::check_declared; issue #10). Config key `strict_content`.
+  bool strict_content = false;
 };
 
 class Topology {

@@ -352,19 +352,19 @@ BOOST_AUTO_TEST_CASE(unknown_format_lists_the_supported_ones) {
   BOOST_TEST(ok.ok());
 }
 
-BOOST_AUTO_TEST_CASE(supported_queries_are_schema_valid_one_per_vocabulary) {
+// Services 1.1 §4.2: each Supported_Query of a Service_Instance names a different format.
+BOOST_AUTO_TEST_CASE(supported_queries_are_schema_valid_one_per_format) {
   QueryFormatRegistry r;
   BOOST_TEST_REQUIRE(register_builtin_query_formats(r).ok());
   const auto sq = r.supported_queries();
-  BOOST_TEST_REQUIRE(sq.size() == tdq::DefaultQueryFormat::vocabularies().size());
-  for (size_t i = 0; i < sq.size(); ++i) {
-    BOOST_TEST(sq[i].format_id == std::string(urn::kQueryDefault10));
-    auto doc = xml::parse_document(sq[i].body.xml, xml::ParseLimits{});  // validates
-    BOOST_TEST_REQUIRE(doc.ok(), (doc.ok() ? "" : doc.error().message()));
-    BOOST_TEST(sq[i].body.xml.find(tdq::DefaultQueryFormat::vocabularies()[i]) != std::string::npos);
-    for (const auto& m : r.find(urn::kQueryDefault10)->capability_modules())
-      BOOST_TEST(sq[i].body.xml.find(m) != std::string::npos);
-  }
+  BOOST_TEST_REQUIRE(sq.size() == 1u);
+  BOOST_TEST(sq[0].format_id == std::string(urn::kQueryDefault10));
+  auto doc = xml::parse_document(sq[0].body.xml, xml::ParseLimits{});  // validates
+  BOOST_TEST_REQUIRE(doc.ok(), (doc.ok() ? "" : doc.error().message()));
+  BOOST_TEST(sq[0].body.xml.find("targeting_expression_id=\"urn:stix.mitre.org:xml:1.1.1\"") != std::string::npos);
+  BOOST_TEST(sq[0].body.xml.find("<tdq:Allowed_Scope>**</tdq:Allowed_Scope>") != std::string::npos);
+  for (const auto& m : r.find(urn::kQueryDefault10)->capability_modules())
+    BOOST_TEST(sq[0].body.xml.find(m) != std::string::npos);
   const auto mods = r.find(urn::kQueryDefault10)->capability_modules();
   BOOST_TEST(mods.size() == 3u);
 }

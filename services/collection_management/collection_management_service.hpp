@@ -24,10 +24,13 @@ namespace taxii::services {
 
 class CollectionManagementService final : public Service {
  public:
-  // on_subscription_change: see SubscriptionManager (optional).
+  // on_subscription_change: see SubscriptionManager (optional). queries: the query formats
+  // subscriptions may carry (issue #10; default none).
   CollectionManagementService(std::shared_ptr<const Topology> topology, storage::Store& store,
-                              std::function<void()> on_subscription_change = {})
-      : topology_(topology), store_(store), subscriptions_(topology, store, std::move(on_subscription_change)) {}
+                              std::function<void()> on_subscription_change = {}, QuerySupport queries = {})
+      : topology_(topology),
+        store_(store),
+        subscriptions_(topology, store, std::move(on_subscription_change), std::move(queries)) {}
   ServiceType type() const override { return ServiceType::CollectionManagement; }
   // Fails with Failure (store trouble), or as SubscriptionManager::handle.
   Result<Message> handle(const Message& request, const RequestContext& ctx) override;

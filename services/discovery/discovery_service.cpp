@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/urn.hpp"
+#include "services/query/query_support.hpp"
 
 namespace taxii::services {
 
@@ -13,9 +14,17 @@ Result<Message> DiscoveryService::handle(const Message& /*request*/, const Reque
   // 1.1 clients is legal (§4.4.3) but makes clients that pick "the" Poll service (cabby's
   // --discovery) refuse the answer as ambiguous (docs/interop.md).
   const Version v = ctx.requested_version;
+  const ServiceInfo* self = topology_->find_service(id_);
+  const bool advertise = self != nullptr && self->advertise_queries;
   for (const ServiceInfo& s : topology_->services()) {
     const std::vector<v11::ContentBinding> accepted =
         s.type == ServiceType::Inbox ? topology_->inbox_bindings(s) : std::vector<v11::ContentBinding>{};
+    // Services 1.1 §4.4.3: Supported_Query only for POLL and COLLECTION_MANAGEMENT (issue #10);
+    // TAXII 1.0 has no queries.
+    std::vector<v11::SupportedQuery> queries;
+    if (advertise && v == Version::V11 &&
+        (s.type == ServiceType::Poll || s.type == ServiceType::CollectionManagement))
+      queries = QuerySupport(queries_, s.query_formats).supported_queries();
     for (const Listener& l : topology_->listeners()) {
       {
         v11::ServiceInstance i;
@@ -26,6 +35,7 @@ Result<Message> DiscoveryService::handle(const Message& /*request*/, const Reque
         i.message_bindings = {std::string(v == Version::V11 ? urn::kMessageXml11 : urn::kMessageXml10)};
         // Services 1.1 §4.4.3: Content_Binding only for INBOX; none means "accepts all".
         i.content_bindings = accepted;
+        i.supported_queries = queries;
         i.message = s.message;
         out.service_instances.push_back(std::move(i));
       }

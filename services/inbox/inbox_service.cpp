@@ -26,6 +26,17 @@ Error unsupported_content(std::size_t index, const v11::ContentBlock& b, const s
   return e;
 }
 
+// The strict check of one block (inbox_service.hpp): BAD_MESSAGE naming the block.
+Status check_strict(const content::ContentBindingRegistry& registry, std::size_t index, const v11::ContentBlock& b) {
+  const std::string where = "Content_Block " + std::to_string(index + 1) + ": ";
+  auto parts = content::parse_nesting(b.binding_id);
+  if (!parts.ok()) return Error::bad_message(where + parts.error().message());
+  const content::ContentBinding* cb = registry.find(parts->front());
+  if (cb == nullptr) return ok_status();
+  if (auto st = content::check_declared(*cb, b.content); !st.ok()) return Error::bad_message(where + st.error().message());
+  return ok_status();
+}
+
 }  // namespace
 
 Result<Message> InboxService::handle(const Message& request, const RequestContext& ctx) {
@@ -67,6 +78,9 @@ Result<Message> InboxService::handle(const Message& request, const RequestContex
     for (const CollectionInfo* c : targets)
       if (!binding_accepted(c->accepted_bindings, b.binding_id, b.subtype))
         return unsupported_content(i, b, "collection " + c->name, c->accepted_bindings);
+    if (content_ != nullptr &&
+        std::any_of(targets.begin(), targets.end(), [](const CollectionInfo* c) { return c->strict_content; }))
+      if (auto st = check_strict(*content_, i, b); !st.ok()) return st.error();
     blocks.push_back({b.binding_id, b.subtype, b.content.xml, b.message});
   }
 

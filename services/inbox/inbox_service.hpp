@@ -11,6 +11,11 @@
 // Content: every block's binding (and subtype) must be accepted by the inbox and by every
 // destination collection (topology.hpp binding_accepted), else UNSUPPORTED_CONTENT with
 // SUPPORTED_CONTENT details, and the whole message is rejected (Services 1.1 §3.2).
+// Strict content (issue #10; per collection, config key strict_content): a block going to such
+// a collection must look like its declared binding (outermost of a nesting expression):
+// content::check_declared with the server's ContentBindingRegistry, else BAD_MESSAGE naming
+// the block; a malformed nesting expression is BAD_MESSAGE too. *A binding the registry does
+// not know cannot be checked and passes (acceptance is the collection's list, above).
 // Storage: all blocks of the message go to all destinations in ONE Store::append() call;
 // SUCCESS only after it returned ok, i.e. the content is durably committed (DESIGN.md).
 // Labels in received blocks are informational; the store assigns new ones (§5.2.3).
@@ -28,6 +33,7 @@
 #include <memory>
 #include <string>
 
+#include "bindings/content/content_binding.hpp"
 #include "services/service.hpp"
 #include "services/topology.hpp"
 #include "storage/store.hpp"
@@ -37,10 +43,15 @@ namespace taxii::services {
 class InboxService final : public Service {
  public:
   // REQUIRES: topology->find_service(service_id) is an inbox. on_stored (optional) is called
-  // after content was stored, so that a push deliverer can look for work at once.
+  // after content was stored, so that a push deliverer can look for work at once. content:
+  // the server's content binding registry, for strict collections (null: no strict check).
   InboxService(std::shared_ptr<const Topology> topology, storage::Store& store, std::string service_id,
-               std::function<void()> on_stored = {})
-      : topology_(std::move(topology)), store_(store), id_(std::move(service_id)), on_stored_(std::move(on_stored)) {}
+               std::function<void()> on_stored = {}, const content::ContentBindingRegistry* content = nullptr)
+      : topology_(std::move(topology)),
+        store_(store),
+        id_(std::move(service_id)),
+        on_stored_(std::move(on_stored)),
+        content_(content) {}
   ServiceType type() const override { return ServiceType::Inbox; }
   // Answers a SUCCESS Status_Message; fails with DestinationCollectionError,
   // UnsupportedContent or Failure (store).
@@ -51,6 +62,7 @@ class InboxService final : public Service {
   storage::Store& store_;
   std::string id_;
   std::function<void()> on_stored_;
+  const content::ContentBindingRegistry* content_ = nullptr;
 };
 
 }  // namespace taxii::services

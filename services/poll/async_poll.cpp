@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/ids.hpp"
+#include "services/query/query_support.hpp"
 #include "services/subscriptions/subscription_codec.hpp"
 
 namespace taxii::services {
@@ -35,11 +36,16 @@ Error pending(const std::string& result_id, int64_t wait_seconds, bool will_push
   return e;
 }
 
-Status build_async_result(storage::Store& store, storage::AsyncResult& r) {
-  const auto filters = decode_filter(r.request);
-  if (!filters) return Error::failure("asynchronous result " + r.result_id + " has an unreadable request");
-  storage::ScanQuery q{r.collection, r.after, r.until, *filters, 0};
-  auto total = store.count(q);
+Status build_async_result(storage::Store& store, storage::AsyncResult& r, const query::QueryFormatRegistry* queries) {
+  const auto request = decode_poll_filter(r.request);
+  if (!request) return Error::failure("asynchronous result " + r.result_id + " has an unreadable request");
+  auto compiled = compile_stored_query(queries, request->query, "asynchronous result " + r.result_id);
+  if (!compiled.ok()) return compiled.error();
+  const query::Predicate* pred = compiled->get();
+  storage::ScanQuery q{r.collection, r.after, r.until, request->bindings, 0};
+  // With a query the count evaluates every candidate, and so does the pass below: the price
+  // of flat memory (nothing but part boundaries is kept).
+  auto total = count_matching(store, q, pred);
   if (!total.ok()) return total.error();
   const uint64_t part_size = std::max<uint64_t>(1, r.part_size);
   storage::ResultSet rs;
@@ -59,7 +65,7 @@ Status build_async_result(storage::Store& store, storage::AsyncResult& r) {
     std::optional<Timestamp> part_after = r.after, last;
     Status recorded = ok_status();
     parts = 0;
-    auto scanned = store.scan(q, [&](const storage::StoredBlock& b) {
+    auto scanned = scan_matching(store, q, pred, [&](const storage::StoredBlock& b) {
       last = b.label;
       if (++in_part < part_size) return true;
       recorded = store.put_result_part(r.result_id, {++parts, part_after, last});
@@ -78,7 +84,8 @@ Status build_async_result(storage::Store& store, storage::AsyncResult& r) {
   return ok_status();
 }
 
-Result<v11::InboxMessage> async_part_message(storage::Store& store, const storage::AsyncResult& r, uint64_t part) {
+Result<v11::InboxMessage> async_part_message(storage::Store& store, const storage::AsyncResult& r, uint64_t part,
+                                             const query::QueryFormatRegistry* queries) {
   auto rs = store.get_result_set(r.result_id);
   if (!rs.ok()) return rs.error();
   if (!*rs) return Error::failure("asynchronous result " + r.result_id + " has expired");
@@ -90,10 +97,12 @@ Result<v11::InboxMessage> async_part_message(storage::Store& store, const storag
   auto p = store.get_result_part(r.result_id, part);
   if (!p.ok()) return p.error();
   if (!*p) return Error::failure("asynchronous result " + r.result_id + " has no part " + std::to_string(part));
-  const auto filters = decode_filter(r.request);
-  if (!filters) return Error::failure("asynchronous result " + r.result_id + " has an unreadable request");
-  storage::ScanQuery q{r.collection, (*p)->after, (*p)->last_label, *filters, 0};
-  auto scanned = store.scan(q, [&](const storage::StoredBlock& b) {
+  const auto request = decode_poll_filter(r.request);
+  if (!request) return Error::failure("asynchronous result " + r.result_id + " has an unreadable request");
+  auto compiled = compile_stored_query(queries, request->query, "asynchronous result " + r.result_id);
+  if (!compiled.ok()) return compiled.error();
+  storage::ScanQuery q{r.collection, (*p)->after, (*p)->last_label, request->bindings, 0};
+  auto scanned = scan_matching(store, q, compiled->get(), [&](const storage::StoredBlock& b) {
     m.content_blocks.push_back(to_block(b));
     return true;
   });

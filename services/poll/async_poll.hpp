@@ -16,6 +16,7 @@
 #include <string>
 
 #include "core/message_v11.hpp"
+#include "bindings/query/query_format.hpp"
 #include "core/result.hpp"
 #include "storage/store.hpp"
 
@@ -33,11 +34,16 @@ Error pending(const std::string& result_id, int64_t wait_seconds, bool will_push
 
 // Builds an accepted result: counts it, stores its ResultSet and records the boundary of every
 // part (contiguous label ranges, Services 1.1 §5.2.2.3). On success r becomes Ready with its
-// total_parts. Fails with Failure (store) or NotFound (the collection is gone).
-Status build_async_result(storage::Store& store, storage::AsyncResult& r);
+// total_parts. The poll's query (issue #10), if any, is compiled with `queries` and applied:
+// the count and the parts hold matches only. Fails with Failure (store, a query that no longer
+// compiles) or NotFound (the collection is gone).
+Status build_async_result(storage::Store& store, storage::AsyncResult& r,
+                          const query::QueryFormatRegistry* queries = nullptr);
 
 // The Inbox_Message that pushes part `part` (1-based) of a Ready result: @result_id,
-// Record_Count (the whole result's), the part's blocks (none for COUNT_ONLY).
-Result<v11::InboxMessage> async_part_message(storage::Store& store, const storage::AsyncResult& r, uint64_t part);
+// Record_Count (the whole result's), the part's blocks (none for COUNT_ONLY), filtered by the
+// poll's query like build_async_result.
+Result<v11::InboxMessage> async_part_message(storage::Store& store, const storage::AsyncResult& r, uint64_t part,
+                                             const query::QueryFormatRegistry* queries = nullptr);
 
 }  // namespace taxii::services

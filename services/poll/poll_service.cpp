@@ -8,6 +8,7 @@
 #include "core/ids.hpp"
 #include "services/poll/async_poll.hpp"
 #include "services/push/push_address.hpp"
+#include "services/query/query_support.hpp"
 #include "services/subscriptions/subscription_codec.hpp"
 
 namespace taxii::services {
@@ -23,6 +24,8 @@ struct PollService::Plan {
   std::optional<std::string> subscription_id;
   bool allow_asynch = false;
   std::optional<v11::PushParameters> delivery;
+  std::optional<v11::Query> query;  // compiled into pred once per request (issue #10)
+  PredicatePtr pred;
 };
 
 namespace {
@@ -65,12 +68,14 @@ Status check_bindings(const std::vector<v11::ContentBinding>& wanted, const Coll
 }  // namespace
 
 PollService::PollService(std::shared_ptr<const Topology> topology, storage::Store& store,
-                         std::string service_id, PollOptions options, std::function<void()> on_async)
+                         std::string service_id, PollOptions options, std::function<void()> on_async,
+                         Plugins plugins)
     : topology_(std::move(topology)),
       store_(store),
       id_(std::move(service_id)),
       options_(options),
-      on_async_(std::move(on_async)) {
+      on_async_(std::move(on_async)),
+      plugins_(plugins) {
   if (options_.part_size == 0) options_.part_size = 1;
 }
 
@@ -123,7 +128,11 @@ Result<Message> PollService::poll(const v11::PollRequest& r, const RequestContex
       return Error::not_found("no subscription " + id + " to collection " + c.name, id);
     const auto params = decode_parameters((*sub)->parameters);
     if (!params) return Error::failure("subscription " + id + " has unreadable parameters");
-    // TODO(#10): the subscription's query, once subscriptions may have one.
+    // The subscription's query was checked when it was made (subscription_manager.hpp).
+    auto pred = compile_stored_query(plugins_.queries, params->query, "subscription " + id);
+    if (!pred.ok()) return pred.error();
+    plan.query = params->query;
+    plan.pred = std::move(pred).value();
     plan.filters = to_filters(params->content_bindings);
     plan.count_only = params->response_type == v11::ResponseType::CountOnly;
     plan.subscription_id = id;
@@ -134,7 +143,13 @@ Result<Message> PollService::poll(const v11::PollRequest& r, const RequestContex
 
   if (!r.poll_parameters) return Error::bad_message("Poll_Request: neither Subscription_ID nor Poll_Parameters");
   const v11::PollParameters& p = *r.poll_parameters;
-  if (p.query) return Error{StatusType::UnsupportedQuery, "this Poll service does not support queries"};
+  if (p.query) {
+    // Services 1.1 §5.5: compiled once per request; evaluated per block while streaming.
+    auto pred = QuerySupport(plugins_, topology_->find_service(id_)).compile(*p.query);
+    if (!pred.ok()) return pred.error();
+    plan.query = p.query;
+    plan.pred = std::move(pred).value();
+  }
   if (auto b = check_bindings(p.content_bindings, c); !b.ok()) return b.error();
   plan.filters = to_filters(p.content_bindings);
   plan.count_only = p.response_type == v11::ResponseType::CountOnly;
@@ -157,9 +172,38 @@ Result<Message> PollService::answer(const Plan& plan) {
   const ScanWindow window{plan.after, plan.until && *plan.until < bound ? *plan.until : bound};
 
   ScanQuery q{c.name, window.after, window.until, plan.filters, 0};
-  auto total = store_.count(q);
-  if (!total.ok()) return total.error();
-  if (plan.allow_asynch && *total >= options_.async_threshold) return accept_async(plan, window, *total);
+  const query::Predicate* pred = plan.pred.get();
+  auto candidates = store_.count(q);
+  if (!candidates.ok()) return candidates.error();
+  // *With a query the asynchronous decision is taken on the candidates (an upper bound of the
+  // matches): evaluating them is the work an asynchronous poll defers.
+  if (plan.allow_asynch && *candidates >= options_.async_threshold) return accept_async(plan, window, *candidates);
+
+  // The matching blocks: without a query the store counts them and returns the first part;
+  // with one, a single pass evaluates each candidate once, counts every match and keeps the
+  // first part (memory: one part).
+  uint64_t total = *candidates;
+  std::vector<v11::ContentBlock> blocks;
+  std::optional<Timestamp> last;
+  if (pred != nullptr) {
+    total = 0;
+    auto scanned = scan_matching(store_, q, pred, [&](const storage::StoredBlock& b) {
+      if (++total <= options_.part_size && !plan.count_only) {
+        blocks.push_back(to_block(b));
+        last = b.label;
+      }
+      return true;
+    });
+    if (!scanned.ok()) return scanned.error();
+  } else if (!plan.count_only) {
+    if (total > options_.part_size) q.limit = options_.part_size;
+    auto scanned = store_.scan(q, [&](const storage::StoredBlock& b) {
+      blocks.push_back(to_block(b));
+      last = b.label;
+      return true;
+    });
+    if (!scanned.ok()) return scanned.error();
+  }
 
   v11::PollResponse out;
   out.collection_name = c.name;
@@ -168,7 +212,7 @@ Result<Message> PollService::answer(const Plan& plan) {
     out.exclusive_begin = window.after;
     out.inclusive_end = window.until;
   }
-  out.record_count = v11::RecordCount{*total, false};
+  out.record_count = v11::RecordCount{total, false};
   Timestamp through = window.until;  // what this answer covers, for the subscription's cursor
   const auto finish = [&](Message m) -> Result<Message> {
     if (plan.subscription_id)
@@ -177,15 +221,8 @@ Result<Message> PollService::answer(const Plan& plan) {
   };
   if (plan.count_only) return finish(Message(std::move(out)));
 
-  std::optional<Timestamp> last;
-  const bool split = *total > options_.part_size;
-  if (split) q.limit = options_.part_size;
-  auto scanned = store_.scan(q, [&](const storage::StoredBlock& b) {
-    out.content_blocks.push_back(to_block(b));
-    last = b.label;
-    return true;
-  });
-  if (!scanned.ok()) return scanned.error();
+  out.content_blocks = std::move(blocks);
+  const bool split = total > options_.part_size;
   if (!split) return finish(Message(std::move(out)));
 
   if (plan.v10) {
@@ -201,8 +238,8 @@ Result<Message> PollService::answer(const Plan& plan) {
   storage::ResultSet rs;
   rs.result_id = "urn:uuid:" + generate_uuid();
   rs.collection = c.name;
-  rs.request = encode_filter(plan.filters);
-  rs.total_count = *total;
+  rs.request = encode_poll_filter({plan.filters, plan.query});
+  rs.total_count = total;
   rs.part_size = options_.part_size;
   rs.after = window.after;
   rs.until = window.until;
@@ -220,7 +257,7 @@ Result<Message> PollService::accept_async(const Plan& plan, const ScanWindow& wi
   storage::AsyncResult r;
   r.result_id = "urn:uuid:" + generate_uuid();
   r.collection = plan.collection->name;
-  r.request = encode_filter(plan.filters);
+  r.request = encode_poll_filter({plan.filters, plan.query});
   r.after = window.after;
   r.until = window.until;
   r.part_size = options_.part_size;
@@ -286,8 +323,13 @@ Result<Message> PollService::fulfil_part(const CollectionInfo& c, const storage:
     e.with_detail(std::string(detail_name::kMaxPartNumber), std::to_string(parts));
     return e;
   }
-  auto filters = decode_filter(rs.request);
-  if (!filters) return Error::failure("stored result set " + rs.result_id + " is unreadable");
+  const auto request = decode_poll_filter(rs.request);
+  if (!request) return Error::failure("stored result set " + rs.result_id + " is unreadable");
+  const auto* filters = &request->bindings;
+  // The result's query, compiled once for this part (issue #10): parts hold matches only.
+  auto compiled = compile_stored_query(plugins_.queries, request->query, "result set " + rs.result_id);
+  if (!compiled.ok()) return compiled.error();
+  const query::Predicate* pred = compiled->get();
 
   // Find where the wanted part starts: the last label of the part before it. Walk forward
   // from the nearest recorded part, recording each boundary found (memory stays flat).
@@ -303,7 +345,7 @@ Result<Message> PollService::fulfil_part(const CollectionInfo& c, const storage:
   while (prev.part_number + 1 < want) {
     ScanQuery q{c.name, prev.last_label, rs.until, *filters, rs.part_size};
     std::optional<Timestamp> last;
-    auto s = store_.scan(q, [&](const storage::StoredBlock& b) {
+    auto s = scan_matching(store_, q, pred, [&](const storage::StoredBlock& b) {
       last = b.label;
       return true;
     });
@@ -326,7 +368,7 @@ Result<Message> PollService::fulfil_part(const CollectionInfo& c, const storage:
   out.record_count = v11::RecordCount{rs.total_count, false};
   ScanQuery q{c.name, prev.last_label, rs.until, *filters, rs.part_size};
   std::optional<Timestamp> last;
-  auto s = store_.scan(q, [&](const storage::StoredBlock& b) {
+  auto s = scan_matching(store_, q, pred, [&](const storage::StoredBlock& b) {
     out.content_blocks.push_back(to_block(b));
     last = b.label;
     return true;

@@ -9,7 +9,18 @@
 //   creation); the stated end is recorded after answering (docs/subscriptions.md). Unknown id,
 //   or one of another collection or requester -> NOT_FOUND, ITEM = the id. Paused
 //   subscriptions may be polled (§5.4.2).
-// - A Query -> UNSUPPORTED_QUERY with no SUPPORTED_QUERY detail (queries: issue #10).
+// - A Query (Services 1.1 §4.4.8, §5.5; issue #10, docs/query.md): compiled once per request
+//   with the formats this service supports (ServiceInfo::query_formats of the server's
+//   QueryFormatRegistry): unknown or disabled format -> UNSUPPORTED_QUERY with one
+//   SUPPORTED_QUERY detail per supported format (none: no query support); a broken query ->
+//   BAD_MESSAGE or the format's own status (Default Query: UNSUPPORTED_CAPABILITY_MODULE,
+//   UNSUPPORTED_TARGETING_EXPRESSION, UNSUPPORTED_TARGETING_EXPRESSION_ID with their
+//   details). Evaluated per block while streaming; blocks it cannot evaluate (non-STIX,
+//   nested) are not sent (§5.5). Record_Count, parts, COUNT_ONLY count matches only; the
+//   query is stored with a multi-part or asynchronous result, so every part and
+//   Poll_Fulfillment applies it. A subscription's query applies to polls by its id.
+//   *Asynchronous threshold: compared with the candidates (before the query), as counting
+//   the matches is the work an asynchronous poll defers.
 // - *Asynchronous (Services 1.1 §3.6.2): allow_asynch="true" and at least async_threshold
 //   matching blocks -> PENDING (ESTIMATED_WAIT, RESULT_ID, WILL_PUSH); the result is built by
 //   the outbox worker and pushed to usable Delivery_Parameters (WILL_PUSH=true); unusable
@@ -49,6 +60,7 @@
 #include <optional>
 #include <string>
 
+#include "services/query/query_support.hpp"
 #include "services/service.hpp"
 #include "services/topology.hpp"
 #include "storage/store.hpp"
@@ -72,9 +84,9 @@ struct PollOptions {
 class PollService final : public Service {
  public:
   // on_async (optional) is called when an asynchronous result was accepted, so that the
-  // outbox worker can build it at once.
+  // outbox worker can build it at once. plugins: the server's registries (none: no queries).
   PollService(std::shared_ptr<const Topology> topology, storage::Store& store, std::string service_id,
-              PollOptions options, std::function<void()> on_async = {});
+              PollOptions options, std::function<void()> on_async = {}, Plugins plugins = {});
   ServiceType type() const override { return ServiceType::Poll; }
   // Fails with NotFound, BadMessage, UnsupportedQuery, UnsupportedContent, Pending,
   // AsynchronousPollError, InvalidResponsePart or Failure (store).
@@ -95,6 +107,7 @@ class PollService final : public Service {
   std::string id_;
   PollOptions options_;
   std::function<void()> on_async_;
+  Plugins plugins_;
   std::atomic<int64_t> last_expiry_{0};
 };
 

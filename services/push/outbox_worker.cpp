@@ -31,12 +31,13 @@ std::string instance_id() {
 }  // namespace
 
 OutboxWorker::OutboxWorker(std::shared_ptr<const Topology> topology, storage::Store& store, SenderFactory senders,
-                           PushOptions options, EventLog log)
+                           PushOptions options, EventLog log, const query::QueryFormatRegistry* queries)
     : topology_(std::move(topology)),
       store_(store),
       senders_(std::move(senders)),
       options_(options),
       log_(std::move(log)),
+      queries_(queries),
       instance_(instance_id()) {
   options_.threads = std::max<std::size_t>(1, options_.threads);
   options_.max_blocks = std::max<uint64_t>(1, options_.max_blocks);
@@ -177,7 +178,7 @@ void OutboxWorker::deliver(PushSender& sender, const std::string& worker, const 
   const CollectionInfo* c = topology_->find_collection(s.collection);
   if (c == nullptr) return fail("collection " + s.collection + " is not configured on this taxiid");
   if (!s.push) return fail("subscription has no push parameters");
-  auto batch = next_batch(store_, s, *c, options_.max_blocks);
+  auto batch = next_batch(store_, s, *c, options_.max_blocks, queries_);
   if (!batch.ok()) return fail(batch.error().message());
   if (batch->message) {
     auto prepared = prepare_push(*batch->message, *s.push);
@@ -207,7 +208,7 @@ void OutboxWorker::work_async(PushSender& sender, const std::string& worker, sto
   OutboxEvent e;
   e.id = r.result_id;
   if (r.state == storage::AsyncState::Building) {
-    auto built = build_async_result(store_, r);
+    auto built = build_async_result(store_, r, queries_);
     if (built.ok()) {
       r.attempts = 0;
       r.last_error.reset();
@@ -241,7 +242,7 @@ void OutboxWorker::work_async(PushSender& sender, const std::string& worker, sto
   const uint64_t part = r.parts_pushed + 1;
   Status sent = ok_status();
   uint64_t blocks = 0;
-  auto m = async_part_message(store_, r, part);
+  auto m = async_part_message(store_, r, part, queries_);
   if (!m.ok()) {
     sent = m.error();
   } else if (!r.delivery) {

@@ -28,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+#include "bindings/query/query_format.hpp"
 #include "services/push/push_sender.hpp"
 #include "services/topology.hpp"
 #include "storage/store.hpp"
@@ -69,8 +70,10 @@ class OutboxWorker {
   using SenderFactory = std::function<std::unique_ptr<PushSender>()>;
   using EventLog = std::function<void(const OutboxEvent&)>;
 
+  // queries: the server's query formats, for subscriptions and asynchronous polls with a
+  // query (issue #10); null: none (such work fails and is retried, then given up).
   OutboxWorker(std::shared_ptr<const Topology> topology, storage::Store& store, SenderFactory senders,
-               PushOptions options, EventLog log = {});
+               PushOptions options, EventLog log = {}, const query::QueryFormatRegistry* queries = nullptr);
   ~OutboxWorker();  // stop()
   OutboxWorker(const OutboxWorker&) = delete;
   OutboxWorker& operator=(const OutboxWorker&) = delete;
@@ -99,6 +102,7 @@ class OutboxWorker {
   SenderFactory senders_;
   PushOptions options_;
   EventLog log_;
+  const query::QueryFormatRegistry* queries_ = nullptr;
   std::string instance_;  // host:pid:random, prefix of each thread's worker id
 
   mutable std::mutex mu_;  // guards the fields below

@@ -8,6 +8,7 @@
 #include "bindings/xml/message_binding.hpp"
 #include "core/ids.hpp"
 #include "core/urn.hpp"
+#include "services/query/query_support.hpp"
 #include "services/subscriptions/subscription_codec.hpp"
 
 namespace taxii::services {
@@ -31,9 +32,12 @@ std::string clip(std::string s, std::size_t n = 300) {
 }  // namespace
 
 Result<PushBatch> next_batch(storage::Store& store, const storage::Subscription& s, const CollectionInfo& c,
-                             uint64_t max_blocks) {
+                             uint64_t max_blocks, const query::QueryFormatRegistry* queries) {
   const auto params = decode_parameters(s.parameters);
   if (!params) return Error::failure("subscription " + s.id + " has unreadable parameters");
+  auto compiled = compile_stored_query(queries, params->query, "subscription " + s.id);
+  if (!compiled.ok()) return compiled.error();
+  const query::Predicate* pred = compiled->get();
   auto latest = store.latest_label(c.name);
   if (!latest.ok()) return latest.error();
   PushBatch batch;
@@ -43,10 +47,9 @@ Result<PushBatch> next_batch(storage::Store& store, const storage::Subscription&
   }
   batch.through = **latest;
   storage::ScanQuery q{c.name, s.push_cursor, batch.through, to_filters(params->content_bindings), 0};
-  // TODO(#10): filter by the subscription's query, once subscriptions may have one.
   v11::InboxMessage m;
   if (params->response_type == v11::ResponseType::CountOnly) {
-    auto n = store.count(q);
+    auto n = count_matching(store, q, pred);
     if (!n.ok()) return n.error();
     if (*n == 0) return batch;
     m.record_count = v11::RecordCount{*n, false};
@@ -54,7 +57,7 @@ Result<PushBatch> next_batch(storage::Store& store, const storage::Subscription&
     q.limit = std::max<uint64_t>(1, max_blocks);
     std::size_t bytes = 0;
     bool full = false;
-    auto scanned = store.scan(q, [&](const storage::StoredBlock& b) {
+    auto scanned = scan_matching(store, q, pred, [&](const storage::StoredBlock& b) {
       m.content_blocks.push_back(to_block(b));
       bytes += b.content.size();
       full = m.content_blocks.size() >= q.limit || bytes >= kMaxBatchBytes;

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "bindings/query/query_format.hpp"
 #include "core/message_v11.hpp"
 #include "core/result.hpp"
 #include "services/push/push_sender.hpp"
@@ -39,9 +40,11 @@ inline constexpr std::size_t kMaxBatchBytes = std::size_t{4} << 20;
 // Exclusive_Begin_Timestamp = the cursor (absent at the feed's start) and
 // Inclusive_End_Timestamp = through (Services 1.1 §4.4.10; none for a Data Set).
 // Record_Count: the matching records of the covered range (all of them are in a FULL message).
-// Fails with Failure (store, unreadable parameters).
+// "Matching": the subscription's content bindings and, if it has one, its query (issue #10),
+// compiled with `queries` once per batch and evaluated per block as the range streams past.
+// Fails with Failure (store, unreadable parameters, a query that no longer compiles).
 Result<PushBatch> next_batch(storage::Store& store, const storage::Subscription& s, const CollectionInfo& c,
-                             uint64_t max_blocks);
+                             uint64_t max_blocks, const query::QueryFormatRegistry* queries = nullptr);
 
 struct PreparedPush {
   PushAddress to;

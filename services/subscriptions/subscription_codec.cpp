@@ -9,6 +9,7 @@ namespace {
 
 constexpr std::string_view kParametersFormat = "taxiid-subscription-1";
 constexpr std::string_view kFilterFormat = "taxiid-poll-filter-1";
+constexpr std::string_view kQueryFilterFormat = "taxiid-poll-filter-2";  // with a query
 
 std::vector<std::string_view> split(std::string_view s, char sep) {
   std::vector<std::string_view> out;
@@ -165,6 +166,40 @@ std::optional<std::vector<storage::BindingFilter>> decode_filter(std::string_vie
     out.push_back(std::move(f));
   }
   return out;
+}
+
+std::string encode_poll_filter(const PollFilter& f) {
+  if (!f.query) return encode_filter(f.bindings);
+  std::string out(kQueryFilterFormat);
+  out += "\nquery\t";
+  put_escaped(out, f.query->format_id);
+  out += '\t';
+  put_escaped(out, f.query->body.xml);
+  out += '\n';
+  // The filter lines, as encode_filter writes them after its format line.
+  const std::string bindings = encode_filter(f.bindings);
+  out += bindings.substr(bindings.find('\n') + 1);
+  return out;
+}
+
+std::optional<PollFilter> decode_poll_filter(std::string_view text) {
+  PollFilter f;
+  if (text.substr(0, kQueryFilterFormat.size() + 1) != std::string(kQueryFilterFormat) + "\n") {
+    auto bindings = decode_filter(text);
+    if (!bindings) return std::nullopt;
+    f.bindings = std::move(*bindings);
+    return f;
+  }
+  text.remove_prefix(kQueryFilterFormat.size() + 1);
+  const std::size_t eol = text.find('\n');
+  if (eol == std::string_view::npos) return std::nullopt;
+  const auto fields = split(text.substr(0, eol), '\t');
+  if (fields.size() != 3 || fields[0] != "query") return std::nullopt;
+  f.query = v11::Query{unescape(fields[1]), Mixed{unescape(fields[2])}};
+  auto bindings = decode_filter(std::string(kFilterFormat) + "\n" + std::string(text.substr(eol + 1)));
+  if (!bindings) return std::nullopt;
+  f.bindings = std::move(*bindings);
+  return f;
 }
 
 }  // namespace taxii::services

@@ -37,6 +37,16 @@ std::vector<storage::BindingFilter> to_filters(const std::vector<v11::ContentBin
 std::string encode_filter(const std::vector<storage::BindingFilter>& filters);
 std::optional<std::vector<storage::BindingFilter>> decode_filter(std::string_view text);
 
+// The request of a result set with its query (issue #10): without a query the encoding is
+// encode_filter()'s; with one, a second format whose first line after the format line is the
+// query (format id and markup), then the filter lines. decode_poll_filter reads both.
+struct PollFilter {
+  std::vector<storage::BindingFilter> bindings;
+  std::optional<v11::Query> query;
+};
+std::string encode_poll_filter(const PollFilter& f);
+std::optional<PollFilter> decode_poll_filter(std::string_view text);
+
 // Percent-encodes %, tab and newline (and back), for the line formats above.
 void put_escaped(std::string& out, std::string_view s);
 std::string unescape(std::string_view s);

@@ -17,14 +17,6 @@ v11::SubscriptionStatus status_of(const Subscription& s) {
   return s.state == SubscriptionState::Paused ? v11::SubscriptionStatus::Paused : v11::SubscriptionStatus::Active;
 }
 
-// TODO(#10): compile the query with the query-format registry (query::QueryFormatRegistry::
-// compile; UNSUPPORTED_QUERY with SUPPORTED_QUERY details for an unknown format) and filter
-// pushes and subscription polls with it. Until then a subscription cannot have a query.
-Status check_query(const std::optional<v11::Query>& q) {
-  if (!q) return ok_status();
-  return Error{StatusType::UnsupportedQuery, "this Collection Management service does not support queries in "
-                                             "subscriptions (query format " + q->format_id + ")"};
-}
 
 // Services 1.1 §4.4.6: none of the requested bindings accepted -> UNSUPPORTED_CONTENT.
 Status check_bindings(const std::vector<v11::ContentBinding>& wanted, const CollectionInfo& c) {
@@ -43,8 +35,8 @@ Status check_bindings(const std::vector<v11::ContentBinding>& wanted, const Coll
 }  // namespace
 
 SubscriptionManager::SubscriptionManager(std::shared_ptr<const Topology> topology, storage::Store& store,
-                                         std::function<void()> on_change)
-    : topology_(std::move(topology)), store_(store), on_change_(std::move(on_change)) {}
+                                         std::function<void()> on_change, QuerySupport queries)
+    : topology_(std::move(topology)), store_(store), on_change_(std::move(on_change)), queries_(std::move(queries)) {}
 
 v11::SubscriptionInstance SubscriptionManager::instance(const Subscription& s, const CollectionInfo& c, bool push,
                                                         bool polls) const {
@@ -133,7 +125,11 @@ Result<Message> SubscriptionManager::subscribe(const v11::ManageCollectionSubscr
     auto address = check_push_parameters(*r.push_parameters, c.type == v11::CollectionType::DataSet);
     if (!address.ok()) return address.error();
   }
-  if (auto q = check_query(params.query); !q.ok()) return q.error();
+  // Issue #10: the query is compiled now, only to validate it (the same statuses as a Poll);
+  // it is stored as written, with the other parameters, and compiled again by each poll and
+  // push delivery of the subscription.
+  if (params.query)
+    if (auto q = queries_.compile(*params.query); !q.ok()) return q.error();
   if (auto b = check_bindings(params.content_bindings, c); !b.ok()) return b.error();
   if (!r.push_parameters && c.poll_services.empty())
     return Error{StatusType::PollingUnsupported,

@@ -8,8 +8,10 @@
 //  3. UNSUBSCRIBE of an id that does not exist for this requester and collection -> success
 //     (Subscription status UNSUBSCRIBED), nothing changes.
 //  4. SUBSCRIBE: Push_Parameters checked by check_push_parameters() (UNSUPPORTED_PROTOCOL,
-//     UNSUPPORTED_MESSAGE, *BAD_MESSAGE for an address that is no URL); a Query ->
-//     UNSUPPORTED_QUERY until the query registry is wired (TODO(#10)); content bindings of
+//     UNSUPPORTED_MESSAGE, *BAD_MESSAGE for an address that is no URL); a Query is compiled
+//     with this service's query formats (query_support.hpp; issue #10): UNSUPPORTED_QUERY with
+//     SUPPORTED_QUERY details, BAD_MESSAGE, or the format's own statuses (Default Query:
+//     UNSUPPORTED_CAPABILITY_MODULE, UNSUPPORTED_TARGETING_EXPRESSION(_ID)); content bindings of
 //     which *none is accepted by the collection -> UNSUPPORTED_CONTENT with SUPPORTED_CONTENT
 //     (as for Poll); no Push_Parameters on a collection no Poll service serves ->
 //     POLLING_UNSUPPORTED.
@@ -29,6 +31,7 @@
 #include <functional>
 #include <memory>
 
+#include "services/query/query_support.hpp"
 #include "services/service.hpp"
 #include "services/topology.hpp"
 #include "storage/store.hpp"
@@ -38,9 +41,10 @@ namespace taxii::services {
 class SubscriptionManager {
  public:
   // on_change (optional) is called after a SUBSCRIBE or RESUME changed something, so that a
-  // push deliverer can look for work at once.
+  // push deliverer can look for work at once. queries: the query formats subscriptions may
+  // use (default: none).
   SubscriptionManager(std::shared_ptr<const Topology> topology, storage::Store& store,
-                      std::function<void()> on_change = {});
+                      std::function<void()> on_change = {}, QuerySupport queries = {});
 
   // Fails with NotFound, BadMessage, UnsupportedProtocol, UnsupportedMessage,
   // UnsupportedQuery, UnsupportedContent, PollingUnsupported or Failure (store).
@@ -58,6 +62,7 @@ class SubscriptionManager {
   std::shared_ptr<const Topology> topology_;
   storage::Store& store_;
   std::function<void()> on_change_;
+  QuerySupport queries_;
 };
 
 }  // namespace taxii::services

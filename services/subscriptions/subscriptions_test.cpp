@@ -19,6 +19,7 @@
 #include "services/push/outbox_worker.hpp"
 #include "services/push/push_message.hpp"
 #include "services/subscriptions/subscription_codec.hpp"
+#include "storage/test_store.hpp"
 
 using namespace taxii;
 using namespace taxii::services;
@@ -64,7 +65,7 @@ class FakeSender final : public PushSender {
 };
 
 struct Fixture {
-  std::unique_ptr<storage::Store> store;
+  storage::testing::TestStore store;  // SQLite in memory, or PostgreSQL (TAXII_TEST_STORE)
   std::shared_ptr<Topology> topology;
   std::unique_ptr<CollectionManagementService> cm;
   std::unique_ptr<InboxService> inbox;
@@ -72,15 +73,15 @@ struct Fixture {
   FakeSender sender;
 
   Fixture() {
-    store = std::move(storage::open_store("sqlite::memory:")).value();
+    store = storage::testing::open_test_store("subscriptions");
     std::vector<ServiceInfo> svcs(3);
-    svcs[0] = {"cm", ServiceType::CollectionManagement, "/cm", {}, {}, {}, {}};
-    svcs[1] = {"inbox", ServiceType::Inbox, "/inbox", {}, DestinationPolicy::Optional, {"feed"}, {}};
-    svcs[2] = {"poll", ServiceType::Poll, "/poll", {}, {}, {}, {}};
+    svcs[0] = {"cm", ServiceType::CollectionManagement, "/cm", {}, {}, {}, {}, {}, false};
+    svcs[1] = {"inbox", ServiceType::Inbox, "/inbox", {}, DestinationPolicy::Optional, {"feed"}, {}, {}, false};
+    svcs[2] = {"poll", ServiceType::Poll, "/poll", {}, {}, {}, {}, {}, false};
     std::vector<CollectionInfo> cols(2);
     cols[0] = {"feed", "a feed", v11::CollectionType::DataFeed,
-               {{std::string(urn::kStix12), {}}, {std::string(urn::kStix111), {}}}, {"poll"}, {"inbox"}};
-    cols[1] = {"set", "a set", v11::CollectionType::DataSet, {}, {"poll"}, {"inbox"}};
+               {{std::string(urn::kStix12), {}}, {std::string(urn::kStix111), {}}}, {"poll"}, {"inbox"}, false};
+    cols[1] = {"set", "a set", v11::CollectionType::DataSet, {}, {"poll"}, {"inbox"}, false};
     for (const auto& c : cols) BOOST_TEST_REQUIRE(store->ensure_collection(c.name).ok());
     topology = std::make_shared<Topology>(std::vector<Listener>{{kHttp, "http://127.0.0.1:9000"}}, svcs, cols);
     cm = std::make_unique<CollectionManagementService>(topology, *store);
@@ -344,4 +345,30 @@ BOOST_AUTO_TEST_CASE(asynchronous_results_pending_built_and_pushed) {
   // allow_asynch false: never PENDING.
   r.poll_parameters->allow_asynch = false;
   BOOST_TEST(poll.handle(r, ctx).ok());
+}
+
+// Issue #10: a result set's request keeps the poll's query (format 2), byte for byte, and the
+// format without a query stays the one older results were stored with.
+BOOST_AUTO_TEST_CASE(poll_filter_with_a_query_round_trips) {
+  PollFilter f;
+  f.bindings = {{std::string(urn::kStix12), {"a\tb", "100%"}}, {std::string(urn::kStix111), {}}};
+  BOOST_TEST(encode_poll_filter(f) == encode_filter(f.bindings));
+  auto plain = decode_poll_filter(encode_filter(f.bindings));
+  BOOST_TEST_REQUIRE(plain.has_value());
+  BOOST_TEST(!plain->query.has_value());
+  BOOST_TEST(plain->bindings.size() == 2u);
+  f.query = v11::Query{std::string(urn::kQueryDefault10), Mixed{"<q a=\"1\">\n\tx%0A y\n</q>"}};
+  auto back = decode_poll_filter(encode_poll_filter(f));
+  BOOST_TEST_REQUIRE(back.has_value());
+  BOOST_TEST_REQUIRE(back->query.has_value());
+  BOOST_TEST(back->query->format_id == f.query->format_id);
+  BOOST_TEST(back->query->body.xml == f.query->body.xml);
+  BOOST_TEST_REQUIRE(back->bindings.size() == 2u);
+  BOOST_TEST(back->bindings[0].subtypes == f.bindings[0].subtypes, boost::test_tools::per_element());
+  f.bindings.clear();
+  back = decode_poll_filter(encode_poll_filter(f));
+  BOOST_TEST_REQUIRE(back.has_value());
+  BOOST_TEST(back->bindings.empty());
+  BOOST_TEST(back->query->body.xml == f.query->body.xml);
+  BOOST_TEST(!decode_poll_filter("taxiid-poll-filter-2\nnot a query\n").has_value());
 }

@@ -542,11 +542,10 @@ class LibtaxiiGroup:
         req = self.tm11.PollRequest(self.mid(), collection_name="default",
                                     poll_parameters=self.tm11.PollRequest.PollParameters(query=query))
         p = self.send("/services/poll", req)
-        if isinstance(p.m, self.tm11.StatusMessage):
-            self.expect_status(p, "UNSUPPORTED_QUERY")
-            return "taxiid answers UNSUPPORTED_QUERY (query evaluation is issue #10); libtaxii parses it"
-        check(isinstance(p.m, self.tm11.PollResponse), "PollResponse")
+        # Issue #10: taxiid evaluates the Default Query libtaxii built.
+        check(isinstance(p.m, self.tm11.PollResponse), "PollResponse, got %s" % type(p.m).__name__)
         check_eq(self.ids(p.m.content_blocks), [3], "the package the query names")
+        check_eq(p.m.record_count.record_count if p.m.record_count else None, 1, "Record_Count")
         return None
 
     def manage(self, action, sid=None, params=None):

@@ -190,15 +190,19 @@ BOOST_AUTO_TEST_CASE(processing_rules_and_errors_11) {
     bad.push_parameters = v11::PushParameters{kHttp, address, kXml11};
     BOOST_TEST(manage(bad).status_type() == "UNSUPPORTED_PROTOCOL", address);
   }
+  // A query format the server does not know (queries themselves: wire_query_test.cpp).
   auto query = request(A::Subscribe);
   query.subscription_parameters->query =
-      v11::Query{std::string(urn::kQueryDefault10),
+      v11::Query{"urn:example:query:unknown",
                  Mixed{"<tdq:Default_Query xmlns:tdq=\"http://taxii.mitre.org/query/taxii_default_query-1\" "
                        "targeting_expression_id=\"urn:stix.mitre.org:xml:1.1.1\"><tdq:Criteria operator=\"AND\">"
                        "<tdq:Criterion negate=\"false\"><tdq:Target>**</tdq:Target><tdq:Test "
                        "capability_id=\"urn:taxii.mitre.org:query:capability:core-1\" relationship=\"exists\"/>"
                        "</tdq:Criterion></tdq:Criteria></tdq:Default_Query>"}};
-  BOOST_TEST(manage(query).status_type() == "UNSUPPORTED_QUERY");
+  r = manage(query);
+  BOOST_TEST(r.status_type() == "UNSUPPORTED_QUERY");
+  BOOST_TEST(details(r, "SUPPORTED_QUERY") == std::vector<std::string>{std::string(urn::kQueryDefault10)},
+             boost::test_tools::per_element());
   auto content = request(A::Subscribe);
   content.subscription_parameters->content_bindings = {{std::string(urn::kCap11), {}}};
   r = manage(content);

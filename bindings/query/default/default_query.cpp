@@ -220,20 +220,22 @@ std::vector<std::string> DefaultQueryFormat::capability_modules() const {
 }
 
 std::vector<v11::SupportedQuery> DefaultQueryFormat::supported_query_info() const {
-  std::vector<v11::SupportedQuery> out;
+  // One Supported_Query for this format: Services 1.1 §4.2 gives each Supported_Query of a
+  // Service_Instance a different format. Query 1.0 §3.2 would list every vocabulary as its
+  // own Targeting_Expression_Info, but the official schema allows exactly one per
+  // Default_Query_Info (PROTOCOL.md §8.6, §12.3), so the advertisement names one vocabulary,
+  // kAdvertisedVocabulary; the other four STIX vocabularies are accepted all the same
+  // (docs/decisions.md).
   const std::string scope(kScope);
-  for (const auto& vocab : vocabularies()) {
-    std::string x = "<tdq:Default_Query_Info xmlns:tdq=\"" + std::string(urn::kNsDefaultQuery) + "\">";
-    x += "<tdq:Targeting_Expression_Info targeting_expression_id=\"" + xml_escape(vocab, true) + "\">";
-    x += "<tdq:Preferred_Scope>" + scope + "</tdq:Preferred_Scope>";
-    x += "<tdq:Allowed_Scope>" + scope + "</tdq:Allowed_Scope>";
-    x += "</tdq:Targeting_Expression_Info>";
-    for (const auto& m : modules_)
-      x += "<tdq:Capability_Module>" + xml_escape(m->id()) + "</tdq:Capability_Module>";
-    x += "</tdq:Default_Query_Info>";
-    out.push_back({std::string(id()), Mixed{std::move(x)}});
-  }
-  return out;
+  std::string x = "<tdq:Default_Query_Info xmlns:tdq=\"" + std::string(urn::kNsDefaultQuery) + "\">";
+  x += "<tdq:Targeting_Expression_Info targeting_expression_id=\"" + xml_escape(kAdvertisedVocabulary, true) + "\">";
+  x += "<tdq:Preferred_Scope>" + scope + "</tdq:Preferred_Scope>";
+  x += "<tdq:Allowed_Scope>" + scope + "</tdq:Allowed_Scope>";
+  x += "</tdq:Targeting_Expression_Info>";
+  for (const auto& m : modules_)
+    x += "<tdq:Capability_Module>" + xml_escape(m->id()) + "</tdq:Capability_Module>";
+  x += "</tdq:Default_Query_Info>";
+  return {v11::SupportedQuery{std::string(id()), Mixed{std::move(x)}}};
 }
 
 Result<std::unique_ptr<Predicate>> DefaultQueryFormat::compile(const v11::Query& q) const {

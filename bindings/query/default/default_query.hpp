@@ -27,6 +27,7 @@
 #include "bindings/query/default/capability_module.hpp"
 #include "bindings/query/default/options.hpp"
 #include "bindings/query/query_format.hpp"
+#include "core/urn.hpp"
 
 namespace taxii::query::tdq {
 
@@ -48,6 +49,9 @@ class DefaultQueryFormat : public QueryFormat {
   // The scope advertised and named in UNSUPPORTED_TARGETING_EXPRESSION details: "**", every
   // well-formed slash-notation expression (Query 1.0 §3.2.1.1).
   static constexpr std::string_view kScope = "**";
+  // The vocabulary named in the advertisement (one Targeting_Expression_Info, see
+  // supported_query_info): STIX 1.1.1, the release TAXII 1.1 deployments carry.
+  static constexpr std::string_view kAdvertisedVocabulary = urn::kStix111;
 
   const DefaultQueryOptions& options() const { return options_; }
 
