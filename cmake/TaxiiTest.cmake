@@ -15,3 +15,42 @@ function(taxii_add_test src)
   endif()
   set_tests_properties(${name} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT})
 endfunction()
+
+# taxii_add_postgres_variant(name...): for each Boost.Test test `name` registered in this
+# directory, registers `name_pg`: the same executable run against PostgreSQL
+# (TAXII_TEST_STORE=postgres; storage/test_store.hpp), with the original's labels plus
+# `postgres`, its timeout, environment and RUN_SERIAL. Without TAXII_TEST_POSTGRES_URI the
+# variant prints "SKIP ..." and exits 77, which CTest reports as skipped.
+# Nothing when TAXII_POSTGRES_VARIANTS is OFF (e.g. to keep a sanitizer build's CI time down).
+function(taxii_add_postgres_variant)
+  if(NOT TAXII_POSTGRES_VARIANTS)
+    return()
+  endif()
+  foreach(name ${ARGN})
+    if(NOT TEST ${name})
+      continue()
+    endif()
+    get_test_property(${name} LABELS labels)
+    get_test_property(${name} TIMEOUT timeout)
+    get_test_property(${name} RUN_SERIAL serial)
+    get_test_property(${name} ENVIRONMENT environment)
+    add_test(NAME ${name}_pg COMMAND ${name} --log_level=message --report_level=short)
+    set(env TAXII_TEST_STORE=postgres)
+    if(environment)
+      list(APPEND env ${environment})
+    endif()
+    if(NOT labels)
+      set(labels "")
+    endif()
+    list(APPEND labels postgres)
+    list(REMOVE_DUPLICATES labels)
+    set_tests_properties(${name}_pg PROPERTIES LABELS "${labels}" ENVIRONMENT "${env}"
+                         SKIP_RETURN_CODE 77)
+    if(timeout)
+      set_tests_properties(${name}_pg PROPERTIES TIMEOUT ${timeout})
+    endif()
+    if(serial)
+      set_tests_properties(${name}_pg PROPERTIES RUN_SERIAL ${serial})
+    endif()
+  endforeach()
+endfunction()

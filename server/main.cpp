@@ -1,4 +1,5 @@
 // taxiid: the TAXII 1.1 / 1.0 server. See docs/server.md.
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <csignal>
@@ -12,12 +13,13 @@
 #include "server/config.hpp"
 #include "server/log.hpp"
 #include "server/server.hpp"
+#include "storage/store.hpp"
 
 namespace {
 
 constexpr const char* kUsage =
     "usage: taxiid --config FILE        run the server\n"
-    "       taxiid --check-config FILE  validate FILE; exit 0 if valid, 1 if not\n"
+    "       taxiid --check-config FILE  validate FILE and reach its store; exit 0 if both, 1 if not\n"
     "       taxiid user hash [--password-stdin] [--iterations N]\n"
     "                                   print a PBKDF2 hash for auth.users[].password_hash\n"
     "       taxiid user add|passwd USER --config FILE [--password-stdin] [--groups a,b]\n"
@@ -118,6 +120,18 @@ int user_hash(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Memory (issue #9: < 64 MB while serving a 1M-block poll). glibc's defaults keep freed
+  // part-sized buffers (a Poll_Response part, an Inbox body: MBs) cached per worker thread:
+  // one arena per thread, and an mmap threshold that grows to the largest buffer freed so far.
+  // Two arenas and a fixed 256 KiB threshold (big buffers go back to the kernel when freed)
+  // halved taxiid's peak RSS during a poll of 1000-block parts (87 -> 46 MiB).
+  // MALLOC_ARENA_MAX / MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_ still override these.
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
+  if (std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr) mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+  // Fixing the mmap threshold also pins the trim threshold (128 KiB): the heap top would then
+  // be given back (brk/madvise) after nearly every request. 4 MiB keeps that off the hot path
+  // (poll peak 46 -> 49 MiB).
+  if (std::getenv("MALLOC_TRIM_THRESHOLD_") == nullptr) mallopt(M_TRIM_THRESHOLD, 4 * 1024 * 1024);
   const std::string a1 = argc > 1 ? argv[1] : "";
   if (argc == 2 && (a1 == "--help" || a1 == "-h")) {
     std::fputs(kUsage, stdout);
@@ -130,8 +144,15 @@ int main(int argc, char** argv) {
   if (argc == 3 && a1 == "--check-config") {
     taxii::server::ConfigLoad cfg;
     if (!load(argv[2], cfg)) return 1;
-    std::printf("%s: configuration OK (%zu listeners, %zu services, %zu collections)\n", argv[2],
-                cfg.config->listeners.size(), cfg.config->services.size(), cfg.config->collections.size());
+    // The store must be reachable too (a PostgreSQL server: connect, read the schema version).
+    auto store = taxii::storage::check_store(cfg.config->storage_uri);
+    if (!store.ok()) {
+      std::fprintf(stderr, "%s: storage: %s\n", argv[2], store.error().message().c_str());
+      return 1;
+    }
+    std::printf("%s: configuration OK (%zu listeners, %zu services, %zu collections; %s)\n", argv[2],
+                cfg.config->listeners.size(), cfg.config->services.size(), cfg.config->collections.size(),
+                store->c_str());
     return 0;
   }
   if (argc == 3 && a1 == "--config") return run(argv[2]);

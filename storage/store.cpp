@@ -52,4 +52,16 @@ Result<std::unique_ptr<Store>> open_store(const std::string& uri) {
                         "\" (" + std::string(kSupported) + ")");
 }
 
+Result<std::string> check_store(const std::string& uri) {
+  const std::string_view u = uri;
+  if (starts_with(u, "postgresql://") || starts_with(u, "postgres://")) return check_postgres_store(uri);
+  if (u == "sqlite::memory:") return std::string("SQLite store in memory");
+  if (starts_with(u, "sqlite://") && u.size() > 9 && u.substr(9) != "/")
+    return "SQLite store " + std::string(u.substr(9)) + " (created at start if missing)";
+  // Anything else: the reason open_store gives.
+  auto refused = open_store(uri);
+  if (refused.ok()) return std::string("store ") + uri;
+  return refused.error();
+}
+
 }  // namespace taxii::storage

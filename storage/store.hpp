@@ -192,4 +192,12 @@ class Store {
 // Fails with Failure and a message naming the URI problem.
 Result<std::unique_ptr<Store>> open_store(const std::string& uri);
 
+// What `taxiid --check-config` checks of the store, without creating or migrating anything:
+// PostgreSQL: connects once, reads the schema version (refused when newer than this
+// program's); SQLite: the URI is well-formed (the file is made at start). Returns one line
+// describing the store; Failure with the reason (never the password) otherwise.
+Result<std::string> check_store(const std::string& uri);
+// The PostgreSQL part of check_store (storage/postgres/postgres_check.cpp).
+Result<std::string> check_postgres_store(const std::string& uri);
+
 }  // namespace taxii::storage

@@ -26,10 +26,42 @@ fail() {
   exit 1
 }
 
+# Store: a SQLite file per node; with TAXII_TEST_STORE=postgres (the scenario_*_pg tests) a
+# fresh PostgreSQL schema per node on TAXII_TEST_POSTGRES_URI, dropped on exit (needs psql).
+PG_SCHEMAS=()
+if [ "${TAXII_TEST_STORE:-sqlite}" = postgres ]; then
+  if [ -z "${TAXII_TEST_POSTGRES_URI:-}" ]; then
+    echo "SKIP $SCENARIO: TAXII_TEST_STORE=postgres but TAXII_TEST_POSTGRES_URI is not set"
+    rmdir "$WORK"
+    exit 77
+  fi
+  command -v psql >/dev/null || { echo "$SCENARIO: TAXII_TEST_STORE=postgres needs psql" >&2; exit 1; }
+fi
+# store_uri NAME: sets STORE_URI to the storage URI of node NAME (creates its schema on
+# PostgreSQL; not in a subshell, so that cleanup knows the schema).
+store_uri() {
+  if [ "${TAXII_TEST_STORE:-sqlite}" != postgres ]; then
+    STORE_URI="sqlite://store/$1.db"
+    return
+  fi
+  local schema="scenario_$$_${1//-/_}"
+  psql -X -q -v ON_ERROR_STOP=1 "$TAXII_TEST_POSTGRES_URI" -c "CREATE SCHEMA $schema" >/dev/null ||
+    fail "cannot create schema $schema"
+  PG_SCHEMAS+=("$schema")
+  case $TAXII_TEST_POSTGRES_URI in
+    *\?*) STORE_URI="$TAXII_TEST_POSTGRES_URI&options=-csearch_path%3D$schema" ;;
+    *) STORE_URI="$TAXII_TEST_POSTGRES_URI?options=-csearch_path%3D$schema" ;;
+  esac
+}
+
 cleanup() {
   local status=$?
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for schema in "${PG_SCHEMAS[@]}"; do
+    psql -X -q "$TAXII_TEST_POSTGRES_URI" -c "SET client_min_messages TO warning; DROP SCHEMA IF EXISTS $schema CASCADE" \
+      >/dev/null 2>&1 || true
+  done
   if [ "$status" -eq 0 ]; then rm -rf "$WORK"; else say "kept $WORK for inspection"; fi
 }
 trap cleanup EXIT
@@ -42,10 +74,11 @@ trap 'exit 130' INT TERM
 node_config() {
   local name=$1 bindings=${2:-}
   mkdir -p "$WORK/$name"
+  store_uri "$name"
   cat >"$WORK/$name/taxiid.yaml" <<YAML
 listeners:
   - {address: 127.0.0.1, port: 0}
-storage: sqlite://store/$name.db
+storage: "$STORE_URI"
 push: {interval_ms: 200, retry_initial_ms: 200, retry_max: 2, timeout: 5, lease: 15}
 services:
   - {id: discovery, type: discovery, path: /services/discovery}

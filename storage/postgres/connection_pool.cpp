@@ -11,6 +11,8 @@
 #include <Poco/Exception.h>
 #include <libpq-fe.h>
 
+#include "storage/adapter_guard.hpp"
+
 namespace taxii::storage {
 namespace {
 
@@ -30,11 +32,7 @@ void on_notice(void*, const PGresult* r) {
 
 }  // namespace
 
-void postgres_log(std::string_view what, std::string_view detail) {
-  std::ostringstream line;
-  line << "taxii storage: " << what << ": " << detail << '\n';
-  std::cerr << line.str() << std::flush;
-}
+void postgres_log(std::string_view what, std::string_view detail) { detail::log_error(what, detail); }
 
 std::string postgres_quote_ident(std::string_view name) {
   std::string out = "\"";

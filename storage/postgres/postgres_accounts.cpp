@@ -1,8 +1,5 @@
 // PostgresStore: accounts (store.hpp, section "Accounts (issue #7)"; schemas/postgres/003_accounts.sql).
-#include <exception>
-#include <iostream>
 #include <mutex>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,6 +8,8 @@
 #include <Poco/Data/Statement.h>
 #include <Poco/Exception.h>
 
+#include "storage/account_groups.hpp"
+#include "storage/adapter_guard.hpp"
 #include "storage/postgres/connection_pool.hpp"
 #include "storage/postgres/postgres_store.hpp"
 
@@ -24,43 +23,9 @@ using Poco::Data::Keywords::into;
 using Poco::Data::Keywords::now;
 using Poco::Data::Keywords::use;
 
-void account_log(std::string_view what, std::string_view detail) {
-  std::ostringstream line;
-  line << "taxii storage: " << what << ": " << detail << '\n';
-  std::cerr << line.str() << std::flush;
-}
-
-// The adapter boundary (STYLE.md): nothing thrown by Poco leaves this file.
-template <class T, class F>
-Result<T> guarded(const char* message, F&& fn) {
-  try {
-    return std::forward<F>(fn)();
-  } catch (const Poco::Exception& e) {
-    account_log(message, e.displayText());
-  } catch (const std::exception& e) {
-    account_log(message, e.what());
-  }
-  return Error::failure(message);
-}
-
-std::string join_groups(const std::vector<std::string>& groups) {
-  std::string out;
-  for (const auto& g : groups) out += (out.empty() ? "" : ",") + g;
-  return out;
-}
-
-std::vector<std::string> split_groups(const std::string& s) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start < s.size()) {
-    const auto end = s.find(',', start);
-    std::string g = s.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (!g.empty()) out.push_back(std::move(g));
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return out;
-}
+using detail::guarded;
+using detail::join_groups;
+using detail::split_groups;
 
 std::vector<Store::Account> select_accounts(Session& s, const std::string* username) {
   std::vector<std::string> names, hashes, salts, groups;

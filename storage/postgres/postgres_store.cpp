@@ -18,6 +18,7 @@
 #include <Poco/Nullable.h>
 
 #include "schemas/postgres/embedded.hpp"
+#include "storage/adapter_guard.hpp"
 #include "storage/postgres/connection_pool.hpp"
 #include "storage/postgres/connection_uri.hpp"
 
@@ -46,21 +47,9 @@ constexpr Int64 kDayMicros = Int64{24} * 60 * 60 * 1000000;
 // pg_advisory_xact_lock key held while migrating ("taxii" in ASCII).
 constexpr Int64 kMigrationLock = 0x7461786969;
 
-void log_error(std::string_view what, std::string_view detail) { postgres_log(what, detail); }
-
-// Runs fn (which returns Result<T>) and turns any exception into Failure(message), logging
-// the details. The adapter boundary of STYLE.md: nothing thrown by Poco or libpq leaves.
-template <class T, class F>
-Result<T> guarded(const char* message, F&& fn) {
-  try {
-    return std::forward<F>(fn)();
-  } catch (const Poco::Exception& e) {
-    log_error(message, e.displayText());
-  } catch (const std::exception& e) {
-    log_error(message, e.what());
-  }
-  return Error::failure(message);
-}
+// The adapter boundary of STYLE.md: nothing thrown by Poco or libpq leaves.
+using detail::guarded;
+using detail::log_error;
 
 BLOB to_blob(const std::string& s) {
   return BLOB(reinterpret_cast<const unsigned char*>(s.data()), s.size());

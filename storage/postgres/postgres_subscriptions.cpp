@@ -18,8 +18,10 @@
 #include <Poco/Exception.h>
 #include <Poco/Nullable.h>
 
+#include "storage/adapter_guard.hpp"
 #include "storage/postgres/connection_pool.hpp"
 #include "storage/postgres/postgres_store.hpp"
+#include "storage/subscription_rows.hpp"
 
 namespace taxii::storage {
 namespace {
@@ -34,37 +36,13 @@ using Poco::Data::Keywords::now;
 using Poco::Data::Keywords::use;
 using PoolLease = PostgresPool::Lease;
 
+// The shared row mapping (subscription_rows.hpp) and adapter boundary (adapter_guard.hpp).
+using namespace detail;
+
 constexpr Int64 kNoLabel = std::numeric_limits<Int64>::min();
 
 // The adapter boundary (STYLE.md): nothing thrown by Poco or libpq leaves this file.
-template <class T, class F>
-Result<T> guarded(const char* message, F&& fn) {
-  try {
-    return std::forward<F>(fn)();
-  } catch (const Poco::Exception& e) {
-    postgres_log(message, e.displayText());
-  } catch (const std::exception& e) {
-    postgres_log(message, e.what());
-  }
-  return Error::failure(message);
-}
-
-BLOB to_blob(const std::string& s) { return BLOB(reinterpret_cast<const unsigned char*>(s.data()), s.size()); }
-std::string from_blob(const BLOB& b) {
-  return b.size() == 0 ? std::string() : std::string(reinterpret_cast<const char*>(b.rawContent()), b.size());
-}
-Nullable<std::string> nstr(const std::optional<std::string>& s) {
-  return s ? Nullable<std::string>(*s) : Nullable<std::string>();
-}
-std::optional<std::string> ostr(const Nullable<std::string>& s) {
-  return s.isNull() ? std::nullopt : std::optional<std::string>(s.value());
-}
-Nullable<Int64> nlabel(const std::optional<Timestamp>& t) {
-  return t ? Nullable<Int64>(t->micros()) : Nullable<Int64>();
-}
-std::optional<Timestamp> olabel(const Nullable<Int64>& t) {
-  return t.isNull() ? std::nullopt : std::optional<Timestamp>(Timestamp::from_micros(t.value()));
-}
+using detail::guarded;
 
 bool collection_exists(Session& s, const std::string& name) {
   Int64 n = 0;
@@ -73,105 +51,8 @@ bool collection_exists(Session& s, const std::string& name) {
   return n != 0;
 }
 
-constexpr const char* kSubscriptionColumns =
-    "subscription_id, collection, owner, spec_key, state, parameters, push_protocol, push_address, "
-    "push_binding, created_at, push_cursor, poll_cursor, attempts, next_attempt_at, last_error";
 
-struct SubscriptionRows {
-  std::vector<std::string> id, collection, owner, spec_key;
-  std::vector<Int64> state;
-  std::vector<BLOB> parameters;
-  std::vector<Nullable<std::string>> protocol, address, binding;
-  std::vector<Int64> created;
-  std::vector<Nullable<Int64>> push_cursor, poll_cursor;
-  std::vector<Int64> attempts, next_attempt;
-  std::vector<Nullable<std::string>> last_error;
 
-  void into_statement(Statement& st) {
-    st, into(id), into(collection), into(owner), into(spec_key), into(state), into(parameters), into(protocol),
-        into(address), into(binding), into(created), into(push_cursor), into(poll_cursor), into(attempts),
-        into(next_attempt), into(last_error);
-  }
-  std::vector<Subscription> records() const {
-    std::vector<Subscription> out(id.size());
-    for (std::size_t i = 0; i < id.size(); ++i) {
-      Subscription& s = out[i];
-      s.id = id[i];
-      s.collection = collection[i];
-      s.owner = owner[i];
-      s.spec_key = spec_key[i];
-      s.state = state[i] == 1 ? SubscriptionState::Paused : SubscriptionState::Active;
-      s.parameters = from_blob(parameters[i]);
-      if (!address[i].isNull())
-        s.push = PushTarget{ostr(protocol[i]).value_or(""), address[i].value(), ostr(binding[i]).value_or("")};
-      s.created = Timestamp::from_micros(created[i]);
-      s.push_cursor = olabel(push_cursor[i]);
-      s.poll_cursor = olabel(poll_cursor[i]);
-      s.attempts = static_cast<uint32_t>(attempts[i]);
-      s.next_attempt = Timestamp::from_micros(next_attempt[i]);
-      s.last_error = ostr(last_error[i]);
-    }
-    return out;
-  }
-};
-
-// `where` numbers its parameters from $1, in the order of `params`.
-std::vector<Subscription> select_subscriptions(Session& s, const std::string& where, std::vector<std::string> params) {
-  SubscriptionRows rows;
-  Statement st(s);
-  st << "SELECT " + std::string(kSubscriptionColumns) + " FROM subscriptions " + where;
-  for (auto& p : params) st, Poco::Data::Keywords::bind(p);
-  rows.into_statement(st);
-  st.execute();
-  return rows.records();
-}
-
-constexpr const char* kAsyncColumns =
-    "result_id, collection, request, after_label, until_label, part_size, count_only, estimated_count, "
-    "delivery_protocol, delivery_address, delivery_binding, state, total_parts, parts_pushed, created_at, "
-    "attempts, next_attempt_at, last_error";
-
-struct AsyncRows {
-  std::vector<std::string> id, collection;
-  std::vector<BLOB> request;
-  std::vector<Nullable<Int64>> after, until;
-  std::vector<Int64> part_size, count_only, estimated;
-  std::vector<Nullable<std::string>> protocol, address, binding;
-  std::vector<Int64> state, total_parts, parts_pushed, created, attempts, next_attempt;
-  std::vector<Nullable<std::string>> last_error;
-
-  void into_statement(Statement& st) {
-    st, into(id), into(collection), into(request), into(after), into(until), into(part_size), into(count_only),
-        into(estimated), into(protocol), into(address), into(binding), into(state), into(total_parts),
-        into(parts_pushed), into(created), into(attempts), into(next_attempt), into(last_error);
-  }
-  std::vector<AsyncResult> records() const {
-    std::vector<AsyncResult> out(id.size());
-    for (std::size_t i = 0; i < id.size(); ++i) {
-      AsyncResult& r = out[i];
-      r.result_id = id[i];
-      r.collection = collection[i];
-      r.request = from_blob(request[i]);
-      r.after = olabel(after[i]);
-      r.until = olabel(until[i]);
-      r.part_size = static_cast<uint64_t>(part_size[i]);
-      r.count_only = count_only[i] != 0;
-      r.estimated_count = static_cast<uint64_t>(estimated[i]);
-      if (!address[i].isNull())
-        r.delivery = PushTarget{ostr(protocol[i]).value_or(""), address[i].value(), ostr(binding[i]).value_or("")};
-      r.state = state[i] == 1 ? AsyncState::Ready : state[i] == 2 ? AsyncState::Failed : AsyncState::Building;
-      r.total_parts = static_cast<uint64_t>(total_parts[i]);
-      r.parts_pushed = static_cast<uint64_t>(parts_pushed[i]);
-      r.created = Timestamp::from_micros(created[i]);
-      r.attempts = static_cast<uint32_t>(attempts[i]);
-      r.next_attempt = Timestamp::from_micros(next_attempt[i]);
-      r.last_error = ostr(last_error[i]);
-    }
-    return out;
-  }
-};
-
-Int64 async_state_code(AsyncState s) { return s == AsyncState::Ready ? 1 : s == AsyncState::Failed ? 2 : 0; }
 
 void take_leases(Session& s, const std::string& table, const std::string& key, const std::vector<std::string>& ids,
                  const ClaimLease& lease) {

@@ -12,7 +12,8 @@
 #include <Poco/Exception.h>
 
 #include "storage/sqlite/sqlite_store.hpp"
-#include "storage/sqlite/sqlite_guard.hpp"
+#include "storage/account_groups.hpp"
+#include "storage/adapter_guard.hpp"
 
 namespace taxii::storage {
 namespace {
@@ -24,26 +25,9 @@ using Poco::Data::Keywords::into;
 using Poco::Data::Keywords::now;
 using Poco::Data::Keywords::use;
 
-using sqlite_detail::guarded;
-
-std::string join_groups(const std::vector<std::string>& groups) {
-  std::string out;
-  for (const auto& g : groups) out += (out.empty() ? "" : ",") + g;
-  return out;
-}
-
-std::vector<std::string> split_groups(const std::string& s) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start < s.size()) {
-    const auto end = s.find(',', start);
-    std::string g = s.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (!g.empty()) out.push_back(std::move(g));
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return out;
-}
+using detail::guarded;
+using detail::join_groups;
+using detail::split_groups;
 
 std::vector<Store::Account> select_accounts(Session& s, const std::string* username) {
   std::vector<std::string> names, hashes, salts, groups;

@@ -16,7 +16,7 @@
 #include <Poco/Exception.h>
 #include <Poco/Nullable.h>
 
-#include "storage/sqlite/sqlite_guard.hpp"
+#include "storage/adapter_guard.hpp"
 
 #include "schemas/embedded.hpp"
 
@@ -40,8 +40,8 @@ constexpr std::size_t kBatchRows = 500;
 constexpr std::size_t kBatchBytes = std::size_t{4} << 20;
 constexpr Int64 kDayMicros = Int64{24} * 60 * 60 * 1000000;
 
-using sqlite_detail::guarded;
-using sqlite_detail::log_error;
+using detail::guarded;
+using detail::log_error;
 
 // BEGIN IMMEDIATE takes the database write lock before anything is read, so the labels
 // computed inside see the latest committed maximum, whatever other process writes the file.
@@ -305,17 +305,7 @@ Result<bool> SqliteStore::has_collection(std::string_view name) {
   });
 }
 
-Result<std::vector<std::vector<Timestamp>>> SqliteStore::append(
-    const std::vector<std::string>& collections, const std::vector<NewBlock>& blocks) {
-  using Labels = std::vector<std::vector<Timestamp>>;
-  return guarded<Labels>("could not store the content blocks", [&]() -> Result<Labels> {
-    std::lock_guard<std::mutex> lock(write_mu_);
-    WriteTransaction tx(*writer_);
-    auto out = append_locked(collections, blocks);
-    if (out.ok()) tx.commit();
-    return out;
-  });
-}
+// append(): sqlite_group_commit.cpp (concurrent appends share one commit).
 
 // REQUIRES: write_mu_ held and a write transaction open on writer_ (the labels are computed
 // from what is committed under the database write lock). Throws Poco exceptions.

@@ -2,9 +2,10 @@
 // in-memory database) accessed through Poco::Data's SQLite connector.
 //
 // Durability: WAL journal with synchronous=FULL, so an append that returned ok survives
-// kill -9 and power loss. One transaction per append (BEGIN IMMEDIATE), so the labels are
-// computed from the stored maximum under the database write lock: correct across restarts
-// and with several processes on one file.
+// kill -9 and power loss. Appends run in a write transaction (BEGIN IMMEDIATE), so the labels
+// are computed from the stored maximum under the database write lock: correct across restarts
+// and with several processes on one file. Concurrent appends share one transaction and one
+// fsync (group commit, each in its own savepoint; sqlite_group_commit.cpp).
 //
 // Concurrency: thread-safe. Writes go through one writer session, one at a time (a mutex);
 // reads use a small pool of separate read-only sessions, which WAL lets run alongside the
@@ -16,6 +17,7 @@
 // append() to a collection that does not exist fails with NotFound (ITEM = the name).
 #pragma once
 
+#include <condition_variable>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -124,6 +126,15 @@ class SqliteStore final : public Store {
 
   std::mutex write_mu_;  // guards writer_ (and, in memory, every use of it)
   std::unique_ptr<Poco::Data::Session> writer_;
+
+  // Group commit of append() (sqlite_group_commit.cpp): queued appends, and whether a
+  // leader is running a group.
+  struct PendingAppend;
+  void run_group(const std::vector<PendingAppend*>& batch);
+  std::mutex group_mu_;
+  std::condition_variable group_cv_;
+  std::vector<PendingAppend*> group_queue_;
+  bool group_leader_ = false;
 
   std::mutex pool_mu_;  // guards idle_readers_
   std::vector<std::unique_ptr<Poco::Data::Session>> idle_readers_;

@@ -90,14 +90,14 @@ Pki make_pki(const std::string& dir) {
 
 namespace {
 
-std::string wire_config(const ServerSpec& s, const Pki& pki) {
+std::string wire_config(const ServerSpec& s, const Pki& pki, const std::string& store_uri) {
   std::ostringstream y;
   y << "listeners:\n  - address: 127.0.0.1\n    port: 0\n";
   if (s.tls)
     y << "  - address: 127.0.0.1\n    port: 0\n    tls:\n      cert: " << pki.server_cert << "\n      key: "
       << pki.server_key << "\n      ca: " << pki.ca << "\n      client_certificates: " << s.client_certificates
       << "\n";
-  y << "storage: sqlite://store/taxii.db\n"
+  y << "storage: \"" << store_uri << "\"\n"
     << "limits:\n  max_body_bytes: " << s.max_body_bytes << "\n  max_connections: " << s.max_connections
     << "\n  threads: " << s.threads << "\n  keep_alive_timeout: " << s.keep_alive_timeout
     << "\n  request_timeout: " << s.request_timeout << "\n"
@@ -135,7 +135,13 @@ std::string wire_config(const ServerSpec& s, const Pki& pki) {
 
 TaxiidProcess::TaxiidProcess(const ServerSpec& spec) {
   if (spec.tls) pki_ = make_pki(dir_.path());
-  std::ofstream(dir_.file("taxiid.yaml")) << wire_config(spec, pki_);
+  store_uri_ = spec.storage_uri;
+  if (store_uri_.empty()) {
+    auto store = storage::testing::test_store_uri("store/taxii.db", "wire");
+    store_uri_ = std::move(store.uri);
+    schema_ = std::move(store.schema);
+  }
+  std::ofstream(dir_.file("taxiid.yaml")) << wire_config(spec, pki_, store_uri_);
   spawn();
 }
 

@@ -20,6 +20,7 @@
 #include <Poco/Net/HTTPClientSession.h>
 
 #include "core/message.hpp"
+#include "storage/test_store.hpp"
 
 namespace taxii::wire {
 
@@ -61,6 +62,11 @@ struct ServerSpec {
   // Extra keys per collection name, as YAML lines indented by four spaces
   // (e.g. "    permissions: {read: [alice]}\n").
   std::map<std::string, std::string> collection_yaml;
+  // The store URI. Empty (the default): a store of this taxiid's own, fresh and empty: the
+  // SQLite file store/taxii.db in its directory, or, with TAXII_TEST_STORE=postgres, a new
+  // PostgreSQL schema on TAXII_TEST_POSTGRES_URI, dropped when the process object goes
+  // (storage/test_store.hpp). Set it to let several instances share one store.
+  std::string storage_uri;
 };
 
 // The collections of the wire configuration:
@@ -83,6 +89,8 @@ class TaxiidProcess {
   uint16_t https_port() const { return https_port_; }
   const Pki& pki() const { return pki_; }
   const TempDir& dir() const { return dir_; }
+  // The store URI in the configuration (relative SQLite paths are relative to dir()).
+  const std::string& store_uri() const { return store_uri_; }
   std::string log() const;
   // SIGTERM and wait (deadline); returns the exit status, or -1 on timeout / signal death.
   int terminate(std::chrono::seconds deadline = std::chrono::seconds(20));
@@ -99,6 +107,8 @@ class TaxiidProcess {
   void spawn();  // starts the process and waits for event=ready
 
   TempDir dir_;
+  std::unique_ptr<storage::testing::ScratchSchema> schema_;  // TAXII_TEST_STORE=postgres
+  std::string store_uri_;
   Pki pki_;
   pid_t pid_ = -1;
   uint16_t http_port_ = 0;

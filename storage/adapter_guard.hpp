@@ -1,6 +1,7 @@
-// The SQLite adapter boundary (STYLE.md), shared by sqlite_store.cpp, sqlite_subscriptions.cpp
-// and sqlite_accounts.cpp: nothing thrown by Poco or SQLite leaves storage/sqlite; details go
-// to the log, the caller gets a neutral Failure. Internal header.
+// The adapter boundary of both stores (STYLE.md), shared by storage/sqlite/*.cpp and
+// storage/postgres/*.cpp: nothing thrown by Poco, SQLite or libpq leaves storage/; details go
+// to the log ("taxii storage: <what>: <detail>" on stderr), the caller gets a neutral Failure.
+// Internal header.
 #pragma once
 
 #include <exception>
@@ -13,7 +14,7 @@
 
 #include "core/result.hpp"
 
-namespace taxii::storage::sqlite_detail {
+namespace taxii::storage::detail {
 
 inline void log_error(std::string_view what, std::string_view detail) {
   std::ostringstream line;
@@ -35,4 +36,4 @@ Result<T> guarded(const char* message, F&& fn) {
   return Error::failure(message);
 }
 
-}  // namespace taxii::storage::sqlite_detail
+}  // namespace taxii::storage::detail
