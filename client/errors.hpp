@@ -12,7 +12,8 @@
 //   Transport  connection, TLS, proxy, timeout (type NETWORK_ERROR)              -> 3
 //   Response   a TAXII response the client cannot use: unparseable, wrong message type,
 //              in_response_to mismatch, unknown message binding                    -> 3
-//   Local      the caller's input: files, options, versions (type BAD_MESSAGE)    -> 5
+//   Local      the caller's input: options, versions (type BAD_MESSAGE)          -> 2
+//              (files that cannot be read or written are reported by the CLI itself: 5)
 // Pure functions; thread-safe.
 #pragma once
 

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "client/session.hpp"
+#include "client/v10_compat.hpp"
 #include "core/status.hpp"
 
 namespace taxii::client {
@@ -53,9 +54,67 @@ Result<PollSummary> Session::poll(const PollSpec& spec, const BlockSink& sink, c
   // A COUNT_ONLY answer is complete with its Record_Count: its parts are not followed even if it
   // says more="true" (OpenTAXII does when the count exceeds its page size, and then serves the
   // content itself through Poll_Fulfillment; tests/interop, docs/interop.md).
-  auto r = follow(std::move(*first), std::move(sum), 1, spec.follow_parts && !spec.count_only, sink, observer);
+  // TAXII 1.0: the label of the answer's last block, to see whether its end was narrowed to it.
+  std::optional<Timestamp> last_label;
+  const BlockSink labelled = [&sink, &last_label](const v11::ContentBlock& b, uint64_t i) {
+    last_label = b.timestamp_label;
+    return sink(b, i);
+  };
+  const bool v10 = opt_.version == Version::V10;
+  auto r = follow(std::move(*first), std::move(sum), 1, spec.follow_parts && !spec.count_only, v10 ? labelled : sink,
+                  observer);
   if (r.ok() && spec.count_only) r->more = false;
+  if (r.ok() && v10 && spec.follow_parts && !spec.subscription_id)
+    return continue_v10(spec, std::move(*r), last_label, sink, observer);
   return r;
+}
+
+// TAXII 1.0 has no multi-part results (PROTOCOL.md §10.2); servers that cap an answer (taxiid:
+// at most part_size blocks, docs/server.md) narrow its Inclusive_End_Timestamp to the label of
+// the last block returned. So while an answer's end is its last block's label and before the
+// end asked for, poll again from that end (exclusive). Each answer counts as one `part`.
+Result<PollSummary> Session::continue_v10(const PollSpec& spec, PollSummary sum, std::optional<Timestamp> last_label,
+                                          const BlockSink& sink, const PartObserver& observer) {
+  auto narrowed = [&] {
+    return sum.inclusive_end && last_label && sum.inclusive_end->micros() == last_label->micros() &&
+           (!spec.inclusive_end || *sum.inclusive_end < *spec.inclusive_end) &&
+           (!spec.exclusive_begin || *spec.exclusive_begin < *sum.inclusive_end);
+  };
+  while (narrowed()) {
+    PollSpec next = spec;
+    next.exclusive_begin = sum.inclusive_end;
+    v11::PollRequest req;
+    req.collection_name = next.collection;
+    req.exclusive_begin = next.exclusive_begin;
+    req.inclusive_end = next.inclusive_end;
+    v11::PollParameters p;
+    p.content_bindings = next.content_bindings;
+    req.poll_parameters = std::move(p);
+    auto answer = exchange(ServiceType::Poll, Message{std::move(req)});
+    if (!answer.ok()) return answer.error();
+    const uint64_t before = sum.blocks;
+    const auto previous_end = sum.inclusive_end;
+    PollSummary part;
+    part.collection = sum.collection;
+    last_label.reset();
+    auto r = follow(
+        std::move(*answer), std::move(part), 1, false,
+        [&sink, &last_label, before](const v11::ContentBlock& b, uint64_t i) {
+          last_label = b.timestamp_label;
+          return sink(b, before + i);
+        },
+        observer);
+    if (!r.ok()) return r.error();
+    sum.blocks += r->blocks;
+    sum.bytes += r->bytes;
+    sum.parts += r->parts;
+    sum.last_part = sum.parts;
+    if (r->message) sum.message = r->message;
+    if (r->inclusive_end) sum.inclusive_end = r->inclusive_end;
+    // A server whose end does not advance would be asked forever: stop.
+    if (!sum.inclusive_end || !(previous_end && *previous_end < *sum.inclusive_end)) break;
+  }
+  return sum;
 }
 
 Result<PollSummary> Session::fulfill(const std::string& collection, const std::string& result_id, uint64_t part,
@@ -191,7 +250,10 @@ Result<v11::ManageCollectionSubscriptionResponse> Session::manage_subscription(c
   }
   auto r = exchange(ServiceType::CollectionManagement, Message{std::move(req)});
   if (!r.ok()) return r.error();
-  if (auto* m = std::get_if<v11::ManageCollectionSubscriptionResponse>(&*r)) return std::move(*m);
+  if (auto* m = std::get_if<v11::ManageCollectionSubscriptionResponse>(&*r)) {
+    if (opt_.version == Version::V10) complete_v10_subscription_response(spec.action, spec.subscription_id, *m);
+    return std::move(*m);
+  }
   if (auto* s = std::get_if<v11::StatusMessage>(&*r)) return status_error(*s);
   return response_error("expected a Subscription_Management_Response, got a " + std::string(message_type_name(*r)));
 }

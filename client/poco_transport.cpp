@@ -163,6 +163,9 @@ struct PocoTransport::Impl {
       out.status = static_cast<int>(resp.getStatus());
       out.reason = resp.getReason();
       for (const auto& [name, value] : resp) out.headers.add(name, value);
+      if (resp.hasContentLength() && resp.getContentLength64() > 0 &&
+          static_cast<uint64_t>(resp.getContentLength64()) <= opt.max_response_bytes)
+        out.body.reserve(static_cast<size_t>(resp.getContentLength64()));  // one allocation, no copies
       char buf[64 * 1024];
       while (is.read(buf, sizeof buf) || is.gcount() > 0) {
         out.body.append(buf, static_cast<size_t>(is.gcount()));

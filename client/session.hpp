@@ -17,6 +17,9 @@
 // - poll() follows multi-part results with Poll_Fulfillment and waits out PENDING answers to
 //   asynchronous polls; each part is handed block by block to a sink and then dropped, so
 //   memory stays flat however large the result.
+//   TAXII 1.0 has no multi-part: a 1.0 answer whose Inclusive_End_Timestamp is the label of
+//   its last block (narrowed, as taxiid does when capping an answer) and before the end asked
+//   for is continued with another Poll_Request from that end.
 //
 // A Session owns its Transport. Not thread-safe: use one Session per thread.
 #pragma once
@@ -76,7 +79,7 @@ struct PollSpec {
   bool count_only = false;
   std::optional<v11::Query> query;
   bool allow_asynch = false;  // let the server answer PENDING (1.1)
-  bool follow_parts = true;   // fetch parts 2.. of a multi-part result
+  bool follow_parts = true;   // fetch parts 2.. of a multi-part result (1.0: continue a capped answer)
 };
 
 struct PollSummary {
@@ -145,6 +148,8 @@ class Session {
   Result<Url> require(ServiceType service) const;
   Result<PollSummary> follow(Message first, PollSummary summary, uint64_t expected_part, bool follow_parts,
                              const BlockSink& sink, const PartObserver& observer);
+  Result<PollSummary> continue_v10(const PollSpec& spec, PollSummary summary, std::optional<Timestamp> last_label,
+                                   const BlockSink& sink, const PartObserver& observer);
   void wait(std::chrono::milliseconds d, const std::string& why);
   std::chrono::milliseconds backoff(int attempt) const;
 

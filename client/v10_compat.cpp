@@ -1,5 +1,6 @@
 #include "client/v10_compat.hpp"
 
+#include <algorithm>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -250,6 +251,17 @@ Result<Message> request_to_v10(const Message& v11_request) {
         }
       },
       v11_request);
+}
+
+void complete_v10_subscription_response(v11::SubscriptionAction action, const std::optional<std::string>& id,
+                                        v11::ManageCollectionSubscriptionResponse& response) {
+  auto& subs = response.subscriptions;
+  if (action == v11::SubscriptionAction::Status && id)
+    subs.erase(std::remove_if(subs.begin(), subs.end(), [&id](const v11::SubscriptionInstance& s) { return s.subscription_id != *id; }),
+               subs.end());
+  const auto status = action == v11::SubscriptionAction::Unsubscribe ? v11::SubscriptionStatus::Unsubscribed
+                                                                     : v11::SubscriptionStatus::Active;
+  for (auto& s : subs) s.status = status;
 }
 
 Result<Message> response_to_v11(const Message& response) {

@@ -15,6 +15,9 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "core/message.hpp"
 #include "core/result.hpp"
 
@@ -24,5 +27,14 @@ namespace taxii::client {
 Result<Message> request_to_v10(const Message& v11_request);
 // A 1.0 response in the 1.1 model; 1.1 messages are returned unchanged.
 Result<Message> response_to_v11(const Message& response);
+
+// A 1.0 Subscription_Management_Response states no subscription status (XML 1.0 §3.7, PROTOCOL.md
+// §10.2): response_to_v11() leaves the 1.1 default ACTIVE. This sets what the answered request
+// implies: UNSUBSCRIBE -> UNSUBSCRIBED; SUBSCRIBE and STATUS -> ACTIVE (TAXII 1.0 has no paused
+// subscriptions; a 1.0 client sees every existing one as active). A 1.0 STATUS carries no ID
+// (XML 1.0 §3.6: it lists all of the requester's subscriptions), so with `id` the answer is
+// narrowed to that subscription (none if the server does not list it).
+void complete_v10_subscription_response(v11::SubscriptionAction action, const std::optional<std::string>& id,
+                                        v11::ManageCollectionSubscriptionResponse& response);
 
 }  // namespace taxii::client

@@ -128,6 +128,7 @@ class BlockOutput {
       if (s.inclusive_end) json_.value(s.inclusive_end->to_string()); else json_.null();
       json_.field("block_count", s.blocks).field("bytes", s.bytes).field("parts", s.parts);
       json_.field("result_id", s.result_id).field("more", s.more).field("subscription_id", s.subscription_id);
+      json_.field("pending_waits", s.pending_waits);
       json_.field("message", s.message).end_object().finish();
       return kExitOk;
     }

@@ -10,17 +10,19 @@
 
 #include "bindings/xml/message_binding.hpp"
 #include "client/cli/command.hpp"
+#include "client/cli/json.hpp"
 
 namespace taxii::cli {
 namespace {
 
 const char* kHelp =
-    "usage: taxii validate [--roundtrip] [--quiet] FILE...\n\n"
+    "usage: taxii validate [--roundtrip] [--quiet] [--json] FILE...\n\n"
     "Validates TAXII 1.1 and 1.0 XML messages (the version is taken from the root\n"
     "element's namespace). Use '-' to read one message from standard input.\n\n"
     "  --roundtrip   also serialize the parsed message again, re-parse it, and report\n"
     "                any difference (a conformance check of this implementation)\n"
     "  --quiet       print INVALID lines only\n"
+    "  --json        print one JSON document instead (docs/cli.md)\n"
     "  --max-bytes N largest message accepted (default 33554432)\n\n"
     "Prints 'FILE: OK <message type> <version>' or 'FILE: INVALID <reason>' per file.\n"
     "Exit status: 0 if every file is valid, 1 if any is invalid, 2 on usage errors,\n"
@@ -49,7 +51,7 @@ std::string first_difference(const std::string& a, const std::string& b) {
 }  // namespace
 
 int run_validate(const std::vector<std::string>& args) {
-  bool roundtrip = false, quiet = false;
+  bool roundtrip = false, quiet = false, json = false;
   xml::ParseLimits limits;
   std::vector<std::string> files;
   for (size_t i = 1; i < args.size(); ++i) {
@@ -61,6 +63,8 @@ int run_validate(const std::vector<std::string>& args) {
       roundtrip = true;
     } else if (a == "--quiet" || a == "-q") {
       quiet = true;
+    } else if (a == "--json") {
+      json = true;
     } else if (a == "--max-bytes" && i + 1 < args.size()) {
       try {
         limits.max_bytes = std::stoull(args[++i]);
@@ -80,43 +84,49 @@ int run_validate(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   int rc = kExitOk;
+  JsonWriter w(std::cout);
+  if (json) w.begin_object().field("command", "validate").key("files").begin_array();
+  // One result line (or JSON object) per file.
+  auto invalid = [&](const std::string& f, const std::string& why, int code) {
+    if (json) w.begin_object().field("file", f).field("valid", false).field("error", why).end_object();
+    else std::cout << f << ": INVALID " << why << "\n";
+    if (rc == kExitOk || code == kExitIo) rc = code;
+  };
   for (const auto& f : files) {
     std::string body;
     if (!read_file(f, body)) {
-      std::cout << f << ": INVALID cannot read file\n";
-      rc = kExitIo;
+      invalid(f, "cannot read file", kExitIo);
       continue;
     }
     auto m = xml::parse_any(body, limits);
     if (!m.ok()) {
-      std::cout << f << ": INVALID " << m.error().message() << "\n";
-      if (rc == kExitOk) rc = kExitInvalid;
+      invalid(f, m.error().message(), kExitInvalid);
       continue;
     }
     if (roundtrip) {
       auto s1 = xml::serialize_any(*m);
       if (!s1.ok()) {
-        std::cout << f << ": INVALID cannot be serialized again: " << s1.error().message() << "\n";
-        if (rc == kExitOk) rc = kExitInvalid;
+        invalid(f, "cannot be serialized again: " + s1.error().message(), kExitInvalid);
         continue;
       }
       auto m2 = xml::parse_any(*s1, limits);
       if (!m2.ok()) {
-        std::cout << f << ": INVALID re-serialized message does not parse: " << m2.error().message() << "\n";
-        if (rc == kExitOk) rc = kExitInvalid;
+        invalid(f, "re-serialized message does not parse: " + m2.error().message(), kExitInvalid);
         continue;
       }
       if (!(*m == *m2)) {
         auto s2 = xml::serialize_any(*m2);
-        std::cout << f << ": INVALID round trip changed the message "
-                  << (s2.ok() ? first_difference(*s1, *s2) : std::string()) << "\n";
-        if (rc == kExitOk) rc = kExitInvalid;
+        invalid(f, "round trip changed the message " + (s2.ok() ? first_difference(*s1, *s2) : std::string()), kExitInvalid);
         continue;
       }
     }
-    if (!quiet)
+    if (json)
+      w.begin_object().field("file", f).field("valid", true).field("message_type", message_type_name(*m))
+          .field("version", to_string(version_of(*m))).end_object();
+    else if (!quiet)
       std::cout << f << ": OK " << message_type_name(*m) << " " << to_string(version_of(*m)) << "\n";
   }
+  if (json) w.end_array().field("ok", rc == kExitOk).end_object().finish();
   return rc;
 }
 

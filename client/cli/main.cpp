@@ -1,4 +1,5 @@
 // taxii: the command-line client. `taxii <command> [options]`; `taxii help <command>`.
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -39,6 +40,10 @@ void usage(std::ostream& os) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A server (or proxy) that closes a connection while a request is being written must give a
+  // transport error (and the keep-alive resend of client/poco_transport.hpp), not kill the
+  // process silently. Writes to a closed stdout then fail and are reported (exit 5).
+  std::signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
     usage(std::cerr);

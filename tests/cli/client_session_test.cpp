@@ -1,6 +1,6 @@
 // client::Session against an in-process fake Transport: request headers, the mapping of
 // non-TAXII HTTP answers (PROTOCOL.md §9.3), in_response_to checks, multi-part following,
-// PENDING handling, retries, TAXII 1.0 translation and service location.
+// PENDING handling, retries, service location and subscriptions. TAXII 1.0: client_v10_test.cpp.
 #define BOOST_TEST_MODULE client_session
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
@@ -19,22 +19,6 @@ using client::HttpResponse;
 using std::chrono::milliseconds;
 
 namespace {
-
-struct Harness {
-  std::vector<SeenRequest> seen;
-  std::vector<milliseconds> sleeps;
-  std::unique_ptr<client::Session> session;
-
-  explicit Harness(FakeTransport::Handler h, Version v = Version::V11, const std::string& url = "http://taxii.test/svc") {
-    client::SessionOptions o;
-    o.version = v;
-    o.sleep = [this](milliseconds d) { sleeps.push_back(d); };
-    session = std::make_unique<client::Session>(std::make_unique<FakeTransport>(std::move(h), &seen), std::move(o));
-    const auto u = *client::parse_url(url);
-    for (auto t : {ServiceType::Discovery, ServiceType::CollectionManagement, ServiceType::Poll, ServiceType::Inbox})
-      session->set_address(t, u);
-  }
-};
 
 HttpResponse plain_http(int status, const std::string& reason, const std::string& body = "<html>nope</html>") {
   HttpResponse r;
@@ -430,95 +414,6 @@ BOOST_AUTO_TEST_CASE(http_503_is_retried_and_401_is_not) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
-BOOST_AUTO_TEST_SUITE(taxii_10)
-
-BOOST_AUTO_TEST_CASE(feed_information_is_asked_and_read_as_collections) {
-  Harness h(
-      [](const SeenRequest& r) {
-        BOOST_TEST(std::holds_alternative<v10::FeedInformationRequest>(r.message));
-        v10::FeedInformationResponse f;
-        v10::FeedInformation fi;
-        fi.feed_name = "feed-a";
-        fi.description = "A";
-        fi.content_bindings = {std::string(urn::kStix101)};
-        fi.polling_services.push_back({std::string(urn::kProtocolHttp), "http://taxii.test/poll", {std::string(urn::kMessageXml10)}});
-        f.feeds.push_back(fi);
-        return taxii_answer(r, Message{f});
-      },
-      Version::V10);
-  auto r = h.session->collection_information();
-  BOOST_TEST_REQUIRE(r.ok(), why(r));
-  BOOST_TEST_REQUIRE(r->collections.size() == 1u);
-  BOOST_TEST(r->collections[0].collection_name == "feed-a");
-  BOOST_TEST(r->collections[0].content_bindings[0].binding_id == std::string(urn::kStix101));
-  const auto& hd = h.seen.at(0).http.headers;
-  BOOST_TEST(*hd.find("X-TAXII-Content-Type") == std::string(urn::kMessageXml10));
-  BOOST_TEST(*hd.find("X-TAXII-Services") == std::string(urn::kServices10));
-}
-
-BOOST_AUTO_TEST_CASE(poll_uses_the_10_messages_and_converts_the_window) {
-  Harness h(
-      [](const SeenRequest& r) {
-        const auto& p = std::get<v10::PollRequest>(r.message);
-        BOOST_TEST(p.feed_name == "feed-a");
-        BOOST_TEST(p.content_bindings == std::vector<std::string>{std::string(urn::kStix111)});
-        v10::PollResponse pr;
-        pr.feed_name = "feed-a";
-        pr.inclusive_begin = Timestamp::from_micros(1000);
-        pr.inclusive_end = Timestamp::from_micros(5000);
-        v10::ContentBlock b;
-        b.binding = std::string(urn::kStix111);
-        b.content = Mixed::text("hello");
-        pr.content_blocks.push_back(b);
-        return taxii_answer(r, Message{pr});
-      },
-      Version::V10);
-  client::PollSpec spec;
-  spec.collection = "feed-a";
-  spec.content_bindings = {{std::string(urn::kStix111), {}}};
-  std::string got;
-  auto r = h.session->poll(spec, [&got](const v11::ContentBlock& b, uint64_t) {
-    got = b.content.text_value();
-    return ok_status();
-  });
-  BOOST_TEST_REQUIRE(r.ok(), why(r));
-  BOOST_TEST(got == "hello");
-  BOOST_TEST(r->exclusive_begin->micros() == 999);  // 1.0 inclusive begin B = 1.1 exclusive B - 1 µs
-  BOOST_TEST(r->inclusive_end->micros() == 5000);
-}
-
-BOOST_AUTO_TEST_CASE(what_10_cannot_say_fails_locally) {
-  Harness h([](const SeenRequest& r) { return taxii_answer(r, Message{v10::StatusMessage{}}); }, Version::V10);
-  client::PollSpec spec;
-  spec.collection = "feed-a";
-  spec.count_only = true;
-  auto r = h.session->poll(spec, [](const v11::ContentBlock&, uint64_t) { return ok_status(); });
-  BOOST_TEST_REQUIRE(!r.ok());
-  BOOST_TEST(client::origin_of(r.error()) == ErrorOrigin::Local);
-  BOOST_TEST(!h.session->push({block11("x")}, {"named"}).ok());
-  BOOST_TEST(h.seen.empty());
-}
-
-BOOST_AUTO_TEST_CASE(status_details_of_10_are_read_as_11_details) {
-  Harness h(
-      [](const SeenRequest& r) {
-        v10::StatusMessage s;
-        s.status_type = "UNSUPPORTED_CONTENT";
-        s.status_detail = "urn:stix.mitre.org:xml:1.0 urn:stix.mitre.org:xml:1.0.1";
-        return taxii_answer(r, Message{s});
-      },
-      Version::V10);
-  auto r = h.session->push({block11("x")}, {});
-  BOOST_TEST_REQUIRE(!r.ok());
-  BOOST_TEST(r.error().type() == StatusType::UnsupportedContent);
-  const auto details = client::visible_details(r.error());
-  BOOST_TEST_REQUIRE(details.size() == 2u);
-  BOOST_TEST(details[1].name == "SUPPORTED_CONTENT");
-  BOOST_TEST(details[1].value == "urn:stix.mitre.org:xml:1.0.1");
-}
-
-BOOST_AUTO_TEST_SUITE_END()
-
 BOOST_AUTO_TEST_SUITE(discovery)
 
 BOOST_AUTO_TEST_CASE(service_addresses_come_from_the_discovery_response) {
@@ -616,35 +511,6 @@ BOOST_AUTO_TEST_CASE(pause_needs_an_id_and_status_sends_it_only_if_given) {
   const auto& q = std::get<v11::ManageCollectionSubscriptionRequest>(h.seen.at(0).message);
   BOOST_TEST(!q.subscription_id.has_value());
   BOOST_TEST(!q.subscription_parameters.has_value());
-}
-
-BOOST_AUTO_TEST_CASE(taxii_10_subscriptions_carry_bindings_in_push_parameters) {
-  Harness h(
-      [](const SeenRequest& r) {
-        const auto& q = std::get<v10::ManageFeedSubscriptionRequest>(r.message);
-        BOOST_TEST(q.feed_name == "feed");
-        BOOST_TEST(q.push_parameters->content_bindings == std::vector<std::string>{std::string(urn::kStix101)});
-        v10::ManageFeedSubscriptionResponse resp;
-        resp.feed_name = "feed";
-        v10::SubscriptionInstance si;
-        si.subscription_id = "s10";
-        si.push_parameters = q.push_parameters;
-        resp.subscriptions.push_back(si);
-        return taxii_answer(r, Message{resp});
-      },
-      Version::V10);
-  client::SubscriptionSpec spec;
-  spec.action = v11::SubscriptionAction::Subscribe;
-  spec.collection = "feed";
-  spec.content_bindings = {{std::string(urn::kStix101), {}}};
-  spec.push = v11::PushParameters{std::string(urn::kProtocolHttp), "http://me.test/in", std::string(urn::kMessageXml10)};
-  auto r = h.session->manage_subscription(spec);
-  BOOST_TEST_REQUIRE(r.ok(), why(r));
-  BOOST_TEST(r->collection_name == "feed");
-  BOOST_TEST(r->subscriptions.at(0).subscription_parameters->content_bindings.at(0).binding_id == std::string(urn::kStix101));
-  spec.action = v11::SubscriptionAction::Pause;
-  spec.subscription_id = "s10";
-  BOOST_TEST(client::origin_of(h.session->manage_subscription(spec).error()) == ErrorOrigin::Local);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -3,13 +3,16 @@
 // request's message_id. Records every request. Not thread-safe (one test at a time).
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "bindings/xml/message_binding.hpp"
 #include "client/errors.hpp"
+#include "client/session.hpp"
 #include "client/transport.hpp"
 #include "core/urn.hpp"
 
@@ -83,5 +86,22 @@ inline v11::ContentBlock block11(const std::string& text) {
   b.content = Mixed::text(text);
   return b;
 }
+
+// A Session over a FakeTransport with every service at `url`; sleeps are recorded, not slept.
+struct Harness {
+  std::vector<SeenRequest> seen;
+  std::vector<std::chrono::milliseconds> sleeps;
+  std::unique_ptr<client::Session> session;
+
+  explicit Harness(FakeTransport::Handler h, Version v = Version::V11, const std::string& url = "http://taxii.test/svc") {
+    client::SessionOptions o;
+    o.version = v;
+    o.sleep = [this](std::chrono::milliseconds d) { sleeps.push_back(d); };
+    session = std::make_unique<client::Session>(std::make_unique<FakeTransport>(std::move(h), &seen), std::move(o));
+    const auto u = *client::parse_url(url);
+    for (auto t : {ServiceType::Discovery, ServiceType::CollectionManagement, ServiceType::Poll, ServiceType::Inbox})
+      session->set_address(t, u);
+  }
+};
 
 }  // namespace taxii::test
