@@ -40,4 +40,21 @@ bool AccessPolicy::any_anonymous_read() const {
                      [&](const auto& kv) { return matches(kv.second.read, anon); });
 }
 
+bool AccessPolicy::any_anonymous_write() const {
+  const Identity anon;
+  if (matches(fallback_.write, anon)) return true;
+  return std::any_of(collections_.begin(), collections_.end(),
+                     [&](const auto& kv) { return matches(kv.second.write, anon); });
+}
+
+bool AccessPolicy::anonymous_may_use(ServiceType service) const {
+  switch (service) {
+    case ServiceType::Discovery: return public_discovery_;
+    case ServiceType::CollectionManagement:
+    case ServiceType::Poll: return any_anonymous_read();
+    case ServiceType::Inbox: return any_anonymous_write();
+  }
+  return false;
+}
+
 }  // namespace taxii::auth

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "auth/identity.hpp"
+#include "core/model_common.hpp"
 
 namespace taxii::auth {
 
@@ -39,6 +40,13 @@ class AccessPolicy {
   // True if some collection is readable without credentials (then an anonymous
   // Collection_Information_Request is answered, listing just those).
   bool any_anonymous_read() const;
+  // True if some collection is writable without credentials.
+  bool any_anonymous_write() const;
+  // True if some request to a service of this type could be allowed without credentials
+  // (a necessary condition, decided from the request head before its body is read):
+  // Discovery if public; Collection Management and Poll if some collection is anonymously
+  // readable; Inbox if some collection is anonymously writable.
+  bool anonymous_may_use(ServiceType service) const;
 
  private:
   const Permissions& of(std::string_view collection) const;

@@ -1,6 +1,9 @@
 #define BOOST_TEST_MODULE auth
 #include <boost/test/unit_test.hpp>
 
+#include <map>
+#include <optional>
+
 #include "auth/access.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/password.hpp"
@@ -129,6 +132,45 @@ BOOST_AUTO_TEST_CASE(success_is_cached_for_ttl) {
   const auto t1 = std::chrono::steady_clock::now();
   for (int i = 0; i < 100; ++i) BOOST_TEST(!a.authenticate(basic("alice:pw"), t0).error.has_value());
   BOOST_TEST((std::chrono::steady_clock::now() - t1 < std::chrono::milliseconds(200)));
+}
+
+namespace {
+// Accounts that change while the authenticator runs (like the store under `taxiid user`).
+class MutableAccounts final : public AccountSource {
+ public:
+  std::optional<Account> find(std::string_view user) const override {
+    ++lookups;
+    const auto it = accounts.find(std::string(user));
+    if (it == accounts.end()) return std::nullopt;
+    return it->second;
+  }
+  std::map<std::string, Account> accounts;
+  mutable int lookups = 0;
+};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(cached_login_ends_when_the_password_changes_or_the_account_goes) {
+  MutableAccounts accounts;
+  accounts.accounts["alice"] = account("alice", "old", {"g1"});
+  AuthOptions o;
+  o.cache_ttl = std::chrono::seconds(60);
+  Authenticator a(accounts, o);
+  const auto t0 = Authenticator::Clock::now();
+  BOOST_TEST(!a.authenticate(basic("alice:old"), t0).error.has_value());
+  // A cache hit sees group changes and still costs a look-up.
+  accounts.accounts["alice"].groups = {"g2"};
+  const int before = accounts.lookups;
+  auto hit = a.authenticate(basic("alice:old"), t0);
+  BOOST_TEST(!hit.error.has_value());
+  BOOST_TEST(accounts.lookups == before + 1);
+  BOOST_TEST((hit.identity.groups == std::vector<std::string>{"g2"}));
+  // passwd: the old password fails at once (well within the TTL), the new one works.
+  accounts.accounts["alice"] = account("alice", "new");
+  BOOST_TEST(a.authenticate(basic("alice:old"), t0).error.has_value());
+  BOOST_TEST(!a.authenticate(basic("alice:new"), t0).error.has_value());
+  // del: the cached login ends too.
+  accounts.accounts.clear();
+  BOOST_TEST(a.authenticate(basic("alice:new"), t0).error.has_value());
 }
 
 BOOST_AUTO_TEST_CASE(client_certificates) {

@@ -35,6 +35,10 @@ std::string loggable(std::string_view user) {
   return out;
 }
 
+bool same_hash(const PasswordHash& a, const PasswordHash& b) {
+  return a.iterations == b.iterations && a.salt == b.salt && a.key == b.key;
+}
+
 }  // namespace
 
 StaticAccounts::StaticAccounts(std::vector<Account> accounts) {
@@ -87,7 +91,7 @@ std::string common_name(std::string_view dn) {
 
 Authenticator::Authenticator(const AccountSource& accounts, AuthOptions options, FailureLog log)
     : accounts_(accounts), options_(std::move(options)), log_(std::move(log)) {
-  dummy_.iterations = kDefaultIterations;
+  dummy_.iterations = options_.unknown_user_iterations;
   dummy_.salt = std::string(16, 's');
   dummy_.key = std::string(32, 'k');
 }
@@ -163,17 +167,27 @@ AuthResult Authenticator::basic(const Credentials& c, Clock::time_point now) {
   if (!c.https && !options_.allow_basic_over_http)
     return fail("-", c.remote, "HTTP Basic authentication is accepted over HTTPS only");
   const std::string key = sha256(c.authorization);
+  std::optional<Cached> hit;
   {
     std::lock_guard<std::mutex> lock(mu_);
     const auto it = cache_.find(key);
     if (it != cache_.end()) {
-      if (it->second.expires > now) {
-        AuthResult r;
-        r.identity = it->second.identity;
-        return r;
-      }
-      cache_.erase(it);
+      if (it->second.expires > now) hit = it->second;
+      else cache_.erase(it);
     }
+  }
+  if (hit) {
+    // Valid only while the account keeps the hash the password was checked against: a
+    // password changed or an account deleted (`taxiid user passwd|del`, another process)
+    // ends the cached login at once. The look-up runs outside the lock.
+    const auto account = accounts_.find(hit->user);
+    if (account && same_hash(account->hash, hit->hash)) {
+      AuthResult r;
+      r.identity = {account->user, account->groups, AuthMethod::Basic};
+      return r;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    cache_.erase(key);
   }
   auto decoded = base64_decode(trim(std::string_view(c.authorization).substr(6)));
   const std::size_t colon = decoded.ok() ? decoded->find(':') : std::string::npos;
@@ -199,7 +213,7 @@ AuthResult Authenticator::basic(const Credentials& c, Clock::time_point now) {
   r.identity = {account->user, account->groups, AuthMethod::Basic};
   std::lock_guard<std::mutex> lock(mu_);
   if (cache_.size() >= options_.cache_entries) cache_.clear();  // crude but bounded
-  cache_[key] = {r.identity, now + options_.cache_ttl};
+  cache_[key] = {account->user, account->hash, now + options_.cache_ttl};
   return r;
 }
 

@@ -10,7 +10,10 @@
 // Brute force: every failed login costs one token from a bucket per remote address and one
 // per user name; with either bucket empty a login is refused at once, without running
 // PBKDF2, so guessing cannot burn CPU. Successful verifications are cached for cache_ttl,
-// keyed by SHA-256 of the Authorization value, so keep-alive clients pay PBKDF2 once.
+// keyed by SHA-256 of the Authorization value, so keep-alive clients pay PBKDF2 once. A cache
+// hit is honoured only while the account still holds the very hash it was verified against:
+// every hit looks the account up again (one indexed store read, no PBKDF2), so `taxiid user
+// passwd` or `del` takes effect on the next request, and group changes are seen at once.
 // Failures are reported to the log callback (user, remote, reason; never the password).
 //
 // Thread-safe: authenticate() may run on every worker at once (one mutex for the tables).
@@ -73,6 +76,10 @@ struct AuthOptions {
   // Token buckets for failed logins: `burst` failures at once, then one per `refill`.
   double burst = 10;
   std::chrono::milliseconds refill{6000};
+  // PBKDF2 iterations spent on an unknown user's password, so that timing does not tell
+  // unknown users from wrong passwords: keep it the cost of the accounts' hashes (tests and
+  // the fuzz target lower both).
+  uint32_t unknown_user_iterations = kDefaultIterations;
 };
 
 struct Credentials {
@@ -103,7 +110,8 @@ class Authenticator {
     Clock::time_point at;
   };
   struct Cached {
-    Identity identity;
+    std::string user;
+    PasswordHash hash;  // the account's hash when the password was verified
     Clock::time_point expires;
   };
 

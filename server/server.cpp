@@ -9,9 +9,12 @@
 
 #include "auth/access.hpp"
 #include "auth/authenticator.hpp"
+#include "bindings/content/content_binding.hpp"
+#include "bindings/query/query_format.hpp"
 #include "bindings/http/taxii_handler.hpp"
 #include "core/urn.hpp"
 #include "server/accounts.hpp"
+#include "server/dispatcher_app.hpp"
 #include "server/push_sender.hpp"
 #include "services/collection_management/collection_management_service.hpp"
 #include "services/discovery/discovery_service.hpp"
@@ -23,36 +26,6 @@
 
 namespace taxii::server {
 namespace {
-
-// The TAXII application the HTTP binding serves: the Dispatcher.
-// With an authenticator (an `auth:` section), requests are authenticated here and the
-// Dispatcher enforces access (issue #7); without one, identity is the client certificate
-// subject, as before.
-class DispatcherApp final : public http::TaxiiApplication {
- public:
-  DispatcherApp(services::Dispatcher& d, auth::Authenticator* authenticator) : d_(d), auth_(authenticator) {}
-  bool has_path(std::string_view path) const override { return d_.has_path(path); }
-  Message handle(std::string_view path, const Message& request, const http::RequestInfo& info) override {
-    services::RequestContext ctx;
-    ctx.protocol_binding = info.protocol_binding;
-    ctx.request_id = info.request_id;
-    ctx.identity = info.client_subject;
-    if (auth_ != nullptr) {
-      auth::AuthResult r = auth_->authenticate({info.authorization, info.https, info.client_subject, info.remote, info.client_names});
-      ctx.who = std::move(r.identity);
-      ctx.auth_error = std::move(r.error);
-      ctx.identity = ctx.who.user;
-    }
-    return d_.dispatch(path, request, ctx);
-  }
-  Message status(const Error& e, Version v, const std::string& in_response_to) override {
-    return d_.status_message(e, v, in_response_to);
-  }
-
- private:
-  services::Dispatcher& d_;
-  auth::Authenticator* auth_;
-};
 
 std::string host_for_url(const std::string& address) {
   std::string host = address;
@@ -101,6 +74,9 @@ void log_outbox(Logger& log, const services::OutboxEvent& e) {
 
 struct Server::Parts {
   Logger* log = nullptr;
+  // Issue #10: filled once at start-up, immutable afterwards, shared by reference.
+  content::ContentBindingRegistry content_bindings;
+  query::QueryFormatRegistry queries;
   std::unique_ptr<storage::Store> store;
   std::shared_ptr<services::Topology> topology;
   std::unique_ptr<services::OutboxWorker> outbox;  // push delivery and asynchronous results
@@ -120,6 +96,14 @@ Server::~Server() { stop(); }
 Result<std::unique_ptr<Server>> Server::create(const ServerConfig& config, Logger& log) {
   auto p = std::make_unique<Parts>();
   p->log = &log;
+  if (auto s = content::register_builtin_content_bindings(p->content_bindings); !s.ok())
+    return Error::failure("content bindings: " + s.error().message());
+  if (auto s = query::register_builtin_query_formats(p->queries); !s.ok())
+    return Error::failure("query formats: " + s.error().message());
+  for (std::size_t i = 0; i < config.services.size(); ++i)
+    for (const std::string& id : config.services[i].query_formats.value_or(std::vector<std::string>{}))
+      if (p->queries.find(id) == nullptr)
+        return Error::failure("services[" + std::to_string(i) + "].queries: unknown query format " + id);
 
   // The store, and the directory of an SQLite file.
   const std::string& uri = config.storage_uri;
@@ -192,21 +176,25 @@ Result<std::unique_ptr<Server>> Server::create(const ServerConfig& config, Logge
   p->outbox = std::make_unique<services::OutboxWorker>(
       p->topology, *p->store,
       [push] { return std::make_unique<HttpPushSender>(push.tls, push.timeout); }, push.options,
-      [&log](const services::OutboxEvent& e) { log_outbox(log, e); });
+      [&log](const services::OutboxEvent& e) { log_outbox(log, e); }, &p->queries);
+  const services::Plugins plugins{&p->content_bindings, &p->queries};
   services::OutboxWorker* outbox = p->outbox.get();
   const auto wake = [outbox] { outbox->wake(); };
   for (const auto& s : config.services) {
     std::shared_ptr<services::Service> svc;
     switch (s.type) {
-      case ServiceType::Discovery: svc = std::make_shared<services::DiscoveryService>(p->topology); break;
+      case ServiceType::Discovery:
+        svc = std::make_shared<services::DiscoveryService>(p->topology, &p->queries, s.id);
+        break;
       case ServiceType::CollectionManagement:
-        svc = std::make_shared<services::CollectionManagementService>(p->topology, *p->store, wake);
+        svc = std::make_shared<services::CollectionManagementService>(p->topology, *p->store, wake,
+                                                                      services::QuerySupport(plugins, &s));
         break;
       case ServiceType::Inbox:
-        svc = std::make_shared<services::InboxService>(p->topology, *p->store, s.id, wake);
+        svc = std::make_shared<services::InboxService>(p->topology, *p->store, s.id, wake, &p->content_bindings);
         break;
       case ServiceType::Poll:
-        svc = std::make_shared<services::PollService>(p->topology, *p->store, s.id, config.poll, wake);
+        svc = std::make_shared<services::PollService>(p->topology, *p->store, s.id, config.poll, wake, plugins);
         break;
     }
     p->dispatcher->add(s.path, std::move(svc));

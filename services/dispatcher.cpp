@@ -90,6 +90,17 @@ std::optional<Error> Dispatcher::check_access(std::string_view path, const Servi
   return refuse("use " + service_title(service.type()));
 }
 
+std::optional<Error> Dispatcher::admit(std::string_view path, const RequestContext& ctx) const {
+  if (!access_) return std::nullopt;
+  // Services 1.1 §4.4.6 rule 1: authentication takes precedence over every other check.
+  if (ctx.auth_error) return *ctx.auth_error;
+  if (!ctx.who.anonymous()) return std::nullopt;
+  const auto it = routes_.find(path);
+  if (it == routes_.end() || !access_->anonymous_may_use(it->second->type()))
+    return Error::unauthorized("authentication is required");
+  return std::nullopt;
+}
+
 void Dispatcher::filter_visible(Message& answer, const RequestContext& ctx) const {
   auto* r = std::get_if<v11::CollectionInformationResponse>(&answer);
   if (r == nullptr) return;

@@ -49,6 +49,13 @@ class Dispatcher {
   void set_access(std::shared_ptr<const auth::AccessPolicy> policy,
                   std::map<std::string, std::vector<std::string>, std::less<>> inbox_defaults);
 
+  // Before the request body is read (issue #7): with access control on, the error to answer
+  // from the head alone, or nullopt if the body may be read. Refused: credentials offered and
+  // refused (ctx.auth_error), an anonymous request to a path with no service, or one to a
+  // service no anonymous request could use (AccessPolicy::anonymous_may_use). The full check
+  // on the parsed message still runs in dispatch().
+  std::optional<Error> admit(std::string_view path, const RequestContext& ctx) const;
+
   // Answers one parsed request of either version: the service's response or a
   // Status_Message, always in the request's version, with a fresh message_id and
   // in_response_to = the request's message_id.

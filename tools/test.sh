@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs dependencies, then builds and runs every
-# test twice: a normal RelWithDebInfo build and an AddressSanitizer + UBSan build.
-#   tools/test.sh            both builds
-#   TAXII_BUILDS=release tools/test.sh   only the normal build (faster, for development)
+# test twice: a normal RelWithDebInfo build and an AddressSanitizer + UBSan build; then runs
+# every libFuzzer target briefly (clang, ASan + UBSan; a finding fails the run).
+#   tools/test.sh                         all three stages
+#   TAXII_BUILDS=release tools/test.sh    only the normal build (faster, for development)
+#   TAXII_FUZZ_SECONDS=0 tools/test.sh    skip the fuzz stage (default 20 s per target)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/deps.sh
@@ -43,4 +45,11 @@ for b in $BUILDS; do
   export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tools/lsan.supp:print_suppressions=0}
   if ! ctest --test-dir "$dir" -j "$JOBS" --output-on-failure --timeout 900; then status=1; fi
 done
+# Fuzzing (issue #7): each target for a bounded time under ASan + UBSan, seeded from samples/
+# and the hostile corpus. Long campaigns: docs/security.md.
+FUZZ_SECONDS=${TAXII_FUZZ_SECONDS:-20}
+if [ "$FUZZ_SECONDS" != 0 ]; then
+  echo "=== fuzz (${FUZZ_SECONDS}s per target)"
+  if ! JOBS=$JOBS tools/fuzz.sh "$FUZZ_SECONDS"; then status=1; fi
+fi
 exit $status

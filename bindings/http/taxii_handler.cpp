@@ -7,7 +7,9 @@
 #include <variant>
 
 #include <Poco/Exception.h>
+#include <Poco/NumberParser.h>
 #include <Poco/String.h>
+#include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 
@@ -68,53 +70,88 @@ std::string readable_message_id(std::string_view body, Version answer, const xml
     const size_t close = tag.find(tag[q], q + 1);
     if (close == std::string_view::npos) return "0";
     const std::string_view id = tag.substr(q + 1, close - q - 1);
-    if (id.empty() || id.size() > 256 || id.find_first_of("<&\r\n\t") != std::string_view::npos) return "0";
+    if (id.empty() || id.size() > 256) return "0";
+    // Printable ASCII only: the id is copied into the answer unparsed (http_request_fuzz
+    // found control bytes and invalid UTF-8 echoed here).
+    for (const char ch : id)
+      if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) > 0x7e || ch == '<' || ch == '&')
+        return "0";
     if (answer == Version::V10 && id.find_first_not_of("0123456789") != std::string_view::npos) return "0";
     return std::string(id);
   }
   return "0";
 }
 
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// Header lookup with Poco's semantics (case-insensitive names; the first of several wins).
+const std::string* find_header(const Headers& hs, std::string_view name) {
+  for (const auto& [k, v] : hs)
+    if (Poco::icompare(k, std::string(name)) == 0) return &v;
+  return nullptr;
+}
+
+std::size_t count(const Headers& hs, std::string_view name) {
+  std::size_t n = 0;
+  for (const auto& [k, v] : hs)
+    if (Poco::icompare(k, std::string(name)) == 0) ++n;
+  return n;
+}
+
+// The framing a request declares (what the engine used to set up the body stream).
+struct Framing {
+  bool chunked = false;                 // Transfer-Encoding: chunked (Poco: the whole value)
+  bool has_length = false;              // a Content-Length header
+  std::optional<int64_t> length;        // its value, if it is a number
+  bool expect_continue = false;         // Expect: 100-continue
+};
+
+Framing framing_of(const Headers& hs) {
+  Framing f;
+  const std::string* te = find_header(hs, "Transfer-Encoding");
+  f.chunked = te != nullptr && Poco::icompare(*te, std::string("chunked")) == 0;
+  if (const std::string* cl = find_header(hs, "Content-Length")) {
+    f.has_length = true;
+    Poco::Int64 n = 0;
+    if (Poco::NumberParser::tryParse64(*cl, n)) f.length = static_cast<int64_t>(n);
+  }
+  const std::string* ex = find_header(hs, "Expect");
+  f.expect_continue = ex != nullptr && Poco::icompare(*ex, std::string("100-continue")) == 0;
+  return f;
+}
+
 enum class Body { Ok, TooLarge, NoLength, Truncated };
 
-Body read_body(HTTPServerRequest& req, HTTPServerResponse& resp, std::size_t max, std::string& out) {
+Body read_body(const Request& req, const Framing& f, std::size_t max, std::string& out) {
   constexpr std::size_t kChunk = 64 * 1024;
-  std::istream& in = req.stream();
-  const bool chunked = req.getChunkedTransferEncoding();
-  if (!chunked && !req.hasContentLength()) return Body::NoLength;
+  if (!f.chunked && !f.has_length) return Body::NoLength;
   std::size_t want = max + 1;  // chunked: read until EOF, but never past the limit
-  if (!chunked) {
-    const auto n = req.getContentLength64();
-    if (n < 0) return Body::NoLength;
-    if (static_cast<uint64_t>(n) > max) return Body::TooLarge;
-    want = static_cast<std::size_t>(n);
+  if (!f.chunked) {
+    if (!f.length || *f.length < 0) return Body::NoLength;
+    if (static_cast<uint64_t>(*f.length) > max) return Body::TooLarge;
+    want = static_cast<std::size_t>(*f.length);
   }
   // HTTP/1.1 §8.2.3: ask for the body only once we know we will read it.
-  if (req.getExpectContinue()) resp.sendContinue();
+  if (f.expect_continue && req.send_continue) req.send_continue();
   out.clear();
+  if (req.body == nullptr) return f.chunked || want == 0 ? Body::Ok : Body::Truncated;
+  std::istream& in = *req.body;
   out.reserve(std::min<std::size_t>(want, 1u << 20));
-  char buf[kChunk];
+  std::vector<char> buf(kChunk);
   while (out.size() < want) {
-    in.read(buf, static_cast<std::streamsize>(std::min(kChunk, want - out.size())));
+    in.read(buf.data(), static_cast<std::streamsize>(std::min(kChunk, want - out.size())));
     const auto got = static_cast<std::size_t>(in.gcount());
-    out.append(buf, got);
+    out.append(buf.data(), got);
     if (got == 0 || !in) break;
   }
-  if (chunked) return out.size() > max ? Body::TooLarge : Body::Ok;
+  if (f.chunked) return out.size() > max ? Body::TooLarge : Body::Ok;
   return out.size() == want ? Body::Ok : Body::Truncated;
 }
 
-std::string header(const HTTPServerRequest& req, const std::string& name, bool& present) {
-  present = req.has(name);
-  return present ? req.get(name) : std::string();
-}
-
-TaxiiHeaders taxii_headers(const HTTPServerRequest& req) {
+TaxiiHeaders taxii_headers(const Headers& hs) {
   TaxiiHeaders h;
-  bool p = false;
   auto get = [&](const char* name, std::optional<std::string>& into) {
-    std::string v = header(req, name, p);
-    if (p) into = std::move(v);
+    if (const std::string* v = find_header(hs, name)) into = *v;
   };
   get("Content-Type", h.content_type);
   get("Accept", h.accept);
@@ -125,68 +162,138 @@ TaxiiHeaders taxii_headers(const HTTPServerRequest& req) {
   return h;
 }
 
-std::size_t count(const HTTPServerRequest& req, const char* name) {
-  std::size_t n = 0;
-  for (const auto& [k, v] : req)
-    if (Poco::icompare(k, name) == 0) ++n;
-  return n;
-}
-
 // Framing ambiguities that enable request smuggling (RFC 9112 §6.3): refused, never guessed.
-const char* framing_problem(const HTTPServerRequest& req) {
-  if (count(req, "Content-Length") > 1) return "the request has more than one Content-Length";
-  if (count(req, "Transfer-Encoding") > 1) return "the request has more than one Transfer-Encoding";
-  if (req.has("Transfer-Encoding") && req.has("Content-Length"))
+const char* framing_problem(const Headers& hs, const Framing& f) {
+  if (count(hs, "Content-Length") > 1) return "the request has more than one Content-Length";
+  if (count(hs, "Transfer-Encoding") > 1) return "the request has more than one Transfer-Encoding";
+  if (find_header(hs, "Transfer-Encoding") && f.has_length)
     return "the request has both Content-Length and Transfer-Encoding";
-  if (req.has("Transfer-Encoding") && !req.getChunkedTransferEncoding())
-    return "the only Transfer-Encoding accepted is chunked";
+  if (find_header(hs, "Transfer-Encoding") && !f.chunked) return "the only Transfer-Encoding accepted is chunked";
+  // The engine refuses these before the handler runs (Poco cannot frame the body); checked
+  // here too so that answer() is safe on its own.
+  if (f.has_length && !f.length) return "the Content-Length is not a number";
   return nullptr;
 }
 
 // A TAXII header given twice has no single meaning (HTTP 1.0 §2 defines one value each).
-const char* duplicated_taxii_header(const HTTPServerRequest& req) {
+const char* duplicated_taxii_header(const Headers& hs) {
   for (const char* h : {"Content-Type", "X-TAXII-Content-Type", "X-TAXII-Accept", "X-TAXII-Protocol", "X-TAXII-Services"})
-    if (count(req, h) > 1) return h;
+    if (count(hs, h) > 1) return h;
   return nullptr;
 }
 
-bool has_body(const HTTPServerRequest& req) {
-  return req.getChunkedTransferEncoding() || (req.hasContentLength() && req.getContentLength64() != 0);
+// The request path as echoed in a NOT_FOUND answer: every byte outside printable ASCII is
+// percent-encoded, so invalid UTF-8 or control bytes in the request line never reach the XML
+// answer (which would then not be well-formed; found by http_request_fuzz).
+std::string displayable_path(std::string_view path) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(path.size());
+  for (const char ch : path) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x21 && c <= 0x7e) {
+      out += ch;
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+  }
+  return out;
 }
 
+// Text for an XML answer: valid UTF-8 of XML 1.0 characters; anything else (invalid or
+// overlong sequences, surrogates, control bytes) becomes '?'. Error texts the binding makes
+// quote header values and paths, which may hold any byte (found by http_request_fuzz).
+std::string xml_safe(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  std::size_t i = 0;
+  while (i < in.size()) {
+    const auto c = static_cast<unsigned char>(in[i]);
+    if (c < 0x80) {
+      out += (c >= 0x20 || c == '\t' || c == '\n' || c == '\r') ? static_cast<char>(c) : '?';
+      ++i;
+      continue;
+    }
+    const std::size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+    uint32_t cp = n == 4 ? (c & 0x07u) : n == 3 ? (c & 0x0Fu) : (c & 0x1Fu);
+    bool ok = n != 0 && c <= 0xF4 && i + n <= in.size();
+    for (std::size_t k = 1; ok && k < n; ++k) {
+      const auto cc = static_cast<unsigned char>(in[i + k]);
+      ok = (cc & 0xC0u) == 0x80u;
+      cp = (cp << 6) | (cc & 0x3Fu);
+    }
+    ok = ok && !(n == 3 && cp < 0x800) && !(n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) &&
+         !(cp >= 0xD800 && cp <= 0xDFFF) && cp != 0xFFFE && cp != 0xFFFF;
+    if (ok) {
+      out.append(in.substr(i, n));
+      i += n;
+    } else {
+      out += '?';
+      ++i;
+    }
+  }
+  return out;
+}
+
+bool has_body(const Framing& f) { return f.chunked || (f.has_length && f.length != int64_t{0}); }
+
 }  // namespace
+
+Request request_from(const Poco::Net::HTTPRequest& head) {
+  Request r;
+  r.method = head.getMethod();
+  r.uri = head.getURI();
+  r.headers.reserve(head.size());
+  for (const auto& [k, v] : head) r.headers.emplace_back(k, v);
+  return r;
+}
 
 TaxiiHandler::TaxiiHandler(TaxiiApplication& app, HandlerOptions options, Log log)
     : app_(app), options_(options), log_(std::move(log)) {
   options_.parse_limits.max_bytes = std::max(options_.parse_limits.max_bytes, options_.max_body_bytes);
 }
 
+Answer TaxiiHandler::answer(const Request& request, const ConnectionInfo& conn) {
+  Exchange x;
+  Answer a = respond(request, conn, x);
+  emit(x);
+  return a;
+}
+
 void TaxiiHandler::operator()(HTTPServerRequest& request, HTTPServerResponse& response,
                               const ConnectionInfo& conn) {
   Exchange x;
-  x.log.request_id = std::to_string(next_id_.fetch_add(1));
-  x.log.remote = conn.remote;
+  Answer a;
   try {
-    x.log.method = request.getMethod();
-    const std::string& uri = request.getURI();
-    x.log.path = uri.substr(0, uri.find_first_of("?#"));
-    process(request, response, conn, x);
-  } catch (const Poco::Exception& e) {
-    x.log.note = "unexpected: " + e.displayText();
-  } catch (const std::exception& e) {
-    x.log.note = std::string("unexpected: ") + e.what();
-  } catch (...) {
+    Request r = request_from(request);
+    r.body = &request.stream();
+    r.send_continue = [&response] { response.sendContinue(); };
+    a = respond(r, conn, x);
+  } catch (...) {  // only allocation can fail here: the engine answers 500
     x.log.note = "unexpected exception";
+    return emit(x);
   }
-  if (!response.sent()) {
-    try {
-      response.setKeepAlive(false);
-      send_status(response, 200, Error::failure("internal error while processing the request"),
-                  guess_version(taxii_headers(request)), "0", conn, x);
-    } catch (...) {
-      // The engine answers 500 when nothing was sent.
-    }
+  try {
+    if (!a.keep_alive) response.setKeepAlive(false);
+    response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(a.status));
+    response.setReason(Poco::Net::HTTPResponse::getReasonForStatus(response.getStatus()));
+    for (const auto& [k, v] : a.headers) response.set(k, v);
+    response.setContentLength64(static_cast<Poco::Int64>(a.body.size()));
+    if (a.body.empty()) response.send();
+    else response.sendBuffer(a.body.data(), a.body.size());
+  } catch (const Poco::Exception& e) {
+    x.log.note = "cannot send the answer: " + e.displayText();
+  } catch (const std::exception& e) {
+    x.log.note = std::string("cannot send the answer: ") + e.what();
+  } catch (...) {
+    x.log.note = "cannot send the answer";
   }
+  emit(x);
+}
+
+void TaxiiHandler::emit(Exchange& x) {
   x.log.duration_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - x.start).count();
   if (log_) {
@@ -197,57 +304,112 @@ void TaxiiHandler::operator()(HTTPServerRequest& request, HTTPServerResponse& re
   }
 }
 
-void TaxiiHandler::process(HTTPServerRequest& request, HTTPServerResponse& response,
-                           const ConnectionInfo& conn, Exchange& x) {
-  const TaxiiHeaders headers = taxii_headers(request);
+Answer TaxiiHandler::respond(const Request& request, const ConnectionInfo& conn, Exchange& x) {
+  Answer out;
+  try {
+    x.log.request_id = std::to_string(next_id_.fetch_add(1));
+    x.log.remote = conn.remote;
+    x.log.method = request.method;
+    x.log.path = request.uri.substr(0, request.uri.find_first_of("?#"));
+    process(request, conn, x, out);
+    return out;
+  } catch (const Poco::Exception& e) {
+    x.log.note = "unexpected: " + e.displayText();
+  } catch (const std::exception& e) {
+    x.log.note = std::string("unexpected: ") + e.what();
+  } catch (...) {
+    x.log.note = "unexpected exception";
+  }
+  try {
+    Answer failure;
+    failure.keep_alive = false;
+    status_answer(failure, 200, Error::failure("internal error while processing the request"),
+                  guess_version(taxii_headers(request.headers)), "0", conn, x);
+    return failure;
+  } catch (...) {
+    Answer bare;
+    bare.status = 500;
+    bare.keep_alive = false;
+    x.log.http_status = 500;
+    return bare;
+  }
+}
+
+void TaxiiHandler::process(const Request& request, const ConnectionInfo& conn, Exchange& x, Answer& out) {
+  const Headers& hs = request.headers;
+  const TaxiiHeaders headers = taxii_headers(hs);
   const Version guessed = guess_version(headers);
+  const Framing framing = framing_of(hs);
 
   // HTTP 1.0 §3: every TAXII request is a POST.
-  if (request.getMethod() != Poco::Net::HTTPRequest::HTTP_POST) {
-    if (has_body(request)) response.setKeepAlive(false);  // we will not read it
-    response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_METHOD_NOT_ALLOWED);
-    response.set("Allow", "POST");
-    response.setContentType("text/plain");
+  if (request.method != Poco::Net::HTTPRequest::HTTP_POST) {
+    if (has_body(framing)) out.keep_alive = false;  // we will not read it
     static const std::string kText = "taxiid: TAXII services take HTTP POST requests with a TAXII message\n";
-    response.setContentLength(static_cast<std::streamsize>(kText.size()));
-    response.sendBuffer(kText.data(), kText.size());
+    out.status = 405;
+    out.headers = {{"Allow", "POST"}, {"Content-Type", "text/plain"}};
+    out.body = kText;
     x.log.http_status = 405;
     x.log.bytes_out = kText.size();
     return;
   }
 
-  if (const char* problem = framing_problem(request)) {
-    response.setKeepAlive(false);  // the body's extent is unknown
-    return send_status(response, 400, Error::bad_message(problem), guessed, "0", conn, x);
-  }
-  std::string body;
-  const Body got = read_body(request, response, options_.max_body_bytes, body);
-  x.log.bytes_in = body.size();
-  if (got != Body::Ok) {
-    response.setKeepAlive(false);  // the rest of the body stays unread
-    if (got == Body::TooLarge)
-      return send_status(response, 413,
-                         Error::bad_message("the message is larger than this server accepts (" +
-                                            std::to_string(options_.max_body_bytes) + " bytes)"),
-                         guessed, "0", conn, x);
-    if (got == Body::NoLength)
-      return send_status(response, 411, Error::bad_message("the request has neither Content-Length nor a chunked body"),
-                         guessed, "0", conn, x);
-    return send_status(response, 400, Error::bad_message("the request body ended before its Content-Length"),
-                       guessed, "0", conn, x);
+  if (const char* problem = framing_problem(hs, framing)) {
+    out.keep_alive = false;  // the body's extent is unknown
+    return status_answer(out, 400, Error::bad_message(problem), guessed, "0", conn, x);
   }
 
   std::string path = x.log.path;
   if (!app_.has_path(path) && path.size() > 1 && path.back() == '/') path.pop_back();
-  if (!app_.has_path(path)) {
-    x.log.note = "no service at " + x.log.path;
-    return send_status(response, 404, Error::not_found("no TAXII service at " + x.log.path, x.log.path), guessed,
-                       readable_message_id(body, guessed, options_.parse_limits), conn, x);
+  const bool known = app_.has_path(path);
+
+  // Who is asking, from the head alone: a request that may not go on is answered without
+  // reading its body (an unauthenticated client cannot make us read max_body_bytes).
+  RequestInfo info;
+  info.request_id = x.log.request_id;
+  info.path = path;
+  info.protocol_binding = std::string(conn.https ? urn::kProtocolHttps : urn::kProtocolHttp);
+  info.remote = conn.remote;
+  info.client_subject = conn.client_subject;
+  info.client_names = conn.client_names;
+  info.https = conn.https;
+  if (const std::string* a = find_header(hs, "Authorization")) info.authorization = *a;
+  if (std::optional<Error> refused = app_.admit(known ? std::string_view(path) : std::string_view(x.log.path), info)) {
+    out.keep_alive = false;  // the body stays unread
+    x.log.note = "refused before the body was read: " + refused->message();
+    if (!known) {
+      const std::string shown = displayable_path(x.log.path);
+      return status_answer(out, 404, Error::not_found("no TAXII service at " + shown, shown), guessed, "0", conn, x);
+    }
+    return status_answer(out, 200, *refused, check_headers(headers, conn.https).answer_version, "0", conn, x);
   }
 
-  if (const char* dup = duplicated_taxii_header(request))
-    return send_status(response, 200, Error::bad_message(std::string(dup) + " appears more than once"), guessed,
-                       readable_message_id(body, guessed, options_.parse_limits), conn, x);
+  std::string body;
+  const Body got = read_body(request, framing, options_.max_body_bytes, body);
+  x.log.bytes_in = body.size();
+  if (got != Body::Ok) {
+    out.keep_alive = false;  // the rest of the body stays unread
+    if (got == Body::TooLarge)
+      return status_answer(out, 413,
+                           Error::bad_message("the message is larger than this server accepts (" +
+                                              std::to_string(options_.max_body_bytes) + " bytes)"),
+                           guessed, "0", conn, x);
+    if (got == Body::NoLength)
+      return status_answer(out, 411, Error::bad_message("the request has neither Content-Length nor a chunked body"),
+                           guessed, "0", conn, x);
+    return status_answer(out, 400, Error::bad_message("the request body ended before its Content-Length"), guessed,
+                         "0", conn, x);
+  }
+
+  if (!known) {
+    const std::string shown = displayable_path(x.log.path);
+    x.log.note = "no service at " + shown;
+    return status_answer(out, 404, Error::not_found("no TAXII service at " + shown, shown), guessed,
+                         readable_message_id(body, guessed, options_.parse_limits), conn, x);
+  }
+
+  if (const char* dup = duplicated_taxii_header(hs))
+    return status_answer(out, 200, Error::bad_message(std::string(dup) + " appears more than once"), guessed,
+                         readable_message_id(body, guessed, options_.parse_limits), conn, x);
   const HeaderCheck check = check_headers(headers, conn.https);
   if (check.error) {
     // The request's message_id, if the body can be read with the binding it names (§12.12).
@@ -259,37 +421,28 @@ void TaxiiHandler::process(HTTPServerRequest& request, HTTPServerResponse& respo
         x.log.message_type = std::string(message_type_name(*m));
       }
     }
-    return send_status(response, 200, *check.error, check.answer_version, in_response_to, conn, x);
+    return status_answer(out, 200, *check.error, check.answer_version, in_response_to, conn, x);
   }
 
   auto parsed = xml::parse_with(*check.binding, body, options_.parse_limits);
   if (!parsed.ok())
-    return send_status(response, 200, parsed.error(), check.answer_version,
-                       readable_message_id(body, check.answer_version, options_.parse_limits), conn, x);
+    return status_answer(out, 200, parsed.error(), check.answer_version,
+                         readable_message_id(body, check.answer_version, options_.parse_limits), conn, x);
   const Message& msg = *parsed;
   x.log.message_type = std::string(message_type_name(msg));
-
-  RequestInfo info;
-  info.request_id = x.log.request_id;
-  info.path = path;
-  info.protocol_binding = std::string(conn.https ? urn::kProtocolHttps : urn::kProtocolHttp);
-  info.remote = conn.remote;
-  info.client_subject = conn.client_subject;
-  info.client_names = conn.client_names;
-  info.https = conn.https;
-  bool has_auth = false;
-  info.authorization = header(request, "Authorization", has_auth);
   const Message answer = app_.handle(path, msg, info);
-  send_message(response, 200, answer, conn, x);
+  message_answer(out, 200, answer, conn, x);
 }
 
-void TaxiiHandler::send_status(HTTPServerResponse& response, int http_status, const Error& e, Version v,
-                               const std::string& in_response_to, const ConnectionInfo& conn, Exchange& x) {
-  send_message(response, http_status, app_.status(e, v, in_response_to), conn, x);
+void TaxiiHandler::status_answer(Answer& out, int http_status, const Error& e, Version v,
+                                 const std::string& in_response_to, const ConnectionInfo& conn, Exchange& x) {
+  Error safe(e.type(), xml_safe(e.message()));
+  for (const auto& d : e.details()) safe.with_detail(xml_safe(d.name), xml_safe(d.value));
+  message_answer(out, http_status, app_.status(safe, v, in_response_to), conn, x);
 }
 
-void TaxiiHandler::send_message(HTTPServerResponse& response, int http_status, const Message& m,
-                                const ConnectionInfo& conn, Exchange& x) {
+void TaxiiHandler::message_answer(Answer& out, int http_status, const Message& m, const ConnectionInfo& conn,
+                                  Exchange& x) {
   auto body = xml::serialize_any(m);
   const Message* sent = &m;
   Message fallback;
@@ -299,10 +452,10 @@ void TaxiiHandler::send_message(HTTPServerResponse& response, int http_status, c
     body = xml::serialize_any(fallback);
     sent = &fallback;
     if (!body.ok()) {
-      response.setKeepAlive(false);
-      response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_INTERNAL_SERVER_ERROR);
-      response.setContentLength(0);
-      response.send();
+      out.keep_alive = false;
+      out.status = 500;
+      out.headers.clear();
+      out.body.clear();
       x.log.http_status = 500;
       return;
     }
@@ -317,17 +470,15 @@ void TaxiiHandler::send_message(HTTPServerResponse& response, int http_status, c
     x.log.outcome = std::string(message_type_name(*sent));
   }
   const bool v11 = version_of(*sent) == Version::V11;
-  response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(http_status));
-  response.setReason(Poco::Net::HTTPResponse::getReasonForStatus(response.getStatus()));
+  out.status = http_status;
   // HTTP 1.0 §2: the four TAXII headers on every TAXII message (no X-TAXII-Accept on responses).
-  response.setContentType("application/xml");
-  response.set("X-TAXII-Content-Type", std::string(v11 ? urn::kMessageXml11 : urn::kMessageXml10));
-  response.set("X-TAXII-Protocol", std::string(conn.https ? urn::kProtocolHttps : urn::kProtocolHttp));
-  response.set("X-TAXII-Services", std::string(v11 ? urn::kServices11 : urn::kServices10));
-  response.setContentLength64(static_cast<Poco::Int64>(body->size()));
-  response.sendBuffer(body->data(), body->size());
+  out.headers = {{"Content-Type", "application/xml"},
+                 {"X-TAXII-Content-Type", std::string(v11 ? urn::kMessageXml11 : urn::kMessageXml10)},
+                 {"X-TAXII-Protocol", std::string(conn.https ? urn::kProtocolHttps : urn::kProtocolHttp)},
+                 {"X-TAXII-Services", std::string(v11 ? urn::kServices11 : urn::kServices10)}};
+  out.body = std::move(body).value();
   x.log.http_status = http_status;
-  x.log.bytes_out = body->size();
+  x.log.bytes_out = out.body.size();
 }
 
 }  // namespace taxii::http

@@ -1,7 +1,13 @@
 // TaxiiHandler: the server side of the TAXII HTTP/HTTPS protocol binding (HTTP 1.0; PROTOCOL.md
 // §9) for one HTTP exchange: method, body size, path, X-TAXII-* headers (taxii_headers.hpp),
-// parsing with the XML message binding, handing the message to the TaxiiApplication, and
-// writing the answer with the four TAXII headers and a Content-Length (keep-alive works).
+// authentication before the body is read, parsing with the XML message binding, handing the
+// message to the TaxiiApplication, and the answer with the four TAXII headers and a
+// Content-Length (keep-alive works).
+//
+// The logic is socket-free: answer() takes a Request (method, URI, headers, a stream with the
+// body) and returns an Answer (status, headers, body, keep-alive); operator() is the thin
+// adapter between the connection engine's Poco request/response and answer(). The libFuzzer
+// target tests/fuzz/http_request_fuzz drives answer() in-process (docs/security.md).
 //
 // HTTP status codes (decisions; docs/server.md). TAXII errors are Status_Messages in an
 // HTTP 200 (HTTP 1.0 §4), answered in the request's version with in_response_to = the
@@ -15,6 +21,11 @@
 //   411 + BAD_MESSAGE status            POST with neither Content-Length nor chunked body
 //   400 (no body)                       malformed HTTP (from the engine)
 //   500 (no body)                       nothing could be serialized at all (never expected)
+// Authentication before the body (issue #7, docs/security.md): TaxiiApplication::admit() sees
+// the head only. When it refuses (credentials offered and refused, or none offered where the
+// service cannot be used anonymously) the answer is that UNAUTHORIZED status in an HTTP 200
+// (in_response_to "0": the body is never read), or the 404 for an unknown path, and the
+// connection closes; no "100 Continue" is sent.
 // The handler never throws: anything unexpected becomes a FAILURE status and a log line.
 //
 // Thread-safe: one instance serves every worker thread.
@@ -24,14 +35,22 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <iosfwd>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "auth/identity.hpp"
 #include "bindings/http/http_server.hpp"
 #include "bindings/xml/message_binding.hpp"
 #include "core/message.hpp"
 #include "core/result.hpp"
+
+namespace Poco::Net {
+class HTTPRequest;
+}  // namespace Poco::Net
 
 namespace taxii::http {
 
@@ -45,6 +64,10 @@ struct RequestInfo {
   std::vector<std::string> client_names;  // and its DNS subjectAltNames
   std::string authorization;     // the Authorization header (credentials; never logged)
   bool https = false;            // the request came over HTTPS (BoundListener::https)
+  // Set by TaxiiApplication::admit() before the body is read (the application's own record
+  // of who asked; the binding does not interpret it).
+  auth::Identity who;                 // anonymous when no credentials were offered
+  std::optional<Error> auth_error;    // credentials offered but refused
 };
 
 // The TAXII application behind the binding (the server wires services::Dispatcher here).
@@ -53,6 +76,10 @@ class TaxiiApplication {
  public:
   virtual ~TaxiiApplication() = default;
   virtual bool has_path(std::string_view path) const = 0;
+  // Called with the request head only, before the body is read: authenticates the offered
+  // credentials into info.who / info.auth_error and says whether the body may be read at all
+  // (nullopt), or the error to answer instead (UNAUTHORIZED). `path` may name no service.
+  virtual std::optional<Error> admit(std::string_view /*path*/, RequestInfo& /*info*/) { return std::nullopt; }
   // The answer to a parsed request, in the request's version (a response or a Status_Message).
   virtual Message handle(std::string_view path, const Message& request, const RequestInfo& info) = 0;
   // A Status_Message in version v for an error found by the binding.
@@ -74,6 +101,29 @@ struct RequestLog {
   std::string note;                // the status message text, or what went wrong
 };
 
+// One HTTP request as the binding sees it, without a socket.
+struct Request {
+  std::string method;
+  std::string uri;                                            // request target, e.g. "/services/poll"
+  std::vector<std::pair<std::string, std::string>> headers;  // as received, in order
+  // The body after transfer decoding (chunked framing removed), read only once the head is
+  // accepted; nullptr: no body stream (an empty body).
+  std::istream* body = nullptr;
+  // Sends "100 Continue" (Expect: 100-continue) right before the body is read; may be empty.
+  std::function<void()> send_continue;
+};
+
+// The Poco head as a Request (headers in order; body and send_continue left for the caller).
+Request request_from(const Poco::Net::HTTPRequest& head);
+
+// The answer to one Request.
+struct Answer {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;  // besides Content-Length / Connection
+  std::string body;
+  bool keep_alive = true;  // false: the connection closes after the answer (the body may be unread)
+};
+
 struct HandlerOptions {
   std::size_t max_body_bytes = 10u << 20;
   xml::ParseLimits parse_limits{};  // max_bytes is raised to max_body_bytes
@@ -84,18 +134,21 @@ class TaxiiHandler {
   using Log = std::function<void(const RequestLog&)>;
   TaxiiHandler(TaxiiApplication& app, HandlerOptions options, Log log);
 
-  // The HttpServer::Handler. Never throws.
+  // The answer to one request, and its log line. Never throws; no socket needed.
+  Answer answer(const Request& request, const ConnectionInfo& conn);
+
+  // The HttpServer::Handler: answer() over Poco's request and response. Never throws.
   void operator()(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
                   const ConnectionInfo& conn);
 
  private:
   struct Exchange;
-  void process(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
-               const ConnectionInfo& conn, Exchange& x);
-  void send_message(Poco::Net::HTTPServerResponse& response, int http_status, const Message& m,
-                    const ConnectionInfo& conn, Exchange& x);
-  void send_status(Poco::Net::HTTPServerResponse& response, int http_status, const Error& e, Version v,
-                   const std::string& in_response_to, const ConnectionInfo& conn, Exchange& x);
+  Answer respond(const Request& request, const ConnectionInfo& conn, Exchange& x);
+  void process(const Request& request, const ConnectionInfo& conn, Exchange& x, Answer& out);
+  void message_answer(Answer& out, int http_status, const Message& m, const ConnectionInfo& conn, Exchange& x);
+  void status_answer(Answer& out, int http_status, const Error& e, Version v, const std::string& in_response_to,
+                     const ConnectionInfo& conn, Exchange& x);
+  void emit(Exchange& x);
 
   TaxiiApplication& app_;
   HandlerOptions options_;
