@@ -106,7 +106,8 @@ struct Conn {
   bool tls;
   bool identified = false;                    // client certificate looked at (worker)
   bool draining = false;                      // answered and half-closed; input is discarded
-  int64_t idle_deadline = 0;                  // reactor thread only
+  std::atomic<int64_t> idle_deadline{0};      // set by whoever arms it in epoll
+  std::atomic<bool> in_worker{false};         // dispatched; the reactor leaves it alone
   int64_t head_deadline = 0;                  // a partial request head must complete by then
   std::atomic<int64_t> busy_deadline{INT64_MAX};
   std::atomic<std::size_t>& open_;
@@ -182,6 +183,7 @@ struct HttpServer::Impl {
 
   std::mutex park_mu;
   std::vector<std::shared_ptr<Conn>> to_park;
+  std::vector<std::shared_ptr<Conn>> to_close;              // guarded by park_mu
   std::vector<std::shared_ptr<Conn>> to_wait;               // guarded by park_mu
   std::vector<std::shared_ptr<Conn>> waiting;               // reactor thread only: partial heads
 
@@ -210,16 +212,43 @@ struct HttpServer::Impl {
     if (::epoll_ctl(ep, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, l.fd, &ev) == 0) l.armed = on;
   }
 
-  void park(const std::shared_ptr<Conn>& c, int64_t deadline) {
+  // Connections stay registered (EPOLLONESHOT) and in `parked` from accept to close, also
+  // while a worker serves them: the event that dispatches one disarms it, and the worker
+  // re-arms it itself when it answered and keeps the connection (rearm()), without waking
+  // the reactor. Only closing, draining and partial heads go through the reactor.
+  static epoll_event conn_event(int fd) {
     epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLRDHUP;
-    ev.data.u64 = static_cast<uint64_t>(c->fd);
+    ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+    ev.data.u64 = static_cast<uint64_t>(fd);
+    return ev;
+  }
+
+  void park(const std::shared_ptr<Conn>& c, int64_t deadline) {
+    c->idle_deadline = deadline;
+    c->in_worker = false;
+    auto it = parked.find(c->fd);
+    if (it != parked.end() && it->second == c) {  // still registered (disarmed): re-arm
+      epoll_event ev = conn_event(c->fd);
+      if (::epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev) != 0) unpark(c->fd);
+      return;
+    }
+    epoll_event ev = conn_event(c->fd);
     if (::epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev) != 0) {
       error(std::string("epoll_ctl(ADD) failed: ") + std::strerror(errno));
       return;  // the connection closes
     }
-    c->idle_deadline = deadline;
     parked[c->fd] = c;
+  }
+
+  // From a worker: the exchange is over and the connection stays open; arm it for the next
+  // request. False if it is no longer registered (the caller hands it to the reactor).
+  bool rearm(Conn& c) {
+    c.idle_deadline = now_ms() + opt.keep_alive_timeout.count() * 1000;
+    c.in_worker = false;
+    epoll_event ev = conn_event(c.fd);
+    if (::epoll_ctl(ep, EPOLL_CTL_MOD, c.fd, &ev) == 0) return true;
+    c.in_worker = true;
+    return false;
   }
 
   void unpark(int fd) {
@@ -283,10 +312,19 @@ struct HttpServer::Impl {
     const int64_t now = now_ms();
     for (auto& c : back)
       if (!stopping) park(c, now + (c->draining ? kDrainMillis : opt.keep_alive_timeout.count() * 1000));
-    std::vector<std::shared_ptr<Conn>> partial;
+    std::vector<std::shared_ptr<Conn>> partial, closing;
     {
       std::lock_guard<std::mutex> lock(park_mu);
       partial.swap(to_wait);
+      closing.swap(to_close);
+    }
+    for (auto& c : closing) {
+      auto it = parked.find(c->fd);
+      if (it != parked.end() && it->second == c) unpark(c->fd);
+    }
+    for (auto& c : partial) {  // polled by sweep() from now on, not by epoll
+      auto it = parked.find(c->fd);
+      if (it != parked.end() && it->second == c) unpark(c->fd);
     }
     if (!stopping) waiting.insert(waiting.end(), partial.begin(), partial.end());
   }
@@ -304,7 +342,7 @@ struct HttpServer::Impl {
       }
     }
     for (auto it = parked.begin(); it != parked.end();) {
-      if (it->second->idle_deadline <= now) {
+      if (!it->second->in_worker.load() && it->second->idle_deadline.load() <= now) {
         ::epoll_ctl(ep, EPOLL_CTL_DEL, it->first, nullptr);
         it = parked.erase(it);  // closes the idle connection
       } else {
@@ -341,14 +379,22 @@ struct HttpServer::Impl {
           auto it = parked.find(fd);
           if (it == parked.end()) continue;
           std::shared_ptr<Conn> c = it->second;
+          if (c->in_worker) continue;  // cannot happen (one-shot); never serve a connection twice
           if (c->draining && !stopping) {
-            if (!drain(fd)) unpark(fd);
+            if (!drain(fd)) {
+              unpark(fd);
+            } else {
+              epoll_event ev = conn_event(fd);
+              if (::epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev) != 0) unpark(fd);
+            }
             continue;
           }
-          unpark(fd);
-          if (stopping) continue;  // closes it
-          if (events[i].events & EPOLLIN) dispatch(std::move(c));
-          // else: hang-up or error without data; the connection closes here.
+          if (stopping || !(events[i].events & EPOLLIN)) {
+            unpark(fd);  // closes it (hang-up or error without data)
+            continue;
+          }
+          c->in_worker = true;  // stays registered (disarmed) and in `parked`
+          dispatch(std::move(c));
         }
       }
       adopt_returns();
@@ -456,10 +502,10 @@ struct HttpServer::Impl {
     if (!c->tls && !c->session.has_buffered()) {
       if (peek_head(c->fd) == Head::Wait) {
         if (c->head_deadline == 0) c->head_deadline = now_ms() + opt.request_timeout.count() * 1000;
-        if (stopping) return;
         {
           std::lock_guard<std::mutex> lock(park_mu);
-          to_wait.push_back(std::move(c));
+          if (stopping) to_close.push_back(std::move(c));
+          else to_wait.push_back(std::move(c));
         }
         wake();
         return;
@@ -495,13 +541,13 @@ struct HttpServer::Impl {
       ::shutdown(c->fd, SHUT_WR);  // lingering close (drain())
       c->draining = true;
     }
-    if ((o == Outcome::KeepAlive || c->draining) && !stopping) {
-      {
-        std::lock_guard<std::mutex> lock(park_mu);
-        to_park.push_back(std::move(c));
-      }
-      wake();
+    if (o == Outcome::KeepAlive && !c->draining && !stopping && rearm(*c)) return;  // no reactor round trip
+    {
+      std::lock_guard<std::mutex> lock(park_mu);
+      if ((o == Outcome::KeepAlive || c->draining) && !stopping) to_park.push_back(std::move(c));
+      else to_close.push_back(std::move(c));  // the reactor drops its reference: closed
     }
+    wake();
   }
 
   void worker_loop() {
@@ -633,6 +679,7 @@ void HttpServer::stop() {
   m.work.clear();
   m.to_park.clear();
   m.to_wait.clear();
+  m.to_close.clear();
   m.waiting.clear();
   m.parked.clear();
 }

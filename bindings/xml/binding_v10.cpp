@@ -364,7 +364,7 @@ void write_tail(XmlWriter& w, std::string_view name, const M& m) {
 void no_attrs(XmlWriter&) {}
 
 std::string write(const Message& msg) {
-  XmlWriter w(kPrefix);
+  XmlWriter w(kPrefix, size_hint(msg));
   const std::string_view name = message_type_name(msg);
   std::visit(
       [&](const auto& m) {

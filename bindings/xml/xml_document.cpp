@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <stdexcept>
+#include <vector>
 
 #include <xercesc/framework/MemBufInputSource.hpp>
 #include <xercesc/framework/XMLGrammarPoolImpl.hpp>
@@ -22,6 +23,9 @@
 #include <xercesc/util/XMLException.hpp>
 #include <xercesc/util/XMLUni.hpp>
 #include <xercesc/validators/common/Grammar.hpp>
+#include <xercesc/validators/schema/ComplexTypeInfo.hpp>
+#include <xercesc/validators/schema/SchemaElementDecl.hpp>
+#include <xercesc/validators/schema/SchemaGrammar.hpp>
 
 #include "core/urn.hpp"
 #include "xsd/embedded.hpp"
@@ -124,11 +128,48 @@ class GrammarPool {
       if (loader->loadGrammar(src, xc::Grammar::SchemaGrammarType, true) == nullptr)
         throw std::runtime_error(std::string("schema did not load: ") + name);
     }
+    warm_up();
     pool_->lockPool();
   }
   xc::XMLGrammarPool* get() { return pool_.get(); }
 
  private:
+  // Xerces builds a complex type's content model, its formatted text (for validity errors)
+  // and its attribute list lazily, the first time an element of that type is validated,
+  // without a lock: two parser threads meeting a type for the first time both build it and one
+  // copy leaks (or worse). Build them all now, on one thread, before the pool is shared
+  // (issue #7, docs/security.md): every registered complex type (named and anonymous), every
+  // global element's type and, through them, local elements' types and base types.
+  void warm_up() {
+    std::vector<xc::ComplexTypeInfo*> todo;
+    xc::RefHashTableOfEnumerator<xc::Grammar> grammars = pool_->getGrammarEnumerator();
+    while (grammars.hasMoreElements()) {
+      xc::Grammar& g = grammars.nextElement();
+      if (g.getGrammarType() != xc::Grammar::SchemaGrammarType) continue;
+      auto& sg = static_cast<xc::SchemaGrammar&>(g);
+      if (xc::RefHashTableOf<xc::ComplexTypeInfo>* types = sg.getComplexTypeRegistry()) {
+        xc::RefHashTableOfEnumerator<xc::ComplexTypeInfo> e(types, false);
+        while (e.hasMoreElements()) todo.push_back(&e.nextElement());
+      }
+      xc::RefHash3KeysIdPoolEnumerator<xc::SchemaElementDecl> elems = sg.getElemEnumerator();
+      while (elems.hasMoreElements())
+        if (xc::ComplexTypeInfo* t = elems.nextElement().getComplexTypeInfo()) todo.push_back(t);
+    }
+    std::vector<const xc::ComplexTypeInfo*> done;
+    while (!todo.empty()) {
+      xc::ComplexTypeInfo* t = todo.back();
+      todo.pop_back();
+      if (std::find(done.begin(), done.end(), t) != done.end()) continue;
+      done.push_back(t);
+      (void)t->getContentModel();
+      (void)t->getFormattedContentModel();
+      (void)t->getAttDefList();  // also faulted in lazily (defaulted/required attributes)
+      for (XMLSize_t i = 0; i < t->elementCount(); ++i)
+        if (xc::ComplexTypeInfo* child = t->elementAt(i)->getComplexTypeInfo()) todo.push_back(child);
+      if (xc::ComplexTypeInfo* base = t->getBaseComplexTypeInfo()) todo.push_back(base);
+    }
+  }
+
   std::unique_ptr<xc::XMLGrammarPool> pool_;
 };
 
@@ -142,8 +183,11 @@ GrammarPool& grammar_pool() {
 class TreeBuilder : public xc::ContentHandler, public xc::LexicalHandler, public xc::ErrorHandler {
  public:
   void set_reader(const xc::SAX2XMLReader* r) { reader_ = r; }
-  void reset(XmlDocument* doc, const ParseLimits* limits, bool build) {
+  void reset(XmlDocument* doc, const ParseLimits* limits, bool build, const PayloadPlan* plan = nullptr) {
     doc_ = doc;
+    plan_ = plan;
+    map_cursor_ = 0;
+    next_fragment_ = 0;
     limits_ = limits;
     build_ = build;
     current_ = -1;
@@ -174,7 +218,10 @@ class TreeBuilder : public xc::ContentHandler, public xc::LexicalHandler, public
     n.qname = utf8(qname);
     n.ns_decls = std::move(pending_decls_);
     pending_decls_.clear();
-    n.inner_begin = n.inner_end = reader_->getSrcOffset();  // just after the start tag
+    n.inner_begin = n.inner_end = src_offset();  // just after the start tag
+    if (plan_ != nullptr && next_fragment_ < plan_->payloads.size() &&
+        plan_->payloads[next_fragment_].begin == n.inner_begin)
+      n.fragment = static_cast<int32_t>(next_fragment_++);
     const XMLSize_t count = attrs.getLength();
     n.attrs.reserve(count);
     for (XMLSize_t i = 0; i < count; ++i) {
@@ -192,7 +239,7 @@ class TreeBuilder : public xc::ContentHandler, public xc::LexicalHandler, public
     --depth_;
     if (!build_) return;
     auto& n = doc_->nodes[static_cast<size_t>(current_)];
-    const uint64_t after = reader_->getSrcOffset();  // just after the end tag
+    const uint64_t after = src_offset();  // just after the end tag
     if (after != n.inner_begin && !doc_->source.empty() && after <= doc_->source.size()) {
       // No '<' can occur inside an end tag, so the last one before `after` opens it.
       const size_t lt = doc_->source.rfind('<', after - 1);
@@ -203,6 +250,7 @@ class TreeBuilder : public xc::ContentHandler, public xc::LexicalHandler, public
   void characters(const XMLCh* chars, const XMLSize_t length) override {
     if (!build_ || current_ < 0) return;
     auto& parent = doc_->nodes[static_cast<size_t>(current_)];
+    if (parent.fragment >= 0) return;  // the line breaks left of a skipped payload
     if (!parent.children.empty()) {
       auto& last = doc_->nodes[static_cast<size_t>(parent.children.back())];
       if (last.kind == XmlNode::Kind::Text) {
@@ -278,8 +326,17 @@ class TreeBuilder : public xc::ContentHandler, public xc::LexicalHandler, public
     doc_->nodes[static_cast<size_t>(current_)].children.push_back(idx);
   }
 
+  // Offset in the source of the current position (mapped back from the envelope).
+  uint64_t src_offset() {
+    const uint64_t o = reader_->getSrcOffset();
+    return plan_ == nullptr ? o : plan_->to_source(o, map_cursor_);
+  }
+
   const xc::SAX2XMLReader* reader_ = nullptr;
   XmlDocument* doc_ = nullptr;
+  const PayloadPlan* plan_ = nullptr;
+  size_t map_cursor_ = 0;
+  size_t next_fragment_ = 0;
   const ParseLimits* limits_ = nullptr;
   bool build_ = true;
   int32_t current_ = -1;
@@ -318,8 +375,9 @@ class ThreadParser {
     reader_->setErrorHandler(&builder_);
   }
 
-  Status run(std::string_view body, const ParseLimits& limits, XmlDocument* doc) {
-    builder_.reset(doc, &limits, doc != nullptr);
+  Status run(std::string_view body, const ParseLimits& limits, XmlDocument* doc,
+             const PayloadPlan* plan = nullptr) {
+    builder_.reset(doc, &limits, doc != nullptr, plan);
     static const XMLCh kBufId[] = {'m', 'e', 's', 's', 'a', 'g', 'e', 0};
     xc::MemBufInputSource src(reinterpret_cast<const XMLByte*>(body.data()), body.size(), kBufId, false);
     try {
@@ -498,18 +556,24 @@ void XmlDocument::write_node(std::string& out, int32_t n) const {
 
 std::string XmlDocument::inherited_declarations(int32_t elem) const {
   const XmlNode& e = node(elem);
-  std::string inherited;
   // In-scope declarations from ancestors that this element does not redeclare, limited
   // to what the fragment uses, so that capturing is idempotent: capture(embed(capture(x)))
   // == capture(x) whatever the embedding document declares.
-  std::vector<std::string> name_prefixes, value_prefixes;
+  std::vector<std::string> name_prefixes, value_prefixes, own;
   collect_prefixes(elem, name_prefixes, value_prefixes);
+  for (const auto& d : e.ns_decls) own.push_back(d.first);
+  return inherited_declarations(e.parent, own, name_prefixes, value_prefixes);
+}
+
+std::string XmlDocument::inherited_declarations(int32_t parent, const std::vector<std::string>& own,
+                                                const std::vector<std::string>& name_prefixes,
+                                                const std::vector<std::string>& value_prefixes) const {
+  std::string inherited;
   auto has = [](const std::vector<std::string>& v, const std::string& p) {
     return std::find(v.begin(), v.end(), p) != v.end();
   };
-  std::vector<std::string> seen;
-  for (const auto& d : e.ns_decls) seen.push_back(d.first);
-  for (int32_t p = e.parent; p >= 0; p = node(p).parent) {
+  std::vector<std::string> seen = own;
+  for (int32_t p = parent; p >= 0; p = node(p).parent) {
     for (const auto& [prefix, uri] : node(p).ns_decls) {
       if (has(seen, prefix)) continue;
       seen.push_back(prefix);
@@ -573,6 +637,23 @@ uint64_t XmlDocument::start_tag_begin(int32_t elem) const {
 
 std::string XmlDocument::inner_xml(int32_t elem) const {
   const XmlNode& e = node(elem);
+  if (e.fragment >= 0) {
+    // A skipped payload: the same splice, from what the scanner recorded.
+    const SkippedPayload& f = fragments[static_cast<size_t>(e.fragment)];
+    std::string out;
+    out.reserve(f.end - f.begin + 64);
+    uint64_t pos = f.begin;
+    for (const FragmentTop& t : f.tops) {
+      const std::string decls = inherited_declarations(elem, t.own_decls, t.name_prefixes, t.value_prefixes);
+      if (decls.empty()) continue;
+      const uint64_t name_end = t.lt + 1 + t.qname_len;
+      out.append(source.substr(pos, name_end - pos));
+      out += decls;
+      pos = name_end;
+    }
+    out.append(source.substr(pos, f.end - pos));
+    return out;
+  }
   if (!source.empty() && e.inner_end >= e.inner_begin && e.inner_end <= source.size()) {
     // The sender's own bytes, with the declarations top-level elements inherit spliced in
     // right after their names.
@@ -617,6 +698,29 @@ std::string XmlDocument::outer_xml(int32_t elem) const {
 }
 
 Result<XmlDocument> parse_document(std::string_view body, const ParseLimits& limits) {
+  bool utf8 = false;
+  if (auto s = precheck(body, limits, &utf8); !s.ok()) return s.error();
+  if (utf8) {
+    // Fast path: Xerces validates the envelope only; the payloads were checked by the scanner.
+    // Any failure (or anything the scanner does not vouch for) takes the full path below, so
+    // errors read exactly as they always did.
+    thread_local PayloadPlan plan;
+    if (plan_payload_skip(body, limits, &plan)) {
+      XmlDocument doc;
+      doc.source = body;
+      doc.nodes.reserve(16 + 8 * plan.payloads.size());
+      if (thread_parser().run(plan.envelope, limits, &doc, &plan).ok()) {
+        doc.fragments = std::move(plan.payloads);
+        plan.envelope.clear();
+        if (plan.envelope.capacity() > (1u << 20)) plan.envelope.shrink_to_fit();
+        return doc;
+      }
+    }
+  }
+  return parse_document_full(body, limits);
+}
+
+Result<XmlDocument> parse_document_full(std::string_view body, const ParseLimits& limits) {
   bool utf8 = false;
   if (auto s = precheck(body, limits, &utf8); !s.ok()) return s.error();
   XmlDocument doc;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "bindings/xml/message_binding.hpp"
+#include "bindings/xml/payload_scan.hpp"
 #include "core/result.hpp"
 
 namespace taxii::xml {
@@ -40,6 +41,9 @@ struct XmlNode {
   // Element: byte offsets in the source of its content, between the start tag's '>' and
   // the end tag's '<' (equal for an empty-element tag).
   uint64_t inner_begin = 0, inner_end = 0;
+  // Element: index in XmlDocument::fragments when its content was skipped (payload_scan.hpp):
+  // the element then has no children in the tree, and inner_xml() splices from the fragment.
+  int32_t fragment = -1;
 };
 
 class XmlDocument {
@@ -51,6 +55,8 @@ class XmlDocument {
   // Only valid while the caller's buffer lives (parse_document's callers map the tree
   // before returning).
   std::string_view source;
+  // Payloads the fast path checked and skipped instead of building a tree (payload_scan.hpp).
+  std::vector<SkippedPayload> fragments;
 
   const XmlNode& node(int32_t i) const { return nodes[static_cast<size_t>(i)]; }
   // Concatenated character data of the element's direct text children.
@@ -69,6 +75,11 @@ class XmlDocument {
   void write_element(std::string& out, int32_t elem, bool top) const;
   // Namespace declarations a top-level fragment element needs from its ancestors.
   std::string inherited_declarations(int32_t elem) const;
+  // The same for an element whose parent is `parent`, which declares `own` itself and whose
+  // subtree uses `names` / `values` prefixes it does not declare.
+  std::string inherited_declarations(int32_t parent, const std::vector<std::string>& own,
+                                     const std::vector<std::string>& names,
+                                     const std::vector<std::string>& values) const;
   // Offset of the '<' that opens the element's start tag.
   uint64_t start_tag_begin(int32_t elem) const;
   void write_node(std::string& out, int32_t n) const;
@@ -81,6 +92,9 @@ class XmlDocument {
 // Parses and schema-validates `body`. Fails with BadMessage ("line L, column C: reason").
 // The root element must be declared by one of the embedded schemas.
 Result<XmlDocument> parse_document(std::string_view body, const ParseLimits& limits);
+// The same without the payload fast path: every byte through Xerces, a tree for everything.
+// The reference the fast path is tested against.
+Result<XmlDocument> parse_document_full(std::string_view body, const ParseLimits& limits);
 
 // Parses well-formed XML without schema validation, with the same hardening (no DOCTYPE,
 // no external access, size/depth/element limits). For payloads such as STIX content that

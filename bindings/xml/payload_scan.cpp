@@ -1,0 +1,631 @@
+// The payload scanner of parse_document's fast path (payload_scan.hpp says why and what).
+#include "bindings/xml/payload_scan.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/urn.hpp"
+
+namespace taxii::xml {
+namespace {
+
+constexpr std::string_view kNsXsi = "http://www.w3.org/2001/XMLSchema-instance";
+constexpr std::string_view kNsXsd = "http://www.w3.org/2001/XMLSchema";
+constexpr std::string_view kNsXmlPrefix = "http://www.w3.org/XML/1998/namespace";
+constexpr std::string_view kNsXmlns = "http://www.w3.org/2000/xmlns/";
+
+struct Bail {};  // give up the fast path (the caller parses everything with Xerces)
+constexpr size_t kMaxTops = 1024;  // top-level elements per payload
+
+bool is_ws(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool name_start(unsigned char c) { return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_'; }
+bool name_char(unsigned char c) { return name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.'; }
+// qname_prefix()'s notion of a name character (xml_document.cpp), on UTF-8 bytes.
+bool value_name_char(unsigned char c) {
+  return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_' || c == '-' || c == '.' ||
+         c >= 0x80;
+}
+bool known_namespace(std::string_view ns) {
+  return ns == urn::kNsXml11 || ns == urn::kNsXml10 || ns == urn::kNsDefaultQuery || ns == urn::kNsXmlDsig;
+}
+
+// Plain character data bytes: XML characters below 0x80 other than '<', '&', ']'.
+struct PlainTable {
+  bool t[256];
+  constexpr PlainTable() : t() {
+    for (int c = 0x20; c < 0x80; ++c) t[c] = c != '<' && c != '&' && c != ']';
+    t[static_cast<unsigned char>('\t')] = t[static_cast<unsigned char>('\n')] = t[static_cast<unsigned char>('\r')] = true;
+  }
+};
+constexpr PlainTable kPlain;
+
+// Finds the "p" of a leading "p:" in a stream of decoded UTF-8 bytes, like qname_prefix().
+class PrefixProbe {
+ public:
+  void reset() {
+    state_ = 0;
+    name_.clear();
+  }
+  bool done() const { return state_ == 2; }
+  void feed(unsigned char c) {
+    if (state_ == 0) {
+      if (is_ws(c)) return;
+      state_ = 1;
+    }
+    if (state_ == 1) {
+      if (value_name_char(c)) {
+        name_.push_back(static_cast<char>(c));
+      } else {
+        state_ = 2;
+        found_ = c == ':' && !name_.empty();
+      }
+    }
+  }
+  // The prefix, if one was found; call once at the end of the value or text.
+  bool take(std::string* out) {
+    const bool f = state_ == 2 && found_;
+    if (f) *out = name_;
+    state_ = 0;
+    found_ = false;
+    name_.clear();
+    return f;
+  }
+
+ private:
+  int state_ = 0;
+  bool found_ = false;
+  std::string name_;
+};
+
+void add_unique(std::vector<std::string>& v, std::string_view p) {
+  for (const auto& x : v)
+    if (x == p) return;
+  v.emplace_back(p);
+}
+
+class Scanner {
+ public:
+  Scanner(std::string_view s, const ParseLimits& limits, PayloadPlan* plan) : s_(s), limits_(limits), plan_(plan) {}
+
+  void run() {
+    if (s_.compare(0, 3, "\xEF\xBB\xBF") == 0) i_ = 3;
+    misc();  // prolog (Xerces checks the XML declaration, comments and PIs there)
+    if (at_end() || s_[i_] != '<') throw Bail{};
+    start_tag();
+    while (!stack_.empty()) {
+      if (in_payload_) {
+        payload_text();
+      } else {
+        const void* lt = std::memchr(s_.data() + i_, '<', s_.size() - i_);
+        if (lt == nullptr) throw Bail{};
+        i_ = static_cast<size_t>(static_cast<const char*>(lt) - s_.data());
+      }
+      markup();
+    }
+    misc();
+    if (!at_end()) throw Bail{};
+  }
+
+ private:
+  struct Binding {
+    std::string_view prefix, uri;
+  };
+  struct Open {
+    std::string_view qname, local, ns;
+    size_t bind_mark;
+  };
+  struct Attr {
+    std::string_view qname, prefix, local, value, ns;
+    bool decl;
+  };
+
+  bool at_end() const { return i_ >= s_.size(); }
+  unsigned char peek(size_t k = 0) const { return i_ + k < s_.size() ? static_cast<unsigned char>(s_[i_ + k]) : 0; }
+  bool starts(std::string_view lit) const { return s_.compare(i_, lit.size(), lit) == 0; }
+  void skip_ws() {
+    while (!at_end() && is_ws(peek())) ++i_;
+  }
+  size_t find(std::string_view lit) const {
+    const size_t p = s_.find(lit, i_);
+    if (p == std::string_view::npos) throw Bail{};
+    return p;
+  }
+
+  // Whitespace, comments and PIs outside the root element (left to Xerces to check).
+  void misc() {
+    for (;;) {
+      skip_ws();
+      if (starts("<?")) i_ = find("?>") + 2;
+      else if (starts("<!--")) i_ = find("-->") + 3;
+      else return;
+    }
+  }
+
+  // NCName made of ASCII name characters.
+  std::string_view ncname() {
+    const size_t b = i_;
+    if (!name_start(peek())) throw Bail{};
+    ++i_;
+    while (!at_end() && name_char(peek())) ++i_;
+    return s_.substr(b, i_ - b);
+  }
+  // QName: NCName or NCName ':' NCName. Sets *prefix and *local.
+  std::string_view qname(std::string_view* prefix, std::string_view* local) {
+    const size_t b = i_;
+    std::string_view first = ncname();
+    if (peek() == ':') {
+      ++i_;
+      *prefix = first;
+      *local = ncname();
+      if (peek() == ':') throw Bail{};
+    } else {
+      *prefix = {};
+      *local = first;
+    }
+    const unsigned char c = peek();
+    if (c >= 0x80) throw Bail{};  // a non-ASCII name character: leave names to Xerces
+    return s_.substr(b, i_ - b);
+  }
+
+  std::string_view lookup(std::string_view prefix) const {
+    for (size_t k = bindings_.size(); k-- > 0;)
+      if (bindings_[k].prefix == prefix) return bindings_[k].uri;
+    if (!prefix.empty()) throw Bail{};  // unbound prefix
+    return {};
+  }
+  bool declared_in_fragment(std::string_view prefix) const {
+    for (size_t k = frag_bind_base_; k < bindings_.size(); ++k)
+      if (bindings_[k].prefix == prefix) return true;
+    return false;
+  }
+
+  // One strictly decoded UTF-8 character at i_ (>= 0x80), which must be an XML Char; the
+  // bytes are fed to the probe when there is one.
+  void utf8_char(PrefixProbe* probe) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s_.data()) + i_;
+    const size_t left = s_.size() - i_;
+    const unsigned char c = p[0];
+    uint32_t cp = 0;
+    size_t n = 0;
+    if (c >= 0xC2 && c <= 0xDF) {
+      n = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 3;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 4;
+    } else {
+      throw Bail{};
+    }
+    if (left < n) throw Bail{};
+    for (size_t k = 1; k < n; ++k)
+      if ((p[k] & 0xC0) != 0x80) throw Bail{};
+    if (n == 2) {
+      cp = ((c & 0x1Fu) << 6) | (p[1] & 0x3Fu);
+    } else if (n == 3) {
+      cp = ((c & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+      if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF) throw Bail{};
+    } else {
+      cp = ((c & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) | (p[3] & 0x3Fu);
+      if (cp < 0x10000 || cp > 0x10FFFF) throw Bail{};
+    }
+    if (probe != nullptr && !probe->done())
+      for (size_t k = 0; k < n; ++k) probe->feed(p[k]);
+    i_ += n;
+  }
+
+  static bool xml_char(uint32_t cp) {
+    return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) ||
+           (cp >= 0x10000 && cp <= 0x10FFFF);
+  }
+
+  // A reference at i_ ('&'): one of the five predefined entities or a character reference.
+  void reference(PrefixProbe* probe) {
+    ++i_;
+    uint32_t cp = 0;
+    if (peek() == '#') {
+      ++i_;
+      const bool hex = peek() == 'x';
+      if (hex) ++i_;
+      size_t digits = 0;
+      for (;;) {
+        const unsigned char c = peek();
+        uint32_t d;
+        if (c >= '0' && c <= '9') d = c - '0';
+        else if (hex && (c | 0x20) >= 'a' && (c | 0x20) <= 'f') d = (c | 0x20) - 'a' + 10;
+        else break;
+        if (++digits > 7) throw Bail{};
+        cp = cp * (hex ? 16 : 10) + d;
+        ++i_;
+      }
+      if (digits == 0 || peek() != ';' || !xml_char(cp)) throw Bail{};
+      ++i_;
+    } else {
+      static constexpr std::pair<std::string_view, char> kEntities[] = {
+          {"lt;", '<'}, {"gt;", '>'}, {"amp;", '&'}, {"apos;", '\''}, {"quot;", '"'}};
+      bool ok = false;
+      for (const auto& [name, ch] : kEntities) {
+        if (starts(name)) {
+          i_ += name.size();
+          cp = static_cast<unsigned char>(ch);
+          ok = true;
+          break;
+        }
+      }
+      if (!ok) throw Bail{};
+    }
+    if (probe == nullptr || probe->done()) return;
+    // Feed the character's UTF-8 bytes.
+    char buf[4];
+    size_t n = 0;
+    if (cp < 0x80) {
+      buf[n++] = static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      buf[n++] = static_cast<char>(0xC0 | (cp >> 6));
+      buf[n++] = static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      buf[n++] = static_cast<char>(0xE0 | (cp >> 12));
+      buf[n++] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      buf[n++] = static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      buf[n++] = static_cast<char>(0xF0 | (cp >> 18));
+      buf[n++] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      buf[n++] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      buf[n++] = static_cast<char>(0x80 | (cp & 0x3F));
+    }
+    for (size_t k = 0; k < n; ++k) probe->feed(static_cast<unsigned char>(buf[k]));
+  }
+
+  // Checks [i_, end) holds XML characters only (comments, PI data, CDATA); feeds the probe.
+  void chars_until(size_t end, PrefixProbe* probe) {
+    while (i_ < end) {
+      const unsigned char c = peek();
+      if (c < 0x80) {
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') throw Bail{};
+        if (probe != nullptr && !probe->done()) probe->feed(c);
+        ++i_;
+      } else {
+        utf8_char(probe);
+        if (i_ > end) throw Bail{};
+      }
+    }
+  }
+
+  // Character data inside a payload, up to the next '<'.
+  void payload_text() {
+    PrefixProbe* probe = stack_.size() > payload_depth_ ? &text_probe_ : nullptr;
+    const auto* p = reinterpret_cast<const unsigned char*>(s_.data());
+    const size_t n = s_.size();
+    for (;;) {
+      if (probe == nullptr || probe->done()) {
+        while (i_ < n && kPlain.t[p[i_]]) ++i_;
+      } else {
+        while (i_ < n && kPlain.t[p[i_]] && !probe->done()) probe->feed(p[i_++]);
+        if (i_ < n && kPlain.t[p[i_]]) continue;
+      }
+      if (i_ >= n) throw Bail{};
+      const unsigned char c = p[i_];
+      if (c == '<') return;
+      if (c == '&') {
+        reference(probe);
+      } else if (c == ']') {
+        if (starts("]]>")) throw Bail{};
+        if (probe != nullptr && !probe->done()) probe->feed(c);
+        ++i_;
+      } else if (c >= 0x80) {
+        utf8_char(probe);
+      } else {
+        throw Bail{};  // a control character
+      }
+    }
+  }
+
+  // The end of a text run inside a payload element: a "p:" it starts with counts as used.
+  void end_text_run() {
+    if (!in_payload_ || stack_.size() <= payload_depth_) {
+      text_probe_.reset();
+      return;
+    }
+    std::string p;
+    if (text_probe_.take(&p) && !declared_in_fragment(p)) add_unique(cur_.tops.back().value_prefixes, p);
+  }
+
+  void markup() {
+    // i_ is at '<'.
+    if (peek(1) == '/') {
+      end_text_run();
+      end_tag();
+    } else if (peek(1) == '!') {
+      if (starts("<!--")) {
+        end_text_run();
+        i_ += 4;
+        const size_t e = find("--");
+        if (in_payload_) chars_until(e, nullptr);
+        if (e + 2 >= s_.size() || s_[e + 2] != '>') throw Bail{};
+        i_ = e + 3;
+      } else if (starts("<![CDATA[")) {
+        i_ += 9;
+        const size_t e = find("]]>");
+        if (in_payload_) {
+          PrefixProbe* probe = stack_.size() > payload_depth_ ? &text_probe_ : nullptr;
+          chars_until(e, probe);
+        }
+        i_ = e + 3;
+      } else {
+        throw Bail{};  // DOCTYPE or other declarations: Xerces reports them
+      }
+    } else if (peek(1) == '?') {
+      end_text_run();
+      i_ += 2;
+      std::string_view target = ncname();
+      if (target.size() == 3 && (target[0] | 0x20) == 'x' && (target[1] | 0x20) == 'm' && (target[2] | 0x20) == 'l')
+        throw Bail{};
+      if (peek() >= 0x80 || peek() == ':') throw Bail{};
+      if (starts("?>")) {
+        i_ += 2;
+      } else {
+        if (!is_ws(peek())) throw Bail{};
+        const size_t e = find("?>");
+        if (in_payload_) chars_until(e, nullptr);
+        i_ = e + 2;
+      }
+    } else {
+      end_text_run();
+      start_tag();
+    }
+  }
+
+  // An attribute value at i_ (the opening quote); in a payload, checked and probed.
+  std::string_view attr_value(bool check, std::string* prefix_out, bool* has_prefix) {
+    const char q = static_cast<char>(peek());
+    if (q != '"' && q != '\'') throw Bail{};
+    ++i_;
+    const size_t b = i_;
+    if (!check) {
+      const size_t e = s_.find(q, i_);
+      if (e == std::string_view::npos) throw Bail{};
+      if (std::memchr(s_.data() + b, '<', e - b) != nullptr) throw Bail{};
+      i_ = e + 1;
+      return s_.substr(b, e - b);
+    }
+    value_probe_.reset();
+    for (;;) {
+      if (at_end()) throw Bail{};
+      const unsigned char c = peek();
+      if (c == static_cast<unsigned char>(q)) break;
+      if (c == '<') throw Bail{};
+      if (c == '&') {
+        reference(&value_probe_);
+      } else if (c >= 0x80) {
+        utf8_char(&value_probe_);
+      } else {
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') throw Bail{};
+        if (!value_probe_.done()) value_probe_.feed(c);
+        ++i_;
+      }
+    }
+    const size_t e = i_;
+    ++i_;
+    *has_prefix = value_probe_.take(prefix_out);
+    return s_.substr(b, e - b);
+  }
+
+  void start_tag() {
+    const size_t lt = i_;
+    ++i_;
+    std::string_view prefix, local;
+    const std::string_view qn = qname(&prefix, &local);
+    const bool payload = in_payload_;
+    attrs_.clear();
+    value_prefixes_.clear();
+    bool empty = false;
+    for (;;) {
+      const size_t before = i_;
+      skip_ws();
+      if (at_end()) throw Bail{};
+      if (peek() == '>') {
+        ++i_;
+        break;
+      }
+      if (starts("/>")) {
+        i_ += 2;
+        empty = true;
+        break;
+      }
+      if (i_ == before) throw Bail{};  // attributes must be separated by whitespace
+      Attr a{};
+      a.qname = qname(&a.prefix, &a.local);
+      skip_ws();
+      if (peek() != '=') throw Bail{};
+      ++i_;
+      skip_ws();
+      a.decl = a.qname == "xmlns" || a.prefix == "xmlns";
+      std::string vp;
+      bool has_vp = false;
+      a.value = attr_value(payload && !a.decl, &vp, &has_vp);
+      if (has_vp) value_prefixes_.push_back(std::move(vp));
+      if (a.decl) {
+        const std::string_view p = a.prefix.empty() ? std::string_view() : a.local;
+        if (p == "xml" || p == "xmlns" || (!p.empty() && a.value.empty())) throw Bail{};
+        if (a.value.find('&') != std::string_view::npos || a.value == kNsXmlPrefix || a.value == kNsXmlns) throw Bail{};
+        if (payload) chars_ok(a.value);
+      }
+      attrs_.push_back(a);
+    }
+    // Duplicate attribute names (as written).
+    for (size_t x = 0; x < attrs_.size(); ++x)
+      for (size_t y = x + 1; y < attrs_.size(); ++y)
+        if (attrs_[x].qname == attrs_[y].qname) throw Bail{};
+    if (++elements_ > limits_.max_elements || stack_.size() + 1 > limits_.max_depth) throw Bail{};
+
+    const size_t mark = bindings_.size();
+    for (const auto& a : attrs_)
+      if (a.decl) bindings_.push_back({a.prefix.empty() ? std::string_view() : a.local, a.value});
+    if (prefix == "xml" || prefix == "xmlns") throw Bail{};
+    const std::string_view ns = lookup(prefix);
+    for (auto& a : attrs_) {
+      if (a.decl) continue;
+      if (a.prefix.empty()) a.ns = {};
+      else if (a.prefix == "xml") a.ns = kNsXmlPrefix;
+      else a.ns = lookup(a.prefix);
+    }
+    for (size_t x = 0; x < attrs_.size(); ++x)
+      for (size_t y = x + 1; y < attrs_.size(); ++y)
+        if (!attrs_[x].decl && !attrs_[y].decl && !attrs_[x].prefix.empty() && attrs_[x].local == attrs_[y].local &&
+            attrs_[x].ns == attrs_[y].ns)
+          throw Bail{};
+
+    if (payload) {
+      if (known_namespace(ns)) throw Bail{};  // validated laxly (validate_wildcard_content)
+      for (const auto& a : attrs_) {
+        if (a.decl) continue;
+        if (a.prefix == "xml" && a.local != "lang") throw Bail{};
+        if (a.ns == kNsXsi) {
+          if (a.local != "type") throw Bail{};
+          xsi_type_ok(a.value);
+        }
+      }
+      if (stack_.size() == payload_depth_) {  // a new top-level element of the payload
+        // Real payloads have one (a STIX package) or a few; a flood of siblings is left to
+        // Xerces and its limits rather than recorded here.
+        if (cur_.tops.size() >= kMaxTops) throw Bail{};
+        FragmentTop t;
+        t.lt = lt;
+        t.qname_len = static_cast<uint32_t>(qn.size());
+        for (const auto& a : attrs_)
+          if (a.decl) t.own_decls.emplace_back(a.prefix.empty() ? std::string_view() : a.local);
+        cur_.tops.push_back(std::move(t));
+      }
+      FragmentTop& top = cur_.tops.back();
+      if (!prefix.empty() && !declared_in_fragment(prefix)) add_unique(top.name_prefixes, prefix);
+      for (const auto& a : attrs_)
+        if (!a.decl && !a.prefix.empty() && !declared_in_fragment(a.prefix)) add_unique(top.name_prefixes, a.prefix);
+      for (const auto& p : value_prefixes_)
+        if (!declared_in_fragment(p)) add_unique(top.value_prefixes, p);
+    }
+
+    if (empty) {
+      bindings_.resize(mark);
+      return;
+    }
+    stack_.push_back({qn, local, ns, mark});
+    text_probe_.reset();
+    // Content (XML 1.1 §3.4.1 / 1.0 §3.4.1) of a Content_Block that is a child of the root:
+    // only there, so no ancestor of a payload is ever itself wildcard content.
+    if (!payload && stack_.size() == 3 && local == "Content" && stack_[1].local == "Content_Block" &&
+        (ns == urn::kNsXml11 || ns == urn::kNsXml10) && stack_[1].ns == ns && stack_[0].ns == ns) {
+      in_payload_ = true;
+      payload_depth_ = stack_.size();
+      frag_bind_base_ = bindings_.size();
+      cur_ = SkippedPayload{};
+      cur_.begin = i_;
+    }
+  }
+
+  // An xmlns value inside a payload: XML characters only (no references: checked above).
+  void chars_ok(std::string_view v) {
+    const size_t save = i_;
+    i_ = static_cast<size_t>(v.data() - s_.data());
+    chars_until(i_ + v.size(), nullptr);
+    i_ = save;
+  }
+
+  // xsi:type="p:T" naming a type of a namespace no embedded grammar defines: Xerces looks it
+  // up and reports "grammar not found", which the handler ignores (xml_document.cpp).
+  void xsi_type_ok(std::string_view v) {
+    size_t k = 0;
+    auto nc = [&]() {
+      const size_t b = k;
+      if (k >= v.size() || !name_start(static_cast<unsigned char>(v[k]))) throw Bail{};
+      while (k < v.size() && name_char(static_cast<unsigned char>(v[k]))) ++k;
+      return v.substr(b, k - b);
+    };
+    std::string_view p = nc();
+    if (k < v.size() && v[k] == ':') {
+      ++k;
+      nc();
+    } else {
+      throw Bail{};  // unprefixed: the default or no namespace
+    }
+    if (k != v.size()) throw Bail{};
+    const std::string_view ns = lookup(p);
+    if (ns.empty() || known_namespace(ns) || ns == kNsXsd || ns == kNsXsi) throw Bail{};
+  }
+
+  void end_tag() {
+    i_ += 2;
+    std::string_view prefix, local;
+    const std::string_view qn = qname(&prefix, &local);
+    skip_ws();
+    if (peek() != '>') throw Bail{};
+    ++i_;
+    if (stack_.empty() || stack_.back().qname != qn) throw Bail{};
+    if (in_payload_ && stack_.size() == payload_depth_) {
+      cur_.end = s_.rfind('<', i_ - 1);
+      plan_->payloads.push_back(std::move(cur_));
+      cur_ = SkippedPayload{};
+      in_payload_ = false;
+    }
+    bindings_.resize(stack_.back().bind_mark);
+    stack_.pop_back();
+    text_probe_.reset();
+  }
+
+  std::string_view s_;
+  const ParseLimits& limits_;
+  PayloadPlan* plan_;
+  size_t i_ = 0;
+  size_t elements_ = 0;
+  std::vector<Binding> bindings_;
+  std::vector<Open> stack_;
+  std::vector<Attr> attrs_;
+  std::vector<std::string> value_prefixes_;
+  bool in_payload_ = false;
+  size_t payload_depth_ = 0;
+  size_t frag_bind_base_ = 0;
+  SkippedPayload cur_;
+  PrefixProbe text_probe_, value_probe_;
+};
+
+}  // namespace
+
+bool plan_payload_skip(std::string_view body, const ParseLimits& limits, PayloadPlan* plan) {
+  plan->payloads.clear();
+  plan->envelope.clear();
+  plan->env_pos.clear();
+  plan->delta.clear();
+  try {
+    Scanner(body, limits, plan).run();
+  } catch (const Bail&) {
+    plan->payloads.clear();
+    return false;
+  }
+  size_t skipped = 0;
+  for (const auto& p : plan->payloads) skipped += p.end - p.begin;
+  if (skipped < 1024) {  // not worth an envelope copy
+    plan->payloads.clear();
+    return false;
+  }
+  std::string& env = plan->envelope;
+  env.reserve(body.size() - skipped + 64);
+  uint64_t pos = 0, removed = 0;
+  for (const auto& p : plan->payloads) {
+    env.append(body.data() + pos, p.begin - pos);
+    plan->env_pos.push_back(env.size());
+    // Keep the line breaks, so that Xerces' line numbers stay those of the source.
+    const char* b = body.data() + p.begin;
+    const char* e = body.data() + p.end;
+    size_t kept = 0;
+    for (const char* c = b; c < e; ++c)
+      if (*c == '\n' || *c == '\r') {
+        env.push_back(*c);
+        ++kept;
+      }
+    removed += (p.end - p.begin) - kept;
+    plan->delta.push_back(removed);
+    pos = p.end;
+  }
+  env.append(body.data() + pos, body.size() - pos);
+  return true;
+}
+
+}  // namespace taxii::xml
