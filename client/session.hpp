@@ -66,6 +66,10 @@ struct SessionOptions {
   std::optional<Credentials> basic_auth;
   RetryPolicy retry;
   std::function<void(const TraceEvent&)> trace;           // optional
+  // Fetch the next part of a multi-part poll while the sink handles this one (the trace then
+  // sees exchanges from a second thread, one at a time; turn off to keep trace output in
+  // step with the sink's).
+  bool prefetch_parts = true;
   std::function<void(const std::string&)> notice;         // optional: "retrying in 2 s: ..."
   std::function<void(std::chrono::milliseconds)> sleep;   // default std::this_thread::sleep_for
 };

@@ -238,6 +238,7 @@ std::optional<NetContext> open_session(const std::string& command, const Args& a
     if (verbose) print_trace(ev);
     if (!ev.outgoing && *raw) (*raw)(ev.body);
   };
+  so.prefetch_parts = !verbose && !args.has("raw");  // -v / --raw print in wire order
   so.notice = [](const std::string& m) { std::cerr << "taxii: " << m << "\n"; };
   ctx.set_raw_response = [raw](std::function<void(std::string_view)> f) { *raw = std::move(f); };
   ctx.session = std::make_unique<client::Session>(std::make_unique<client::PocoTransport>(to), std::move(so));
