@@ -14,6 +14,15 @@ Result<Message> DiscoveryService::handle(const Message& /*request*/, const Reque
   // 1.1 clients is legal (§4.4.3) but makes clients that pick "the" Poll service (cabby's
   // --discovery) refuse the answer as ambiguous (docs/interop.md).
   const Version v = ctx.requested_version;
+  // Likewise each service is listed for the listeners of the requester's own transport (an
+  // HTTPS client sees HTTPS instances, an HTTP client HTTP ones): a TLS client is never
+  // pointed at a plaintext address, and with one HTTP and one HTTPS listener "the" Poll
+  // service stays unambiguous for clients that pick one by type (cabby, docs/interop.md).
+  // When no listener matches (e.g. behind a TLS-terminating proxy whose base_url is https),
+  // every listener is listed. docs/decisions.md.
+  bool any_same_transport = false;
+  for (const Listener& l : topology_->listeners())
+    any_same_transport = any_same_transport || l.protocol_binding == ctx.protocol_binding;
   const ServiceInfo* self = topology_->find_service(id_);
   const bool advertise = self != nullptr && self->advertise_queries;
   for (const ServiceInfo& s : topology_->services()) {
@@ -26,6 +35,7 @@ Result<Message> DiscoveryService::handle(const Message& /*request*/, const Reque
         (s.type == ServiceType::Poll || s.type == ServiceType::CollectionManagement))
       queries = QuerySupport(queries_, s.query_formats).supported_queries();
     for (const Listener& l : topology_->listeners()) {
+      if (any_same_transport && l.protocol_binding != ctx.protocol_binding) continue;
       {
         v11::ServiceInstance i;
         i.service_type = s.type;

@@ -193,9 +193,9 @@ class CabbyGroup:
         types = [("DISCOVERY", "/services/discovery"),
                  ("COLLECTION_MANAGEMENT" if self.v == V11 else "FEED_MANAGEMENT", "/services/collection-management"),
                  ("INBOX", "/services/inbox"), ("INBOX", "/services/inbox-named"), ("POLL", "/services/poll")]
-        schemes = ["http"] + (["https"] if self.https else [])
-        # Discovery lists each service once per listener, in the requester's version only
-        # (docs/server.md).
+        schemes = ["https" if self.https else "http"]
+        # Discovery lists each service once per listener of the requester's transport, in the
+        # requester's version only (docs/server.md, docs/decisions.md).
         return sorted((t, s, p, self.v) for t, p in types for s in schemes)
 
     def discovery(self):
@@ -412,8 +412,9 @@ class CabbyGroup:
 
     def poll_via_discovery(self):
         # cabby picks the Poll service from Discovery by service type alone and refuses two or
-        # more candidates. taxiid lists every service once per listener, in the requester's
-        # version (docs/server.md), so with an HTTP and an HTTPS listener cabby sees two.
+        # more candidates. taxiid lists every service once per listener of the requester's
+        # transport, in the requester's version (docs/server.md), so with one HTTP and one
+        # HTTPS listener cabby sees one; two listeners of one transport would make it refuse.
         rc, out, err = self.tool("taxii-poll", "--discovery", self.url("/services/discovery"), "-c", "default",
                                  "-r", "-x")
         if "services found with type 'POLL'" in err:

@@ -276,8 +276,9 @@ class LibtaxiiGroup:
         p = self.send("/services/discovery", self.tm.DiscoveryRequest(self.mid()))
         check(isinstance(p.m, self.tm.DiscoveryResponse), "DiscoveryResponse")
         insts = p.m.service_instances
-        schemes = ["http"] + (["https"] if self.https else [])
-        # One instance per service and listener, in the requester's version (docs/server.md).
+        schemes = ["https" if self.https else "http"]
+        # One instance per service and listener of the requester's transport, in the
+        # requester's version (docs/server.md, docs/decisions.md).
         check_eq(len(insts), 5 * len(schemes), "service instances")
         for si in insts:
             ver = si.services_version.rsplit(":", 1)[-1]

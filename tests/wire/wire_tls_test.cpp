@@ -31,7 +31,9 @@ struct Tls {
 
 BOOST_FIXTURE_TEST_SUITE(tls, Tls)
 
-BOOST_AUTO_TEST_CASE(discovery_over_https_lists_both_listeners) {
+// Discovery lists the instances of the requester's own transport (docs/decisions.md): over
+// HTTPS only the HTTPS listener's, over HTTP only the HTTP listener's.
+BOOST_AUTO_TEST_CASE(discovery_lists_the_requesters_transport) {
   Client c(server.https_port(), client_context(server.pki(), true));
   v11::DiscoveryRequest d;
   d.message_id = next_id();
@@ -40,11 +42,22 @@ BOOST_AUTO_TEST_CASE(discovery_over_https_lists_both_listeners) {
   BOOST_TEST(r.header("X-TAXII-Protocol") == std::string(urn::kProtocolHttps));
   BOOST_TEST_REQUIRE(r.message.has_value(), r.parse_error);
   const auto& resp = r.as<v11::DiscoveryResponse>();
-  BOOST_TEST_REQUIRE(resp.service_instances.size() == 10u);  // 5 services x 2 listeners, 1.1
-  BOOST_TEST(resp.service_instances[0].protocol_binding == std::string(urn::kProtocolHttp));
-  BOOST_TEST(resp.service_instances[1].protocol_binding == std::string(urn::kProtocolHttps));
-  BOOST_TEST(resp.service_instances[1].address ==
+  BOOST_TEST_REQUIRE(resp.service_instances.size() == 5u);  // 5 services x the HTTPS listener, 1.1
+  for (const auto& i : resp.service_instances) {
+    BOOST_TEST(i.protocol_binding == std::string(urn::kProtocolHttps));
+    BOOST_TEST(i.address.rfind("https://127.0.0.1:" + std::to_string(server.https_port()) + "/services/", 0) == 0u,
+               i.address);
+  }
+  BOOST_TEST(resp.service_instances[0].address ==
              "https://127.0.0.1:" + std::to_string(server.https_port()) + "/services/discovery");
+
+  Client plain(server.http_port());
+  d.message_id = next_id();
+  Reply h = plain.send("/services/discovery", d);
+  BOOST_TEST_REQUIRE(h.message.has_value(), h.parse_error);
+  const auto& hr = h.as<v11::DiscoveryResponse>();
+  BOOST_TEST_REQUIRE(hr.service_instances.size() == 5u);
+  for (const auto& i : hr.service_instances) BOOST_TEST(i.protocol_binding == std::string(urn::kProtocolHttp));
 }
 
 BOOST_AUTO_TEST_CASE(inbox_and_poll_over_https_in_both_versions) {
