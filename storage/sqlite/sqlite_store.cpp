@@ -17,6 +17,7 @@
 #include <Poco/Nullable.h>
 
 #include "storage/adapter_guard.hpp"
+#include "storage/sqlite/sqlite_transaction.hpp"
 
 #include "schemas/embedded.hpp"
 
@@ -43,32 +44,7 @@ constexpr Int64 kDayMicros = Int64{24} * 60 * 60 * 1000000;
 using detail::guarded;
 using detail::log_error;
 
-// BEGIN IMMEDIATE takes the database write lock before anything is read, so the labels
-// computed inside see the latest committed maximum, whatever other process writes the file.
-// Rolls back unless committed.
-class WriteTransaction {
- public:
-  explicit WriteTransaction(Session& s) : s_(s) { s_ << "BEGIN IMMEDIATE", now; }
-  WriteTransaction(const WriteTransaction&) = delete;
-  WriteTransaction& operator=(const WriteTransaction&) = delete;
-  ~WriteTransaction() {
-    if (done_) return;
-    try {
-      s_ << "ROLLBACK", now;
-    } catch (const Poco::Exception& e) {
-      // After a failed COMMIT SQLite may have rolled back already; nothing left to do.
-      log_error("rollback", e.displayText());
-    }
-  }
-  void commit() {
-    s_ << "COMMIT", now;
-    done_ = true;
-  }
-
- private:
-  Session& s_;
-  bool done_ = false;
-};
+using WriteTransaction = detail::SqliteWriteTransaction;
 
 BLOB to_blob(const std::string& s) {
   return BLOB(reinterpret_cast<const unsigned char*>(s.data()), s.size());

@@ -20,6 +20,7 @@
 #include <Poco/Nullable.h>
 
 #include "storage/adapter_guard.hpp"
+#include "storage/sqlite/sqlite_transaction.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 #include "storage/subscription_rows.hpp"
 
@@ -43,29 +44,7 @@ constexpr Int64 kNoLabel = std::numeric_limits<Int64>::min();
 using detail::guarded;
 using detail::log_error;
 
-// BEGIN IMMEDIATE ... COMMIT, rolled back unless committed (as in sqlite_store.cpp).
-class Tx {
- public:
-  explicit Tx(Session& s) : s_(s) { s_ << "BEGIN IMMEDIATE", now; }
-  Tx(const Tx&) = delete;
-  Tx& operator=(const Tx&) = delete;
-  ~Tx() {
-    if (done_) return;
-    try {
-      s_ << "ROLLBACK", now;
-    } catch (const Poco::Exception& e) {
-      log_error("rollback", e.displayText());
-    }
-  }
-  void commit() {
-    s_ << "COMMIT", now;
-    done_ = true;
-  }
-
- private:
-  Session& s_;
-  bool done_ = false;
-};
+using WriteTransaction = detail::SqliteWriteTransaction;
 
 bool collection_exists(Session& s, const std::string& name) {
   Int64 n = 0;
@@ -102,7 +81,7 @@ void take_leases(Session& s, const std::string& table, const std::string& key, c
 Result<Subscription> SqliteStore::create_subscription(const Subscription& in) {
   return guarded<Subscription>("could not store the subscription", [&]() -> Result<Subscription> {
     std::lock_guard<std::mutex> lock(write_mu_);
-    Tx tx(*writer_);
+    WriteTransaction tx(*writer_);
     if (!collection_exists(*writer_, in.collection))
       return Error::not_found("collection does not exist: " + in.collection, in.collection);
     auto existing = select_subscriptions(*writer_, "WHERE collection = ? AND owner = ? AND spec_key = ?",
@@ -190,7 +169,7 @@ Result<std::vector<Subscription>> SqliteStore::claim_push_work(const ClaimLease&
   using R = std::vector<Subscription>;
   return guarded<R>("could not claim push work", [&]() -> Result<R> {
     std::lock_guard<std::mutex> lock(write_mu_);
-    Tx tx(*writer_);
+    WriteTransaction tx(*writer_);
     SubscriptionRows rows;
     Int64 at = lease.now.micros(), no_label = kNoLabel, limit = static_cast<Int64>(max);
     Statement st(*writer_);
@@ -240,7 +219,7 @@ Result<bool> SqliteStore::fail_push(std::string_view id, const std::string& work
 Status SqliteStore::put_async_result(const AsyncResult& r) {
   return guarded<Ok>("could not store the asynchronous result", [&]() -> Status {
     std::lock_guard<std::mutex> lock(write_mu_);
-    Tx tx(*writer_);
+    WriteTransaction tx(*writer_);
     if (!collection_exists(*writer_, r.collection))
       return Error::not_found("collection does not exist: " + r.collection, r.collection);
     std::string id = r.result_id, collection = r.collection;
@@ -289,7 +268,7 @@ Result<std::vector<AsyncResult>> SqliteStore::claim_async_work(const ClaimLease&
   using R = std::vector<AsyncResult>;
   return guarded<R>("could not claim asynchronous work", [&]() -> Result<R> {
     std::lock_guard<std::mutex> lock(write_mu_);
-    Tx tx(*writer_);
+    WriteTransaction tx(*writer_);
     auto claimed = select_async(*writer_,
                                 "WHERE (state = 0 OR (state = 1 AND delivery_address IS NOT NULL AND "
                                 "parts_pushed < total_parts)) AND next_attempt_at <= ? AND "
@@ -336,7 +315,7 @@ Result<SourceAppend> SqliteStore::append_from_source(const std::vector<std::stri
     if (mark.labels.size() != blocks.size()) return Error::failure("append_from_source: one label per block");
     std::string source = mark.source;
     std::lock_guard<std::mutex> lock(write_mu_);
-    Tx tx(*writer_);
+    WriteTransaction tx(*writer_);
     Nullable<Int64> stored;
     *writer_ << "SELECT last_label FROM inbox_sources WHERE source = ?", use(source), into(stored), now;
     const Int64 seen = stored.isNull() ? kNoLabel : stored.value();
