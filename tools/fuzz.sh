@@ -82,9 +82,15 @@ for t in "${targets[@]}"; do
   if ! "$bin" "$corpus" "$seeds" -max_total_time="$secs" -max_len=262144 -timeout=10 \
        -rss_limit_mb=4096 -artifact_prefix="$art/" -print_final_stats=1 >"$log" 2>&1; then
     echo "!! $t: finding; see $log and $art/"; status=1
+    # The report itself, so that a CI log alone is enough to start triage.
+    grep -m1 -n -A30 -E 'oracle:|==ERROR|runtime error|ERROR: libFuzzer|SUMMARY:' "$log" | cut -c1-400 | sed 's/^/   | /' || true
   fi
   if ls "$art"/* >/dev/null 2>&1; then
     echo "!! $t: artifacts in $art/"; status=1
+    for a in "$art"/*; do
+      echo "   reproducer $(basename "$a") ($(stat -c %s "$a") bytes), base64 (first 16 KiB):"
+      head -c 16384 "$a" | base64 -w 100 | sed 's/^/   > /'
+    done
   fi
   elapsed=$(( $(date +%s) - start ))
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)

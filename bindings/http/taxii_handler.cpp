@@ -70,13 +70,9 @@ std::string readable_message_id(std::string_view body, Version answer, const xml
     const size_t close = tag.find(tag[q], q + 1);
     if (close == std::string_view::npos) return "0";
     const std::string_view id = tag.substr(q + 1, close - q - 1);
-    if (id.empty() || id.size() > 256) return "0";
-    // Printable ASCII only: the id is copied into the answer unparsed (http_request_fuzz
-    // found control bytes and invalid UTF-8 echoed here).
-    for (const char ch : id)
-      if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) > 0x7e || ch == '<' || ch == '&')
-        return "0";
-    if (answer == Version::V10 && id.find_first_not_of("0123456789") != std::string_view::npos) return "0";
+    // The id is copied into the answer unparsed: it must be what the answer's schema allows
+    // (http_request_fuzz found control bytes, invalid UTF-8 and, later, a non-anyURI echoed).
+    if (id.find_first_of("<&") != std::string_view::npos || !xml::valid_message_id(answer, id)) return "0";
     return std::string(id);
   }
   return "0";
@@ -417,7 +413,8 @@ void TaxiiHandler::process(const Request& request, const ConnectionInfo& conn, E
     if (check.binding != nullptr) {
       auto m = xml::parse_with(*check.binding, body, options_.parse_limits);
       if (m.ok()) {
-        in_response_to = message_id_of(*m);
+        // Valid for its own binding, but the answer may be of the other version.
+        if (xml::valid_message_id(check.answer_version, message_id_of(*m))) in_response_to = message_id_of(*m);
         x.log.message_type = std::string(message_type_name(*m));
       }
     }

@@ -75,6 +75,12 @@ Result<Message> parse_any(std::string_view body, const ParseLimits& limits) {
   return Error::bad_message("root element " + root.local + " is not a TAXII message (namespace '" + root.ns + "')");
 }
 
+bool valid_message_id(Version v, std::string_view id) {
+  if (id.empty() || id.size() > 256) return false;
+  if (v == Version::V10) return id.find_first_not_of("0123456789") == std::string_view::npos;
+  return valid_any_uri(id);
+}
+
 Result<std::string> serialize_any(const Message& m) {
   return version_of(m) == Version::V11 ? xml11().serialize(m) : xml10().serialize(m);
 }

@@ -51,4 +51,10 @@ Result<Message> parse_with(const MessageBinding& b, std::string_view body, const
 // Serializes with the binding of the message's own version.
 Result<std::string> serialize_any(const Message& m);
 
+// Whether `id` may be written as a message_id / in_response_to of a message of version `v`
+// as it is: 1.1 xs:anyURI (as Xerces validates it), 1.0 digits only (XML 1.0 binding).
+// For ids taken from requests that did not parse (Services 1.1 §4.1.1: an answer names the
+// request's id when it can); "0" otherwise.
+bool valid_message_id(Version v, std::string_view id);
+
 }  // namespace taxii::xml

@@ -23,6 +23,7 @@
 #include <xercesc/util/XMLException.hpp>
 #include <xercesc/util/XMLUni.hpp>
 #include <xercesc/validators/common/Grammar.hpp>
+#include <xercesc/validators/datatype/AnyURIDatatypeValidator.hpp>
 #include <xercesc/validators/schema/ComplexTypeInfo.hpp>
 #include <xercesc/validators/schema/SchemaElementDecl.hpp>
 #include <xercesc/validators/schema/SchemaGrammar.hpp>
@@ -759,6 +760,28 @@ Status validate_wildcard_content(const XmlDocument& doc, int32_t elem) {
 Status validate_document(std::string_view body, const ParseLimits& limits) {
   if (auto s = precheck(body, limits); !s.ok()) return s;
   return thread_parser().run(body, limits, nullptr);
+}
+
+bool valid_any_uri(std::string_view value) {
+  grammar_pool();  // Xerces initialized
+  // The attribute value as the validator would see it: anyURI collapses whitespace, and the
+  // answer writes the value unchanged, so leading, trailing or repeated blanks are refused
+  // rather than normalized.
+  for (size_t i = 0; i < value.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(value[i]);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  if (value.find(' ') != std::string_view::npos) return false;
+  const std::u16string text = to_xmlch(value);
+  try {
+    xc::AnyURIDatatypeValidator validator;
+    validator.validate(reinterpret_cast<const XMLCh*>(text.c_str()), nullptr);
+  } catch (const xc::XMLException&) {
+    return false;
+  } catch (...) {
+    return false;
+  }
+  return true;
 }
 
 }  // namespace taxii::xml

@@ -111,4 +111,8 @@ Status validate_wildcard_content(const XmlDocument& doc, int32_t elem);
 // Schema-validates only (no tree); for benchmarks and `taxii validate` fast paths.
 Status validate_document(std::string_view body, const ParseLimits& limits);
 
+// Whether `value`, written as an attribute as it is, is a valid xs:anyURI to the same
+// Xerces datatype validator the schemas use (after the attribute's whitespace collapse).
+bool valid_any_uri(std::string_view value);
+
 }  // namespace taxii::xml

@@ -217,6 +217,26 @@ BOOST_AUTO_TEST_CASE(a_10_body_declared_as_11) {
   check_status(r, "BAD_MESSAGE", Version::V10);
 }
 
+BOOST_AUTO_TEST_CASE(an_unreadable_request_id_is_never_echoed) {
+  // A body that does not parse: its message_id is read from the root tag only when the answer's
+  // schema allows it as it is (1.1: xs:anyURI; http_request_fuzz found "a b:c=" echoed).
+  const std::string ns = "xmlns:taxii_11=\"" + std::string(urn::kNsXml11) + "\"";
+  const std::pair<std::string, std::string> cases[] = {
+      {"urn:uuid:1e7e", "urn:uuid:1e7e"},
+      {"42", "42"},
+      {"a b:c=", "0"},        // a space, and a "scheme" that is not one
+      {" 42", "0"},           // whitespace the schema would collapse
+      {"%zz", "0"},           // a broken escape
+      {"x#a#b", "0"},         // two fragments
+      {"a&amp;b", "0"},       // entities are not resolved here
+  };
+  for (const auto& [id, expected] : cases) {
+    const std::string body = "<taxii_11:Discovery_Request " + ns + " message_id=\"" + id + "\"><broken";
+    Reply r = client.post("/services/discovery", body, taxii_headers(Version::V11));
+    BOOST_TEST_CONTEXT(id) { check_status(r, "BAD_MESSAGE", Version::V11, 200, expected); }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(wrong_message_type_for_the_service) {
   auto p = poll11("default");
   Reply r = client.send("/services/discovery", p);
