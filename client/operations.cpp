@@ -2,7 +2,9 @@
 // fulfil, push, and subscription management (Services 1.1 §3.2-§3.6).
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <future>
+#include <optional>
 #include <utility>
 
 #include "client/session.hpp"
@@ -137,8 +139,11 @@ Result<PollSummary> Session::follow(Message resp, PollSummary sum, uint64_t expe
                                     const BlockSink& sink, const PartObserver& observer) {
   std::chrono::milliseconds waited{0};  // PENDING waits so far, against async_deadline
   uint64_t index = 0;
+  std::deque<std::future<Result<Message>>> ahead;  // parts expected_part + 1, + 2 being fetched
+  std::optional<uint64_t> last_part_guess;         // from the first part's Record_Count
   for (;;) {
     if (const auto* st = std::get_if<v11::StatusMessage>(&resp)) {
+      ahead.clear();  // (waits) a later part must not run beside the exchanges below
       if (st->status_type != wire_name(StatusType::Pending)) return status_error(*st);
       // Services 1.1 §3.6.2: PENDING carries RESULT_ID and ESTIMATED_WAIT; ask again with
       // Poll_Fulfillment once the estimate has passed. (A PENDING without allow_asynch breaks
@@ -182,17 +187,34 @@ Result<PollSummary> Session::follow(Message resp, PollSummary sum, uint64_t expe
     if (pr->message) sum.message = pr->message;
     if (observer) observer(*pr);
     // The next part is fetched while this one goes to the sink, so the server's work and ours
-    // overlap (bench/run: a 10k-block poll is 10 parts). One exchange at a time still: the
-    // sink does not use the session, and the fetch is awaited before any other exchange.
-    // SessionOptions::prefetch_parts turns it off. Memory: two parts at most.
-    std::future<Result<Message>> prefetch;
+    // overlap (bench/run: a 10k-block poll is 10 parts). When the first part's Record_Count
+    // tells how many parts there are (a full part's blocks per part), the one after is
+    // fetched too, over a second connection: then the server builds one part while this
+    // client reads another. Each outstanding fetch has a connection to itself (part k uses
+    // lane k % 2), and a part is only used once the one before it said more="true", so a
+    // wrong guess costs one request and is never reported. The sink does not use the
+    // session; outstanding fetches are awaited before any other exchange and on return.
+    // SessionOptions::prefetch_parts turns this off. Memory: three parts at most.
+    if (sum.parts == 1 && pr->more && pr->record_count && !pr->record_count->partial && !pr->content_blocks.empty()) {
+      const uint64_t per_part = pr->content_blocks.size();
+      last_part_guess = pr->result_part_number - 1 + (pr->record_count->count + per_part - 1) / per_part;
+      if (!second_ && !opt_.trace && opt_.prefetch_parts && *last_part_guess > pr->result_part_number + 1)
+        second_ = transport_->open_another();
+    }
     if (pr->more && pr->result_id && follow_parts && opt_.prefetch_parts) {
-      v11::PollFulfillment f;
-      f.collection_name = sum.collection;
-      f.result_id = *pr->result_id;
-      f.result_part_number = pr->result_part_number + 1;
-      prefetch = std::async(std::launch::async,
-                            [this, m = Message{std::move(f)}] { return exchange(ServiceType::Poll, m); });
+      const uint64_t next = pr->result_part_number + 1;
+      const bool two = second_ != nullptr && !opt_.trace;
+      const uint64_t last = two && last_part_guess ? std::max(*last_part_guess, next) : next;
+      for (uint64_t k = next + ahead.size(); k <= last && ahead.size() < (two ? 2u : 1u); ++k) {
+        Transport* lane = two && k % 2 == 1 ? second_.get() : transport_.get();
+        v11::PollFulfillment f;
+        f.collection_name = sum.collection;
+        f.result_id = *pr->result_id;
+        f.result_part_number = k;
+        ahead.push_back(std::async(std::launch::async, [this, lane, m = Message{std::move(f)}] {
+          return exchange_on(*lane, ServiceType::Poll, m, true);
+        }));
+      }
     }
     for (const auto& b : pr->content_blocks) {
       ++sum.blocks;
@@ -211,8 +233,9 @@ Result<PollSummary> Session::follow(Message resp, PollSummary sum, uint64_t expe
       return sum;
     }
     expected_part = pr->result_part_number + 1;
-    if (prefetch.valid()) {
-      auto next = prefetch.get();
+    if (!ahead.empty()) {
+      auto next = ahead.front().get();
+      ahead.pop_front();
       if (!next.ok()) return next.error();
       resp = std::move(*next);
       continue;

@@ -199,6 +199,12 @@ PocoTransport::PocoTransport(TransportOptions options) : impl_(std::make_unique<
 
 PocoTransport::~PocoTransport() = default;
 
+std::unique_ptr<Transport> PocoTransport::open_another() const {
+  auto t = std::make_unique<PocoTransport>(impl_->opt);
+  t->impl_->context = impl_->context;  // OpenSSL contexts may be shared by connections
+  return t;
+}
+
 Result<HttpResponse> PocoTransport::post(const HttpRequest& request) {
   bool retry_stale = false;
   auto r = impl_->once(request, retry_stale);

@@ -53,6 +53,8 @@ class PocoTransport final : public Transport {
   PocoTransport& operator=(const PocoTransport&) = delete;
 
   Result<HttpResponse> post(const HttpRequest& request) override;
+  // Same options, a connection of its own; shares the TLS context once it exists.
+  std::unique_ptr<Transport> open_another() const override;
 
  private:
   struct Impl;

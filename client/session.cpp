@@ -97,7 +97,8 @@ void Session::wait(std::chrono::milliseconds d, const std::string& why) {
   opt_.sleep(d);
 }
 
-Result<Message> Session::exchange_once(const Url& url, const Message& v11_request, const std::string& message_id) {
+Result<Message> Session::exchange_once(Transport& t, const Url& url, const Message& v11_request,
+                                       const std::string& message_id) {
   Message request = v11_request;
   set_message_id(request, message_id);
   if (opt_.version == Version::V10) {
@@ -123,7 +124,7 @@ Result<Message> Session::exchange_once(const Url& url, const Message& v11_reques
     http.headers.add("Authorization", "Basic " + base64(opt_.basic_auth->user + ":" + opt_.basic_auth->password));
   if (opt_.trace) opt_.trace(TraceEvent{true, &http.url, 0, &http.headers, http.body});
 
-  auto sent = transport_->post(http);
+  auto sent = t.post(http);
   if (!sent.ok()) return sent.error();
   const HttpResponse& resp = *sent;
   if (opt_.trace) opt_.trace(TraceEvent{false, &http.url, resp.status, &resp.headers, resp.body});
@@ -176,11 +177,15 @@ Result<Message> Session::exchange_once(const Url& url, const Message& v11_reques
 }
 
 Result<Message> Session::exchange(ServiceType service, const Message& v11_request, bool idempotent) {
+  return exchange_on(*transport_, service, v11_request, idempotent);
+}
+
+Result<Message> Session::exchange_on(Transport& t, ServiceType service, const Message& v11_request, bool idempotent) {
   auto url = require(service);
   if (!url.ok()) return url.error();
   for (int attempt = 1;; ++attempt) {
     const bool last = attempt >= opt_.retry.max_attempts;
-    auto r = exchange_once(*url, v11_request, generate_message_id());
+    auto r = exchange_once(t, *url, v11_request, generate_message_id());
     if (!r.ok()) {
       const Error& e = r.error();
       const ErrorOrigin o = origin_of(e);

@@ -68,7 +68,9 @@ struct SessionOptions {
   std::function<void(const TraceEvent&)> trace;           // optional
   // Fetch the next part of a multi-part poll while the sink handles this one (the trace then
   // sees exchanges from a second thread, one at a time; turn off to keep trace output in
-  // step with the sink's).
+  // step with the sink's). Without a trace, and when the first part's Record_Count says
+  // how many parts there are, two parts are fetched at once over two connections (see
+  // Session::follow).
   bool prefetch_parts = true;
   std::function<void(const std::string&)> notice;         // optional: "retrying in 2 s: ..."
   std::function<void(std::chrono::milliseconds)> sleep;   // default std::this_thread::sleep_for
@@ -148,7 +150,8 @@ class Session {
   Result<v11::ManageCollectionSubscriptionResponse> manage_subscription(const SubscriptionSpec& spec);
 
  private:
-  Result<Message> exchange_once(const Url& url, const Message& v11_request, const std::string& message_id);
+  Result<Message> exchange_on(Transport& t, ServiceType service, const Message& v11_request, bool idempotent);
+  Result<Message> exchange_once(Transport& t, const Url& url, const Message& v11_request, const std::string& message_id);
   Result<Url> require(ServiceType service) const;
   Result<PollSummary> follow(Message first, PollSummary summary, uint64_t expected_part, bool follow_parts,
                              const BlockSink& sink, const PartObserver& observer);
@@ -158,6 +161,7 @@ class Session {
   std::chrono::milliseconds backoff(int attempt) const;
 
   std::unique_ptr<Transport> transport_;
+  std::unique_ptr<Transport> second_;  // opened for the first poll that fetches two parts at once
   SessionOptions opt_;
   std::optional<Url> addresses_[4];
 };

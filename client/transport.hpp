@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -79,6 +80,9 @@ class Transport {
   // One POST. Any HTTP status is a successful exchange. Fails with an error made by
   // transport_error() (errors.hpp) for connection, TLS, timeout and protocol failures.
   virtual Result<HttpResponse> post(const HttpRequest& request) = 0;
+  // A second transport with the same options and its own connection, for a Session that
+  // fetches two poll parts at once; nullptr (the default) when there is none.
+  virtual std::unique_ptr<Transport> open_another() const { return nullptr; }
 };
 
 }  // namespace taxii::client

@@ -3,9 +3,14 @@
 // JSON (--json). Multi-part results are followed part by part and blocks are written as they
 // arrive, so memory stays flat. File bytes follow client/content.hpp (byte-exact round trip
 // with `taxii push`).
+#include <fcntl.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "client/cli/command.hpp"
@@ -47,7 +52,10 @@ class BlockOutput {
  public:
   BlockOutput(const NetContext& ctx, const Args& args, const std::string& verb)
       : ctx_(ctx), raw_(args.has("raw")), progress_(verb, ctx.verbose == 0), json_(std::cout) {
-    if (auto d = args.get("output-dir")) dir_ = fs::path(*d);
+    if (auto d = args.get("output-dir")) {
+      dir_ = fs::path(*d);
+      dir_string_ = (*dir_ / "").string();
+    }
   }
 
   // Prepares the output directory and the opening of the JSON document. False: exit 5.
@@ -73,16 +81,15 @@ class BlockOutput {
       char prefix[32];
       std::snprintf(prefix, sizeof prefix, "%06llu_", static_cast<unsigned long long>(index));
       const std::string label = b.timestamp_label ? b.timestamp_label->to_string() : "no-label";
-      const fs::path p = *dir_ / (prefix + label + std::string(client::file_extension(b.content)));
-      const std::string bytes = client::file_bytes(b.content);
-      std::ofstream f(p, std::ios::binary | std::ios::trunc);
-      f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-      f.close();
-      if (!f) {
+      std::string path = dir_string_;
+      path += prefix;
+      path += label;
+      path += client::file_extension(b.content);
+      if (!write_file(path, b.content)) {
         io_failed_ = true;
-        return client::local_error("cannot write '" + p.string() + "'");
+        return client::local_error("cannot write '" + path + "': " + std::strerror(errno));
       }
-      file = p.string();
+      file = std::move(path);
       ++files_;
     }
     if (ctx_.json) {
@@ -148,9 +155,51 @@ class BlockOutput {
   }
 
  private:
+  // client::file_bytes() of the content, written without copying it (a 1000-block part is
+  // 1000 files: the stream machinery of std::ofstream and the copy were a third of the
+  // client's time per part in bench/run's 10k-block poll). errno is set on failure.
+  static bool write_file(const std::string& path, const Mixed& content) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) return false;
+    std::string text;
+    iovec iov[2];
+    int n = 0;
+    if (content.is_text()) {
+      text = content.text_value();
+      iov[n++] = {text.data(), text.size()};
+    } else {
+      iov[n++] = {const_cast<char*>(client::kXmlDeclaration.data()), client::kXmlDeclaration.size()};
+      iov[n++] = {const_cast<char*>(content.xml.data()), content.xml.size()};
+    }
+    iovec* v = iov;
+    while (n > 0) {
+      const ssize_t w = ::writev(fd, v, n);
+      if (w <= 0) {
+        if (w < 0 && errno == EINTR) continue;
+        if (w == 0) errno = EIO;
+        const int e = errno;
+        ::close(fd);
+        errno = e;
+        return false;
+      }
+      auto left = static_cast<size_t>(w);
+      while (n > 0 && left >= v->iov_len) {
+        left -= v->iov_len;
+        ++v;
+        --n;
+      }
+      if (n > 0) {
+        v->iov_base = static_cast<char*>(v->iov_base) + left;
+        v->iov_len -= left;
+      }
+    }
+    return ::close(fd) == 0;
+  }
+
   const NetContext& ctx_;
   bool raw_;
   std::optional<fs::path> dir_;
+  std::string dir_string_;  // dir_ with a trailing separator
   Progress progress_;
   JsonWriter json_;
   bool io_failed_ = false;

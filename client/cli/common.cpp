@@ -234,10 +234,12 @@ std::optional<NetContext> open_session(const std::string& command, const Args& a
 
   auto raw = std::make_shared<std::function<void(std::string_view)>>();
   const bool verbose = ctx.verbose > 0;
-  so.trace = [verbose, raw](const client::TraceEvent& ev) {
-    if (verbose) print_trace(ev);
-    if (!ev.outgoing && *raw) (*raw)(ev.body);
-  };
+  // Only -v and --raw watch the wire; without a trace, polls fetch two parts at once.
+  if (verbose || args.has("raw"))
+    so.trace = [verbose, raw](const client::TraceEvent& ev) {
+      if (verbose) print_trace(ev);
+      if (!ev.outgoing && *raw) (*raw)(ev.body);
+    };
   so.prefetch_parts = !verbose && !args.has("raw");  // -v / --raw print in wire order
   so.notice = [](const std::string& m) { std::cerr << "taxii: " << m << "\n"; };
   ctx.set_raw_response = [raw](std::function<void(std::string_view)> f) { *raw = std::move(f); };

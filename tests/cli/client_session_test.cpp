@@ -5,8 +5,11 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <map>
+#include <mutex>
 
 #include "client/session.hpp"
 #include "core/urn.hpp"
@@ -49,6 +52,62 @@ Result<HttpResponse> multipart_poll(const SeenRequest& req, uint64_t parts, int 
   pr.inclusive_end = Timestamp::from_micros(1'700'000'000'000'000 + static_cast<int64_t>(part));
   for (int i = 0; i < per_part; ++i) pr.content_blocks.push_back(block11("p" + std::to_string(part) + "b" + std::to_string(i)));
   return taxii_answer(req, Message{std::move(pr)});
+}
+
+// Transports that can open a second connection (lane), as PocoTransport does, over one
+// shared server function; thread-safe, since the Session uses both lanes at once.
+struct Lanes {
+  std::function<Result<HttpResponse>(const SeenRequest&)> server;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::pair<int, uint64_t>> requests;  // (lane, part asked for; 0 = Poll_Request)
+  int in_flight = 0, max_in_flight = 0;
+  bool hold_part_2 = false;  // answer part 2 only once part 3 is asked for (or after 2 s)
+};
+
+class LaneTransport final : public client::Transport {
+ public:
+  LaneTransport(std::shared_ptr<Lanes> lanes, int lane) : lanes_(std::move(lanes)), lane_(lane) {}
+  Result<HttpResponse> post(const client::HttpRequest& request) override {
+    auto parsed = xml::parse_any(request.body);
+    if (!parsed.ok()) return client::transport_error(client::FailureStage::Send, parsed.error().message());
+    SeenRequest seen{request, std::move(*parsed)};
+    uint64_t part = 0;
+    if (const auto* f = std::get_if<v11::PollFulfillment>(&seen.message)) part = f->result_part_number;
+    {
+      std::unique_lock<std::mutex> lock(lanes_->mu);
+      lanes_->requests.emplace_back(lane_, part);
+      lanes_->max_in_flight = std::max(lanes_->max_in_flight, ++lanes_->in_flight);
+      lanes_->cv.notify_all();
+      // Part 2 answered only once part 3 has been asked for too: proof that the two are
+      // fetched at once, not a timing accident.
+      if (part == 2 && lanes_->hold_part_2)
+        lanes_->cv.wait_for(lock, std::chrono::seconds(2), [&] {
+          for (const auto& r : lanes_->requests)
+            if (r.second == 3) return true;
+          return false;
+        });
+    }
+    auto r = lanes_->server(seen);
+    std::lock_guard<std::mutex> lock(lanes_->mu);
+    --lanes_->in_flight;
+    return r;
+  }
+  std::unique_ptr<client::Transport> open_another() const override {
+    return std::make_unique<LaneTransport>(lanes_, lane_ + 1);
+  }
+
+ private:
+  std::shared_ptr<Lanes> lanes_;
+  int lane_;
+};
+
+std::unique_ptr<client::Session> lane_session(const std::shared_ptr<Lanes>& lanes, bool trace = false) {
+  client::SessionOptions o;
+  if (trace) o.trace = [](const client::TraceEvent&) {};
+  auto s = std::make_unique<client::Session>(std::make_unique<LaneTransport>(lanes, 0), std::move(o));
+  s->set_address(ServiceType::Poll, *client::parse_url("http://taxii.test/poll"));
+  return s;
 }
 
 }  // namespace
@@ -264,6 +323,88 @@ BOOST_AUTO_TEST_CASE(a_sink_error_stops_the_poll) {
   // Part 3 was already being fetched while part 2 went to the sink (prefetch_parts); nothing
   // after it is asked for.
   BOOST_TEST(h.seen.size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(two_parts_are_fetched_at_once_over_two_connections) {
+  auto lanes = std::make_shared<Lanes>();
+  lanes->server = [](const SeenRequest& r) { return multipart_poll(r, 6, 3); };
+  lanes->hold_part_2 = true;
+  auto session = lane_session(lanes);
+  client::PollSpec spec;
+  spec.collection = "feed";
+  std::vector<std::string> got;
+  auto r = session->poll(spec, [&](const v11::ContentBlock& b, uint64_t) {
+    got.push_back(b.content.text_value());
+    return ok_status();
+  });
+  BOOST_TEST_REQUIRE(r.ok(), why(r));
+  BOOST_TEST(r->parts == 6u);
+  BOOST_TEST_REQUIRE(got.size() == 18u);
+  for (uint64_t p = 1; p <= 6; ++p)
+    for (int i = 0; i < 3; ++i) BOOST_TEST(got[(p - 1) * 3 + i] == "p" + std::to_string(p) + "b" + std::to_string(i));
+  // Each part asked for once, none beyond the last; part k on lane k % 2 after the first.
+  std::lock_guard<std::mutex> lock(lanes->mu);
+  BOOST_TEST_REQUIRE(lanes->requests.size() == 6u);
+  std::vector<uint64_t> parts;
+  for (const auto& [lane, part] : lanes->requests) {
+    parts.push_back(part);
+    if (part >= 2) BOOST_TEST(lane == static_cast<int>(part % 2), "part " << part << " on lane " << lane);
+  }
+  std::sort(parts.begin(), parts.end());
+  BOOST_TEST(parts == (std::vector<uint64_t>{0, 2, 3, 4, 5, 6}), boost::test_tools::per_element());
+  BOOST_TEST(lanes->max_in_flight == 2);
+}
+
+BOOST_AUTO_TEST_CASE(an_overstated_record_count_costs_one_request_and_no_error) {
+  // Record_Count says 6 parts' worth; the result has 3. Part 4, asked for ahead, is refused by
+  // the server, but part 3 said more="false": the poll ends cleanly with 3 parts.
+  auto lanes = std::make_shared<Lanes>();
+  lanes->server = [](const SeenRequest& r) -> Result<HttpResponse> {
+    if (const auto* f = std::get_if<v11::PollFulfillment>(&r.message); f != nullptr && f->result_part_number > 3)
+      return taxii_answer(r, status11("NOT_FOUND", "no such part"));
+    auto a = multipart_poll(r, 3, 2);
+    auto m = xml::parse_any(a->body);
+    auto& pr = std::get<v11::PollResponse>(*m);
+    pr.record_count = v11::RecordCount{12, false};
+    return taxii_answer(r, Message{pr});
+  };
+  auto session = lane_session(lanes);
+  client::PollSpec spec;
+  spec.collection = "feed";
+  uint64_t blocks = 0;
+  auto r = session->poll(spec, [&](const v11::ContentBlock&, uint64_t) {
+    ++blocks;
+    return ok_status();
+  });
+  BOOST_TEST_REQUIRE(r.ok(), why(r));
+  BOOST_TEST(r->parts == 3u);
+  BOOST_TEST(blocks == 6u);
+  BOOST_TEST(r->more == false);
+  std::lock_guard<std::mutex> lock(lanes->mu);
+  BOOST_TEST(lanes->requests.size() == 4u);  // the Poll_Request, parts 2 and 3, and part 4
+}
+
+BOOST_AUTO_TEST_CASE(with_a_trace_or_a_partial_count_one_connection_is_used) {
+  for (int variant = 0; variant < 2; ++variant) {
+    auto lanes = std::make_shared<Lanes>();
+    lanes->server = [variant](const SeenRequest& r) -> Result<HttpResponse> {
+      auto a = multipart_poll(r, 4, 2);
+      if (variant == 0) return a;
+      auto m = xml::parse_any(a->body);
+      std::get<v11::PollResponse>(*m).record_count->partial = true;
+      return taxii_answer(r, Message{std::get<v11::PollResponse>(*m)});
+    };
+    auto session = lane_session(lanes, variant == 0);
+    client::PollSpec spec;
+    spec.collection = "feed";
+    auto r = session->poll(spec, [](const v11::ContentBlock&, uint64_t) { return ok_status(); });
+    BOOST_TEST_REQUIRE(r.ok(), why(r));
+    BOOST_TEST(r->blocks == 8u);
+    std::lock_guard<std::mutex> lock(lanes->mu);
+    BOOST_TEST(lanes->requests.size() == 4u);
+    BOOST_TEST(lanes->max_in_flight == 1);
+    for (const auto& req : lanes->requests) BOOST_TEST(req.first == 0);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(a_server_repeating_a_part_is_not_followed_forever) {
