@@ -147,7 +147,7 @@ void check(const http::Answer& a, const std::string& input) {
     if (k == "X-TAXII-Content-Type") xct = &v;
   if (xct == nullptr) fail("a TAXII answer without X-TAXII-Content-Type", input);
   auto m = xml::parse_any(a.body);
-  if (!m.ok()) fail("the answer does not parse", a.body + "\n-- for --\n" + input);
+  if (!m.ok()) fail("the answer does not parse", m.error().message() + "\n" + a.body + "\n-- for --\n" + input);
   const Version v = version_of(*m);
   if ((v == Version::V11) != (*xct == urn::kMessageXml11)) fail("X-TAXII-Content-Type names another version", input);
   if (a.status != 200 && a.keep_alive && a.status != 404) fail("an error answer keeps the connection", input);
