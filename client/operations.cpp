@@ -198,12 +198,13 @@ Result<PollSummary> Session::follow(Message resp, PollSummary sum, uint64_t expe
     if (sum.parts == 1 && pr->more && pr->record_count && !pr->record_count->partial && !pr->content_blocks.empty()) {
       const uint64_t per_part = pr->content_blocks.size();
       last_part_guess = pr->result_part_number - 1 + (pr->record_count->count + per_part - 1) / per_part;
-      if (!second_ && !opt_.trace && opt_.prefetch_parts && *last_part_guess > pr->result_part_number + 1)
+      if (!second_ && !opt_.trace && opt_.prefetch_parts && opt_.poll_connections >= 2 &&
+          *last_part_guess > pr->result_part_number + 1)
         second_ = transport_->open_another();
     }
     if (pr->more && pr->result_id && follow_parts && opt_.prefetch_parts) {
       const uint64_t next = pr->result_part_number + 1;
-      const bool two = second_ != nullptr && !opt_.trace;
+      const bool two = second_ != nullptr && !opt_.trace && opt_.poll_connections >= 2;
       const uint64_t last = two && last_part_guess ? std::max(*last_part_guess, next) : next;
       for (uint64_t k = next + ahead.size(); k <= last && ahead.size() < (two ? 2u : 1u); ++k) {
         Transport* lane = two && k % 2 == 1 ? second_.get() : transport_.get();

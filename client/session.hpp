@@ -72,6 +72,9 @@ struct SessionOptions {
   // how many parts there are, two parts are fetched at once over two connections (see
   // Session::follow).
   bool prefetch_parts = true;
+  // 2: a multi-part poll may use a second connection (above); 1: never (for a server that
+  // serves one connection at a time and would wait on the idle first one).
+  int poll_connections = 2;
   std::function<void(const std::string&)> notice;         // optional: "retrying in 2 s: ..."
   std::function<void(std::chrono::milliseconds)> sleep;   // default std::this_thread::sleep_for
 };

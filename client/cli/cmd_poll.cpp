@@ -44,6 +44,8 @@ std::vector<OptionSpec> output_options() {
   return {
       {"output-dir", 'o', "DIR", "write each block to DIR/<index>_<timestamp-label>.xml (or .txt)"},
       {"raw", 0, "", "print the TAXII XML response(s) instead of the content"},
+      {"connections", 0, "N", "2 (default): a multi-part result may be fetched two parts at a\n"
+                              "time over two connections; 1: one connection"},
   };
 }
 

@@ -241,6 +241,10 @@ std::optional<NetContext> open_session(const std::string& command, const Args& a
       if (!ev.outgoing && *raw) (*raw)(ev.body);
     };
   so.prefetch_parts = !verbose && !args.has("raw");  // -v / --raw print in wire order
+  if (auto c = args.get("connections")) {  // poll and fulfill only
+    if (*c != "1" && *c != "2") return usage("--connections must be 1 or 2");
+    so.poll_connections = *c == "1" ? 1 : 2;
+  }
   so.notice = [](const std::string& m) { std::cerr << "taxii: " << m << "\n"; };
   ctx.set_raw_response = [raw](std::function<void(std::string_view)> f) { *raw = std::move(f); };
   ctx.session = std::make_unique<client::Session>(std::make_unique<client::PocoTransport>(to), std::move(so));

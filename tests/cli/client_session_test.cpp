@@ -102,9 +102,11 @@ class LaneTransport final : public client::Transport {
   int lane_;
 };
 
-std::unique_ptr<client::Session> lane_session(const std::shared_ptr<Lanes>& lanes, bool trace = false) {
+std::unique_ptr<client::Session> lane_session(const std::shared_ptr<Lanes>& lanes, bool trace = false,
+                                              int connections = 2) {
   client::SessionOptions o;
   if (trace) o.trace = [](const client::TraceEvent&) {};
+  o.poll_connections = connections;
   auto s = std::make_unique<client::Session>(std::make_unique<LaneTransport>(lanes, 0), std::move(o));
   s->set_address(ServiceType::Poll, *client::parse_url("http://taxii.test/poll"));
   return s;
@@ -384,17 +386,17 @@ BOOST_AUTO_TEST_CASE(an_overstated_record_count_costs_one_request_and_no_error) 
   BOOST_TEST(lanes->requests.size() == 4u);  // the Poll_Request, parts 2 and 3, and part 4
 }
 
-BOOST_AUTO_TEST_CASE(with_a_trace_or_a_partial_count_one_connection_is_used) {
-  for (int variant = 0; variant < 2; ++variant) {
+BOOST_AUTO_TEST_CASE(with_a_trace_a_partial_count_or_one_connection_asked_one_is_used) {
+  for (int variant = 0; variant < 3; ++variant) {
     auto lanes = std::make_shared<Lanes>();
     lanes->server = [variant](const SeenRequest& r) -> Result<HttpResponse> {
       auto a = multipart_poll(r, 4, 2);
-      if (variant == 0) return a;
+      if (variant != 1) return a;
       auto m = xml::parse_any(a->body);
       std::get<v11::PollResponse>(*m).record_count->partial = true;
       return taxii_answer(r, Message{std::get<v11::PollResponse>(*m)});
     };
-    auto session = lane_session(lanes, variant == 0);
+    auto session = lane_session(lanes, variant == 0, variant == 2 ? 1 : 2);
     client::PollSpec spec;
     spec.collection = "feed";
     auto r = session->poll(spec, [](const v11::ContentBlock&, uint64_t) { return ok_status(); });
