@@ -99,12 +99,16 @@ YAML
 # Starts a node whose configuration node_config wrote; sets PORT_<name> (dashes become _).
 start_node() {
   local name=$1 dir="$WORK/$1"
-  "$TAXIID" --config "$dir/taxiid.yaml" 2>"$dir/taxiid.log" &
+  # Empty the log first: the child truncates it only once it runs, and a restarted node's
+  # previous log (ready, with its port) must not be read in between (seen in CI under load).
+  : > "$dir/taxiid.log"
+  "$TAXIID" --config "$dir/taxiid.yaml" 2>>"$dir/taxiid.log" &
   PIDS+=($!)
-  local i port=""
+  local i port="" log
   for ((i = 0; i < 300; i++)); do
-    if grep -q "event=ready" "$dir/taxiid.log" 2>/dev/null; then
-      port=$(sed -n 's/.*event=listening .* port=\([0-9]*\) .*/\1/p' "$dir/taxiid.log" | head -n 1)
+    log=$(cat "$dir/taxiid.log" 2>/dev/null || true)
+    if grep -q "event=ready" <<<"$log"; then
+      port=$(sed -n 's/.*event=listening .* port=\([0-9]*\) .*/\1/p' <<<"$log" | head -n 1)
       break
     fi
     kill -0 "${PIDS[-1]}" 2>/dev/null || fail "taxiid $name exited during start-up"
