@@ -232,6 +232,17 @@ void read_limits(Reader& r, const YAML::Node& root, ServerConfig& c) {
 }
 
 // push: the outbox worker (services/push/outbox_worker.hpp) and its HTTP client.
+void read_log(Reader& r, const YAML::Node& root, ServerConfig& c) {
+  const YAML::Node n = root["log"];
+  if (!n.IsDefined() || n.IsNull() || !r.map(n, "log", {"level", "requests", "buffer_ms"})) return;
+  if (auto level = r.str(n, "log", "level", false)) {
+    if (*level == "debug" || *level == "info" || *level == "warn" || *level == "error") c.log.level = *level;
+    else r.error(n["level"], "log.level", "expected debug, info, warn or error");
+  }
+  c.log.requests = r.boolean(n, "log", "requests").value_or(true);
+  c.log.buffer_ms = static_cast<unsigned>(r.integer(n, "log", "buffer_ms", 0, 10'000).value_or(0));
+}
+
 void read_push(Reader& r, const YAML::Node& root, const fs::path& dir, ServerConfig& c) {
   const YAML::Node n = root["push"];
   if (!n.IsDefined() || n.IsNull()) return;
@@ -458,7 +469,7 @@ ConfigLoad load_config(const std::string& path) {
     out.errors.push_back(path + ":1: the configuration must be a YAML mapping");
     return out;
   }
-  r.map(root, "", {"listeners", "public_base_url", "storage", "limits", "poll", "push", "services", "collections", "auth"});
+  r.map(root, "", {"listeners", "public_base_url", "storage", "limits", "poll", "push", "services", "collections", "auth", "log"});
   ServerConfig c;
   c.file = abs.string();
   const fs::path dir = abs.parent_path();
@@ -477,6 +488,7 @@ ConfigLoad load_config(const std::string& path) {
     }
   }
   read_limits(r, root, c);
+  read_log(r, root, c);
   read_push(r, root, dir, c);
   read_services(r, root, c);
   read_collections(r, root, c);

@@ -53,6 +53,13 @@ struct AuthConfig {
   std::map<std::string, auth::Permissions, std::less<>> permissions;  // collections[].permissions
 };
 
+// log: what taxiid writes to stderr (server/log.hpp).
+struct LogConfig {
+  std::string level = "info";                    // debug, info, warn or error
+  bool requests = true;                          // one line per request (failures are always logged)
+  unsigned buffer_ms = 0;                        // 0: each line written at once
+};
+
 struct ServerConfig {
   std::string file;                              // the configuration file, absolute
   std::vector<ListenerConfig> listeners;
@@ -63,6 +70,7 @@ struct ServerConfig {
   std::vector<services::ServiceInfo> services;
   std::vector<services::CollectionInfo> collections;
   std::optional<AuthConfig> auth;                // issue #7
+  LogConfig log;
   std::map<std::string, auth::Permissions, std::less<>> collection_permissions;  // moved into auth
 };
 

@@ -89,6 +89,41 @@ BOOST_AUTO_TEST_CASE(errors_name_key_and_line) {
   BOOST_TEST(has_error(c, ":12: collections[0].colour: unknown key"));
 }
 
+BOOST_AUTO_TEST_CASE(log_section) {
+  {
+    TempFile f(std::string(kMinimal) + "log: {level: warn, requests: false, buffer_ms: 200}\n");
+    const auto c = load_config(f.path.string());
+    for (const auto& e : c.errors) BOOST_TEST_MESSAGE(e);
+    BOOST_TEST_REQUIRE(c.config.has_value());
+    BOOST_TEST(c.config->log.level == "warn");
+    BOOST_TEST(!c.config->log.requests);
+    BOOST_TEST(c.config->log.buffer_ms == 200u);
+  }
+  {
+    TempFile f(kMinimal);
+    const auto c = load_config(f.path.string());
+    BOOST_TEST_REQUIRE(c.config.has_value());
+    BOOST_TEST(c.config->log.level == "info");  // defaults: every line, written at once
+    BOOST_TEST(c.config->log.requests);
+    BOOST_TEST(c.config->log.buffer_ms == 0u);
+  }
+  {
+    TempFile f(std::string(kMinimal) + "log:\n  level: loud\n  buffer_ms: 99999\n  colour: red\n");
+    const auto c = load_config(f.path.string());
+    BOOST_TEST(!c.config.has_value());
+    for (const auto& e : c.errors) BOOST_TEST_MESSAGE(e);
+    BOOST_TEST(has_error(c, "log.colour: unknown key"));
+  }
+  {
+    TempFile f(std::string(kMinimal) + "log:\n  level: loud\n  buffer_ms: 99999\n");
+    const auto c = load_config(f.path.string());
+    BOOST_TEST(!c.config.has_value());
+    for (const auto& e : c.errors) BOOST_TEST_MESSAGE(e);
+    BOOST_TEST(has_error(c, ":11: log.level: expected debug, info, warn or error"));
+    BOOST_TEST(has_error(c, ":12: log.buffer_ms: must be between 0 and 10000"));
+  }
+}
+
 BOOST_AUTO_TEST_CASE(yaml_syntax_error_has_a_line) {
   TempFile f("listeners:\n  - port: [1\nstorage: x\n");
   const auto c = load_config(f.path.string());

@@ -63,6 +63,15 @@ int run(const std::string& file) {
   taxii::server::ConfigLoad cfg;
   if (!load(file, cfg)) return 1;
   taxii::server::Logger log;
+  {
+    const taxii::server::LogConfig& lc = cfg.config->log;
+    using taxii::server::Level;
+    const Level min = lc.level == "debug" ? Level::Debug
+                      : lc.level == "warn" ? Level::Warn
+                      : lc.level == "error" ? Level::Error
+                                            : Level::Info;
+    log.configure(min, lc.requests, lc.buffer_ms);
+  }
   log.info("starting", {{"version", TAXII_VERSION}, {"config", cfg.config->file}, {"max_fds", raise_fd_limit()}});
   auto server = taxii::server::Server::create(*cfg.config, log);
   if (!server.ok()) {

@@ -11,6 +11,7 @@
 #include <climits>
 #include <condition_variable>
 #include <cstring>
+#include <ctime>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -21,6 +22,8 @@
 #include <unordered_set>
 #include <utility>
 
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPServerParams.h>
@@ -33,6 +36,7 @@
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/StreamSocketImpl.h>
 #include <Poco/Net/X509Certificate.h>
 #include <openssl/ssl.h>
 
@@ -53,6 +57,53 @@ class ServerSession final : public Poco::Net::HTTPServerSession {
   using HTTPServerSession::HTTPServerSession;
   bool has_buffered() const { return buffered() > 0; }
 };
+
+// A plain (non-TLS) accepted socket that knows its two addresses: Poco's request object asks
+// for both on every request (getpeername + getsockname), two system calls per exchange that
+// a keep-alive connection answers once, at accept.
+class PlainSocketImpl final : public Poco::Net::StreamSocketImpl {
+ public:
+  explicit PlainSocketImpl(poco_socket_t fd) : StreamSocketImpl(fd) {}
+  void set_addresses(const Poco::Net::SocketAddress& local, const Poco::Net::SocketAddress& peer) {
+    local_ = local;
+    peer_ = peer;
+  }
+  Poco::Net::SocketAddress address() override { return local_; }
+  Poco::Net::SocketAddress peerAddress() override { return peer_; }
+
+ private:
+  ~PlainSocketImpl() override = default;
+  Poco::Net::SocketAddress local_;
+  Poco::Net::SocketAddress peer_;
+};
+
+// Accepts one connection from a plain, non-blocking listener; nullopt when none is pending.
+std::optional<Poco::Net::StreamSocket> accept_plain(int listener_fd) {
+  sockaddr_storage peer{};
+  socklen_t peer_len = sizeof peer;
+  const int fd = ::accept4(listener_fd, reinterpret_cast<sockaddr*>(&peer), &peer_len, SOCK_CLOEXEC);
+  if (fd < 0) return std::nullopt;  // EAGAIN, or the client went away
+  auto* impl = new PlainSocketImpl(fd);
+  Poco::Net::StreamSocket s(impl);  // owns fd from here
+  sockaddr_storage local{};
+  socklen_t local_len = sizeof local;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0) return std::nullopt;
+  impl->set_addresses(Poco::Net::SocketAddress(reinterpret_cast<const sockaddr*>(&local), local_len),
+                      Poco::Net::SocketAddress(reinterpret_cast<const sockaddr*>(&peer), peer_len));
+  return s;
+}
+
+// The Date header's value (RFC 7231 §7.1.1.2), formatted once per second per thread.
+const std::string& http_date() {
+  thread_local std::time_t formatted_at = -1;
+  thread_local std::string text;
+  const std::time_t now = std::time(nullptr);
+  if (now != formatted_at) {
+    text = Poco::DateTimeFormatter::format(Poco::Timestamp::fromEpochTime(now), Poco::DateTimeFormat::HTTP_FORMAT);
+    formatted_at = now;
+  }
+  return text;
+}
 
 // The most a request head may take (Poco refuses longer fields itself, with a 400).
 constexpr std::size_t kMaxHead = 64 * 1024;
@@ -265,7 +316,14 @@ struct HttpServer::Impl {
       Poco::Net::SocketAddress peer;
       Poco::Net::StreamSocket s;
       try {
-        s = l.socket.acceptConnection(peer);
+        if (l.tls) {
+          s = l.socket.acceptConnection(peer);
+        } else {
+          std::optional<Poco::Net::StreamSocket> got = accept_plain(l.fd);
+          if (!got) return;
+          s = *got;
+          peer = s.peerAddress();
+        }
       } catch (const Poco::Exception&) {
         return;  // nothing more to accept (EAGAIN), or the client went away
       }
@@ -462,7 +520,7 @@ struct HttpServer::Impl {
       } catch (const Poco::Exception&) {
       }
     }
-    response.setDate(Poco::Timestamp());
+    response.set("Date", http_date());
     response.setVersion(version);
     response.setKeepAlive(request.getKeepAlive() && !stopping);
     try {
@@ -520,8 +578,9 @@ struct HttpServer::Impl {
       do {
         c->busy_deadline = now_ms() + opt.request_timeout.count() * 1000;
         o = exchange(*c);
-      } while (o == Outcome::KeepAlive && !stopping &&
-               (c->session.has_buffered() || c->socket.available() > 0));
+        // A pipelined request already read into the session's buffer is served now; bytes
+        // still in the socket make the re-armed epoll registration fire at once.
+      } while (o == Outcome::KeepAlive && !stopping && c->session.has_buffered());
     } catch (const Poco::Net::SSLException& e) {
       o = Outcome::Drop;  // a failed handshake (no or untrusted client certificate, old TLS, ...)
       error("tls: " + c->info.remote + ": " + e.displayText());

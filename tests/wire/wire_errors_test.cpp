@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <thread>
 
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/String.h>
@@ -394,3 +395,48 @@ BOOST_AUTO_TEST_CASE(every_request_is_logged) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+namespace {
+
+std::size_t count_of(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (std::size_t p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+// log.buffer_ms: request lines are written in batches, within the interval, and none is lost
+// at a clean stop.
+BOOST_AUTO_TEST_CASE(buffered_request_log_arrives_late_and_whole) {
+  ServerSpec spec;
+  spec.extra_yaml = "log: {buffer_ms: 300}\n";
+  TaxiidProcess server(spec);
+  Client client(server.http_port());
+  BOOST_TEST_REQUIRE(client.post("/services/discovery", kDiscovery11, taxii_headers(Version::V11)).status == 200);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (count_of(server.log(), "event=request") < 1 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  BOOST_TEST(count_of(server.log(), "type=Discovery_Request status=Discovery_Response http=200") == 1u);
+  for (int i = 0; i < 50; ++i)
+    BOOST_TEST_REQUIRE(client.post("/services/discovery", kDiscovery11, taxii_headers(Version::V11)).status == 200);
+  BOOST_TEST(server.terminate() == 0);
+  const std::string log = server.log();
+  BOOST_TEST(count_of(log, "type=Discovery_Request status=Discovery_Response http=200") == 51u);
+  BOOST_TEST(log.find("event=stopped") != std::string::npos);
+}
+
+// log.requests: false: no line per answered request; start-up and shutdown are still logged.
+BOOST_AUTO_TEST_CASE(request_lines_can_be_switched_off) {
+  ServerSpec spec;
+  spec.extra_yaml = "log: {requests: false}\n";
+  TaxiidProcess server(spec);
+  Client client(server.http_port());
+  BOOST_TEST(client.post("/services/discovery", kDiscovery11, taxii_headers(Version::V11)).status == 200);
+  BOOST_TEST(client.post("/services/discovery", "<broken", taxii_headers(Version::V11)).status == 200);
+  BOOST_TEST(server.terminate() == 0);
+  const std::string log = server.log();
+  BOOST_TEST(log.find("event=request") == std::string::npos);
+  BOOST_TEST(log.find("event=ready") != std::string::npos);
+  BOOST_TEST(log.find("event=stopped") != std::string::npos);
+}
