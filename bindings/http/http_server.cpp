@@ -58,9 +58,16 @@ class ServerSession final : public Poco::Net::HTTPServerSession {
   bool has_buffered() const { return buffered() > 0; }
 };
 
-// A plain (non-TLS) accepted socket that knows its two addresses: Poco's request object asks
-// for both on every request (getpeername + getsockname), two system calls per exchange that
-// a keep-alive connection answers once, at accept.
+// The most a request head may take (Poco refuses longer fields itself, with a 400).
+constexpr std::size_t kMaxHead = 64 * 1024;
+
+// A plain (non-TLS) accepted socket with two savings per request:
+// - it knows its two addresses: Poco's request object asks for both on every request
+//   (getpeername + getsockname), which a keep-alive connection answers once, at accept;
+// - it can hold bytes already read (`stage`): the engine reads what has arrived to see
+//   whether a whole request head is there before a worker commits to the exchange, and
+//   Poco then reads those bytes from here, so a request costs one recv(2), not a peek
+//   and a read.
 class PlainSocketImpl final : public Poco::Net::StreamSocketImpl {
  public:
   explicit PlainSocketImpl(poco_socket_t fd) : StreamSocketImpl(fd) {}
@@ -71,10 +78,36 @@ class PlainSocketImpl final : public Poco::Net::StreamSocketImpl {
   Poco::Net::SocketAddress address() override { return local_; }
   Poco::Net::SocketAddress peerAddress() override { return peer_; }
 
+  using StreamSocketImpl::receiveBytes;
+  int receiveBytes(void* buffer, int length, int flags) override {
+    if (flags != 0 || staged() == 0 || length <= 0) return StreamSocketImpl::receiveBytes(buffer, length, flags);
+    const std::size_t n = std::min(staged(), static_cast<std::size_t>(length));
+    std::memcpy(buffer, staged_.data() + staged_off_, n);
+    staged_off_ += n;
+    if (staged_off_ == staged_.size()) {
+      std::string().swap(staged_);  // an idle connection holds no buffer
+      staged_off_ = 0;
+    }
+    return static_cast<int>(n);
+  }
+  int available() override { return static_cast<int>(staged()) + StreamSocketImpl::available(); }
+
+  std::size_t staged() const { return staged_.size() - staged_off_; }
+  std::string_view staged_view() const { return std::string_view(staged_).substr(staged_off_); }
+  void stage(const char* data, std::size_t n) {
+    if (staged_off_ > 0) {
+      staged_.erase(0, staged_off_);
+      staged_off_ = 0;
+    }
+    staged_.append(data, n);
+  }
+
  private:
   ~PlainSocketImpl() override = default;
   Poco::Net::SocketAddress local_;
   Poco::Net::SocketAddress peer_;
+  std::string staged_;  // read from the socket, not yet taken by Poco
+  std::size_t staged_off_ = 0;
 };
 
 // Accepts one connection from a plain, non-blocking listener; nullopt when none is pending.
@@ -104,9 +137,6 @@ const std::string& http_date() {
   }
   return text;
 }
-
-// The most a request head may take (Poco refuses longer fields itself, with a 400).
-constexpr std::size_t kMaxHead = 64 * 1024;
 
 // epoll tags: a connection is tagged with its fd; these are above any fd.
 constexpr uint64_t kWakeTag = 1ull << 41;
@@ -159,6 +189,7 @@ struct Conn {
   bool draining = false;                      // answered and half-closed; input is discarded
   std::atomic<int64_t> idle_deadline{0};      // set by whoever arms it in epoll
   std::atomic<bool> in_worker{false};         // dispatched; the reactor leaves it alone
+  PlainSocketImpl* plain = nullptr;           // the socket's impl, for plain connections
   int64_t head_deadline = 0;                  // a partial request head must complete by then
   std::atomic<int64_t> busy_deadline{INT64_MAX};
   std::atomic<std::size_t>& open_;
@@ -333,6 +364,7 @@ struct HttpServer::Impl {
         s.setSendTimeout(Poco::Timespan(opt.request_timeout.count(), 0));
         ConnectionInfo info{peer.toString(), l.info.https, {}, {}};
         auto c = std::make_shared<Conn>(s, params, std::move(info), open, l.info.tls);
+        if (!l.tls) c->plain = static_cast<PlainSocketImpl*>(s.impl());
         park(c, now_ms() + opt.keep_alive_timeout.count() * 1000);
       } catch (const Poco::Exception& e) {
         error("accept: " + e.displayText());
@@ -392,7 +424,7 @@ struct HttpServer::Impl {
     for (auto it = waiting.begin(); it != waiting.end();) {
       if ((*it)->head_deadline <= now) {
         it = waiting.erase(it);  // closes the connection
-      } else if (peek_head((*it)->fd) == Head::Ready) {
+      } else if (fill_head(**it) == Head::Ready) {
         dispatch(std::move(*it));
         it = waiting.erase(it);
       } else {
@@ -540,25 +572,38 @@ struct HttpServer::Impl {
 
   enum class Head { Ready, Wait };
 
-  // Plain connections: whether the request head has arrived (or is too long, or the client
-  // half-closed: Poco then answers or drops), looking at the socket without consuming.
-  // A partial head waits in `waiting` (checked every sweep), never in a worker: a slowloris
-  // client holds a descriptor, not a thread, and is closed at head_deadline (request_timeout
-  // after it was first seen partial). TLS records cannot be inspected here; TLS connections
-  // go straight to a worker.
-  static Head peek_head(int fd) {
-    thread_local std::string buf(kMaxHead, '\0');
-    const ssize_t n = ::recv(fd, buf.data(), buf.size(), MSG_PEEK | MSG_DONTWAIT);
-    if (n <= 0) return (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) ? Head::Wait : Head::Ready;
-    if (static_cast<std::size_t>(n) >= kMaxHead) return Head::Ready;
-    const std::string_view got(buf.data(), static_cast<std::size_t>(n));
-    return got.find("\r\n\r\n") != std::string_view::npos ? Head::Ready : Head::Wait;
+  // Plain connections: whether a whole request head has arrived (or it is too long, or the
+  // client half-closed or failed: Poco then answers or drops). Reads what the socket holds,
+  // without blocking, into the connection's staging buffer, where Poco finds it. A partial
+  // head waits in `waiting` (checked every sweep), never in a worker: a slowloris client
+  // holds a descriptor and at most kMaxHead bytes, not a thread, and is closed at
+  // head_deadline (request_timeout after it was first seen partial). TLS records cannot be
+  // inspected here; TLS connections go straight to a worker.
+  static Head fill_head(Conn& c) {
+    PlainSocketImpl& s = *c.plain;
+    if (s.staged() < kMaxHead) {
+      thread_local std::string buf(kMaxHead, '\0');
+      const ssize_t n = ::recv(c.fd, buf.data(), kMaxHead - s.staged(), MSG_DONTWAIT);
+      if (n == 0) return Head::Ready;  // end of input: Poco reads what is staged, then the end
+      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return Head::Ready;
+      if (n > 0) s.stage(buf.data(), static_cast<std::size_t>(n));
+    }
+    if (s.staged() >= kMaxHead) return Head::Ready;
+    return s.staged_view().find("\r\n\r\n") != std::string_view::npos ? Head::Ready : Head::Wait;
+  }
+
+  // Whether the next request can be served at once without waiting on the socket: it is
+  // in Poco's buffer, or its whole head is staged.
+  static bool next_is_here(Conn& c) {
+    if (c.session.has_buffered()) return true;
+    return c.plain != nullptr && c.plain->staged() > 0 &&
+           c.plain->staged_view().find("\r\n\r\n") != std::string_view::npos;
   }
 
   void serve(std::shared_ptr<Conn> c) {
     Outcome o = Outcome::Drop;
-    if (!c->tls && !c->session.has_buffered()) {
-      if (peek_head(c->fd) == Head::Wait) {
+    if (c->plain != nullptr && !c->session.has_buffered()) {
+      if (fill_head(*c) == Head::Wait) {
         if (c->head_deadline == 0) c->head_deadline = now_ms() + opt.request_timeout.count() * 1000;
         {
           std::lock_guard<std::mutex> lock(park_mu);
@@ -578,9 +623,11 @@ struct HttpServer::Impl {
       do {
         c->busy_deadline = now_ms() + opt.request_timeout.count() * 1000;
         o = exchange(*c);
-        // A pipelined request already read into the session's buffer is served now; bytes
-        // still in the socket make the re-armed epoll registration fire at once.
-      } while (o == Outcome::KeepAlive && !stopping && c->session.has_buffered());
+        // A pipelined request already read (Poco's buffer, or a whole head staged) is served
+        // now; bytes still in the socket make the re-armed epoll registration fire at once.
+        // A partial head left staged waits for the rest of it like a new request: its
+        // bytes fire the registration, fill_head() completes it.
+      } while (o == Outcome::KeepAlive && !stopping && next_is_here(*c));
     } catch (const Poco::Net::SSLException& e) {
       o = Outcome::Drop;  // a failed handshake (no or untrusted client certificate, old TLS, ...)
       error("tls: " + c->info.remote + ": " + e.displayText());
