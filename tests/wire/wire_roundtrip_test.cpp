@@ -98,3 +98,22 @@ BOOST_AUTO_TEST_CASE(ten_thousand_blocks_come_back_identical_and_in_order) {
                               << std::chrono::duration<double>(t2 - t1).count() << " s for " << kTotal << " blocks in "
                               << parts << " parts");
 }
+
+// An Inbox_Message sent with a UTF-8 byte order mark (as some Windows tools write files):
+// the stored block is the payload itself, not shifted by the BOM's three bytes.
+BOOST_AUTO_TEST_CASE(a_message_with_a_byte_order_mark_stores_its_payload_exactly) {
+  ServerSpec spec;
+  spec.max_body_bytes = 8 << 20;
+  TaxiidProcess server(spec);
+  Client client(server.http_port());
+  std::vector<Mixed> blocks{Mixed{content(1)}, Mixed{content(2) + std::string(2000, ' ')}};
+  const std::string body = "\xEF\xBB\xBF" + *xml::serialize_any(inbox11({}, blocks));
+  Reply r = client.post("/services/inbox", body, taxii_headers(Version::V11));
+  BOOST_TEST_REQUIRE(r.status_type() == "SUCCESS", r.body);
+  Reply p = client.send("/services/poll", poll11("default"));
+  BOOST_TEST_REQUIRE(p.message.has_value(), p.parse_error);
+  const auto& pr = p.as<v11::PollResponse>();
+  BOOST_TEST_REQUIRE(pr.content_blocks.size() == 2u);
+  BOOST_TEST(pr.content_blocks[0].content.xml == blocks[0].xml);
+  BOOST_TEST(pr.content_blocks[1].content.xml == blocks[1].xml);
+}
