@@ -62,7 +62,7 @@ struct Lanes {
   std::condition_variable cv;
   std::vector<std::pair<int, uint64_t>> requests;  // (lane, part asked for; 0 = Poll_Request)
   int in_flight = 0, max_in_flight = 0;
-  bool hold_part_2 = false;  // answer part 2 only once part 3 is asked for (or after 2 s)
+  bool hold_part_2 = false;  // answer parts 2 and 3 only once both are asked for (or after 5 s)
 };
 
 class LaneTransport final : public client::Transport {
@@ -79,13 +79,17 @@ class LaneTransport final : public client::Transport {
       lanes_->requests.emplace_back(lane_, part);
       lanes_->max_in_flight = std::max(lanes_->max_in_flight, ++lanes_->in_flight);
       lanes_->cv.notify_all();
-      // Part 2 answered only once part 3 has been asked for too: proof that the two are
-      // fetched at once, not a timing accident.
-      if (part == 2 && lanes_->hold_part_2)
-        lanes_->cv.wait_for(lock, std::chrono::seconds(2), [&] {
-          for (const auto& r : lanes_->requests)
-            if (r.second == 3) return true;
-          return false;
+      // Parts 2 and 3 answered only once both have been asked for: proof that the two are
+      // fetched at once, not a timing accident. Whichever comes first waits for the other
+      // (part 3's lane may well ask first).
+      if ((part == 2 || part == 3) && lanes_->hold_part_2)
+        lanes_->cv.wait_for(lock, std::chrono::seconds(5), [&] {
+          bool two = false, three = false;
+          for (const auto& r : lanes_->requests) {
+            two = two || r.second == 2;
+            three = three || r.second == 3;
+          }
+          return two && three;
         });
     }
     auto r = lanes_->server(seen);
