@@ -231,7 +231,7 @@ void read_limits(Reader& r, const YAML::Node& root, ServerConfig& c) {
   }
 }
 
-// push: the outbox worker (services/push/outbox_worker.hpp) and its HTTP client.
+// log: level, request lines, buffering (server/log.hpp).
 void read_log(Reader& r, const YAML::Node& root, ServerConfig& c) {
   const YAML::Node n = root["log"];
   if (!n.IsDefined() || n.IsNull() || !r.map(n, "log", {"level", "requests", "buffer_ms"})) return;
@@ -243,6 +243,7 @@ void read_log(Reader& r, const YAML::Node& root, ServerConfig& c) {
   c.log.buffer_ms = static_cast<unsigned>(r.integer(n, "log", "buffer_ms", 0, 10'000).value_or(0));
 }
 
+// push: the outbox worker (services/push/outbox_worker.hpp) and its HTTP client.
 void read_push(Reader& r, const YAML::Node& root, const fs::path& dir, ServerConfig& c) {
   const YAML::Node n = root["push"];
   if (!n.IsDefined() || n.IsNull()) return;

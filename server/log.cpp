@@ -46,10 +46,6 @@ void append_value(std::string& line, std::string_view v) {
   line += '"';
 }
 
-}  // namespace
-
-namespace {
-
 // "ts=... level=... event=EVENT" (the start of every line).
 void begin_line(std::string& line, Level level, std::string_view event) {
   line += "ts=";

@@ -14,8 +14,8 @@
 #include <initializer_list>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <string_view>
+#include <thread>
 #include <utility>
 
 #include "bindings/http/taxii_handler.hpp"
