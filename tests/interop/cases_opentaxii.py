@@ -331,7 +331,7 @@ class OpenTaxiiGroup:
         # A middlebox drops X-TAXII-Services: OpenTAXII answers FAILURE (not BAD_MESSAGE) with
         # in_response_to="0" (PROTOCOL.md §12.10, §12.12). taxii reports it as a server status
         # (exit 4) with a hint, and the next command works.
-        def drop(h):
+        def drop(h, _body):
             return {k: v for k, v in h.items() if k.lower() != "x-taxii-services"}
         proxy, base = self.proxied(rewrite=drop)
         doc, err = self.taxii("discover", "--url", base + "/services/discovery", json_out=True, expect_rc=4)
@@ -342,13 +342,12 @@ class OpenTaxiiGroup:
         return err.strip().splitlines()[0]
 
     def header_error_mid_result(self):
-        # The middlebox breaks only the second request (a Poll_Fulfillment): taxii has the first
-        # part, reports FAILURE, lists the blocks it got, exits 4.
-        n = {"count": 0}
-
-        def second(h):
-            n["count"] += 1
-            if n["count"] == 2:
+        # The middlebox breaks only the Poll_Fulfillment for part 2: taxii has the first part,
+        # reports FAILURE, lists the blocks it got, exits 4. (Parts 2 and 3 may be asked for at
+        # once over two connections, in either order, so the broken request is picked by its
+        # body, not by its arrival.)
+        def second(h, body):
+            if re.search(rb"Poll_Fulfillment\b[^>]*\bresult_part_number=[\"']2[\"']", body):
                 h = {k: v for k, v in h.items() if k.lower() != "x-taxii-services"}
             return h
         proxy, base = self.proxied(rewrite=second)
@@ -373,7 +372,7 @@ class OpenTaxiiGroup:
 
     def http_406(self):
         # OpenTAXII's error handlers answer HTTP 406 with no body when Accept excludes XML.
-        def accept_html(h):
+        def accept_html(h, _body):
             h = dict(h)
             for k in list(h):
                 if k.lower() == "accept":

@@ -404,9 +404,9 @@ class OpenTaxii:
 
 class HttpProxy:
     """Reverse proxy on 127.0.0.1 in front of a plain HTTP backend. With `tls` (an ssl server
-    context) it terminates HTTPS, like the usual nginx in front of OpenTAXII. `rewrite(headers)`
-    may change the request headers (a dict, original case) before they are forwarded, to make a
-    peer see what a misbehaving client or middlebox would send."""
+    context) it terminates HTTPS, like the usual nginx in front of OpenTAXII. `rewrite(headers,
+    body)` may change the request headers (a dict, original case; it returns them) before they
+    are forwarded, to make a peer see what a misbehaving client or middlebox would send."""
 
     def __init__(self, backend_port, tls=None, rewrite=None):
         proxy = self
@@ -427,7 +427,7 @@ class HttpProxy:
                 body = self.rfile.read(n)
                 hdrs = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
                 if rewrite:
-                    hdrs = rewrite(hdrs)
+                    hdrs = rewrite(hdrs, body)
                 c = http.client.HTTPConnection("127.0.0.1", backend_port, timeout=120)
                 c.request("POST", self.path, body, hdrs)
                 r = c.getresponse()
