@@ -11,7 +11,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <regex>
+#include <thread>
 
 #include "auth/password.hpp"
 #include "tests/cli/cli_runner.hpp"
@@ -471,6 +474,107 @@ BOOST_AUTO_TEST_CASE(a_silent_server_times_out) {
   BOOST_TEST(e->getValue<std::string>("origin") == "transport");
   BOOST_TEST(e->getValue<std::string>("status_type") == "NETWORK_ERROR");
   BOOST_TEST(taxii_cli({"discover", "--url", url, "--timeout", "0"}).code == 2);
+}
+
+// A one-connection HTTP server written by hand: it reads one request, then sends `head` and
+// the pieces of `body` as separate writes, `gap` apart, and closes. The body answers the
+// request's message_id. Content-Length promises `missing` bytes more than are sent.
+class PiecewiseServer {
+ public:
+  PiecewiseServer(std::string body, std::size_t pieces, std::chrono::milliseconds gap, std::size_t missing = 0) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    BOOST_TEST_REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    BOOST_TEST_REQUIRE(::listen(fd_, 1) == 0);
+    socklen_t len = sizeof a;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this, body = std::move(body), pieces, gap, missing] {
+      const int c = ::accept(fd_, nullptr, nullptr);
+      if (c < 0) return;
+      std::string req;
+      char buf[4096];
+      // The request: a head and a body of Content-Length bytes.
+      for (;;) {
+        const auto end = req.find("\r\n\r\n");
+        std::smatch m;
+        if (end != std::string::npos && std::regex_search(req, m, std::regex("Content-Length: *([0-9]+)", std::regex::icase)) &&
+            req.size() >= end + 4 + std::stoul(m[1].str()))
+          break;
+        const ssize_t n = ::recv(c, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        req.append(buf, static_cast<std::size_t>(n));
+      }
+      std::smatch id;
+      std::regex_search(req, id, std::regex("message_id=\"([^\"]*)\""));
+      const std::string answer = std::regex_replace(body, std::regex("IN_RESPONSE_TO"), id.size() > 1 ? id[1].str() : "");
+      const std::string head =
+          "HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\n"
+          "X-TAXII-Content-Type: urn:taxii.mitre.org:message:xml:1.1\r\n"
+          "X-TAXII-Protocol: urn:taxii.mitre.org:protocol:http:1.0\r\n"
+          "X-TAXII-Services: urn:taxii.mitre.org:services:1.1\r\nConnection: close\r\n"
+          "Content-Length: " + std::to_string(answer.size() + missing) + "\r\n\r\n";
+      ::send(c, head.data(), head.size(), MSG_NOSIGNAL);
+      const std::size_t step = (answer.size() + pieces - 1) / pieces;
+      for (std::size_t off = 0; off < answer.size(); off += step) {
+        std::this_thread::sleep_for(gap);
+        ::send(c, answer.data() + off, std::min(step, answer.size() - off), MSG_NOSIGNAL);
+      }
+      ::close(c);
+    });
+  }
+  ~PiecewiseServer() {
+    ::shutdown(fd_, SHUT_RDWR);
+    thread_.join();
+    ::close(fd_);
+  }
+  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+
+ private:
+  int fd_ = -1;
+  uint16_t port_ = 0;
+  std::thread thread_;
+};
+
+std::string discovery_response_with_padding() {
+  // ~200 KB: many receive calls' worth, in whatever pieces the socket hands over.
+  std::string r = "<taxii_11:Discovery_Response xmlns:taxii_11=\"http://taxii.mitre.org/messages/taxii_xml_binding-1.1\" "
+                  "message_id=\"r1\" in_response_to=\"IN_RESPONSE_TO\">";
+  for (int i = 0; i < 500; ++i)
+    r += "<taxii_11:Service_Instance service_type=\"POLL\" service_version=\"urn:taxii.mitre.org:services:1.1\" available=\"true\">"
+         "<taxii_11:Protocol_Binding>urn:taxii.mitre.org:protocol:http:1.0</taxii_11:Protocol_Binding>"
+         "<taxii_11:Address>http://example.org/poll/" + std::to_string(i) + "</taxii_11:Address>"
+         "<taxii_11:Message_Binding>urn:taxii.mitre.org:message:xml:1.1</taxii_11:Message_Binding>"
+         "<taxii_11:Message>" + std::string(100, 'x') + "</taxii_11:Message></taxii_11:Service_Instance>";
+  return r + "</taxii_11:Discovery_Response>";
+}
+
+BOOST_AUTO_TEST_CASE(a_body_arriving_in_pieces_is_read_whole) {
+  // The client reads a body of known length straight into its buffer (client/poco_transport.cpp):
+  // pieces that arrive apart, one of them split inside an element, make one message.
+  PiecewiseServer server(discovery_response_with_padding(), 7, std::chrono::milliseconds(30));
+  auto r = taxii_cli({"discover", "--url", server.url("/services/discovery"), "--retries", "0", "--json"});
+  BOOST_TEST_REQUIRE(r.code == 0, dump(r));
+  auto services = json_of(r)->getArray("services");
+  BOOST_TEST_REQUIRE(services->size() == 500u);
+  BOOST_TEST(services->getObject(499)->getValue<std::string>("address") == "http://example.org/poll/499");
+}
+
+BOOST_AUTO_TEST_CASE(a_body_cut_short_is_a_transport_error) {
+  // Content-Length promises more than the server sends before it closes: a transport error
+  // that says so, never a parse of the part that came.
+  PiecewiseServer server(discovery_response_with_padding(), 2, std::chrono::milliseconds(10), 1000);
+  auto r = taxii_cli({"discover", "--url", server.url("/services/discovery"), "--retries", "0", "--json"});
+  BOOST_TEST(r.code == 3, dump(r));
+  auto e = json_of(r)->getObject("error");
+  BOOST_TEST(e->getValue<std::string>("origin") == "transport");
+  const std::string message = e->getValue<std::string>("message");
+  std::smatch m;
+  BOOST_TEST_REQUIRE(std::regex_search(message, m, std::regex("the connection closed after ([0-9]+) of ([0-9]+) body bytes")),
+                     message);
+  BOOST_TEST(std::stoul(m[2].str()) - std::stoul(m[1].str()) == 1000u, message);
 }
 
 BOOST_AUTO_TEST_CASE(retry_status_is_waited_out_and_retried) {
