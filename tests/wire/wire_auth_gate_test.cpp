@@ -158,6 +158,37 @@ BOOST_AUTO_TEST_CASE(refused_credentials_are_refused_unread_even_with_expect_con
   BOOST_TEST(discovery_works("alice:alice-pw"));
 }
 
+BOOST_AUTO_TEST_CASE(accepted_credentials_with_expect_continue_get_100_continue_then_the_answer) {
+  // The answer's bytes are gathered and sent when the exchange ends (http_server.cpp,
+  // ServerSession); "100 Continue" must not wait with them: the client holds its body back
+  // until it comes.
+  Poco::Net::StreamSocket s(Poco::Net::SocketAddress("127.0.0.1", server.http_port()));
+  const std::string body = poll_body("default", 0);
+  const std::string h = head("/services/poll", body.size(),
+                             "Authorization: Basic " + auth::base64_encode("alice:alice-pw") + "\r\nExpect: 100-continue\r\n");
+  s.sendBytes(h.data(), static_cast<int>(h.size()));
+  s.setReceiveTimeout(Poco::Timespan(5, 0));
+  char buf[4096];
+  std::string got;
+  while (got.find("\r\n\r\n") == std::string::npos) {
+    const int n = s.receiveBytes(buf, sizeof buf);  // throws on timeout: the test fails
+    BOOST_TEST_REQUIRE(n > 0, got);
+    got.append(buf, static_cast<std::size_t>(n));
+  }
+  BOOST_TEST(got.rfind("HTTP/1.1 100 Continue\r\n", 0) == 0u, got);
+  s.sendBytes(body.data(), static_cast<int>(body.size()));
+  Raw r;
+  const auto until = Clock::now() + std::chrono::seconds(5);
+  while (Clock::now() < until && r.bytes.find("</taxii_11:Poll_Response>") == std::string::npos) {
+    const int n = s.receiveBytes(buf, sizeof buf);
+    if (n <= 0) break;
+    r.bytes.append(buf, static_cast<std::size_t>(n));
+  }
+  BOOST_TEST(r.http() == 200, r.bytes.substr(0, 300));
+  BOOST_TEST(r.has("<taxii_11:Poll_Response"), r.bytes.substr(0, 600));
+  BOOST_TEST(r.has("in_response_to=\"p-1\""), r.bytes.substr(0, 600));
+}
+
 BOOST_AUTO_TEST_CASE(unknown_path_from_an_anonymous_client_is_not_read) {
   Raw r = head_only("/no/such/service", "");
   BOOST_TEST(r.http() == 404, r.bytes.substr(0, 300));
