@@ -96,9 +96,10 @@ class Store {
   [[nodiscard]] virtual Result<std::vector<std::vector<Timestamp>>> append(
       const std::vector<std::string>& collections, const std::vector<NewBlock>& blocks) = 0;
 
-  // Visits matching blocks in label order until fn returns false. Memory stays bounded.
-  [[nodiscard]] virtual Status scan(const ScanQuery& q,
-                                    const std::function<bool(const StoredBlock&)>& fn) = 0;
+  // Visits matching blocks in label order until fn returns false. Memory stays bounded. fn
+  // may move a block's fields away (the poll service takes the content without a copy); the
+  // store does not look at a block again after handing it to fn.
+  [[nodiscard]] virtual Status scan(const ScanQuery& q, const std::function<bool(StoredBlock&)>& fn) = 0;
   [[nodiscard]] virtual Result<uint64_t> count(const ScanQuery& q) = 0;
   // The newest label of a collection; nullopt when it is empty.
   [[nodiscard]] virtual Result<std::optional<Timestamp>> latest_label(std::string_view collection) = 0;

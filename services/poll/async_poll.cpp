@@ -1,25 +1,13 @@
 #include "services/poll/async_poll.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "core/ids.hpp"
 #include "services/query/query_support.hpp"
 #include "services/subscriptions/subscription_codec.hpp"
 
 namespace taxii::services {
-namespace {
-
-v11::ContentBlock to_block(const storage::StoredBlock& b) {
-  v11::ContentBlock cb;
-  cb.binding_id = b.binding_id;
-  cb.subtype = b.subtype;
-  cb.content.xml = b.content;
-  cb.timestamp_label = b.label;
-  cb.message = b.message;
-  return cb;
-}
-
-}  // namespace
 
 int64_t estimated_wait_seconds(uint64_t count, int64_t elapsed_s) {
   const int64_t total = 1 + static_cast<int64_t>(count / kAsyncBuildRate);
@@ -102,8 +90,8 @@ Result<v11::InboxMessage> async_part_message(storage::Store& store, const storag
   auto compiled = compile_stored_query(queries, request->query, "asynchronous result " + r.result_id);
   if (!compiled.ok()) return compiled.error();
   storage::ScanQuery q{r.collection, (*p)->after, (*p)->last_label, request->bindings, 0};
-  auto scanned = scan_matching(store, q, compiled->get(), [&](const storage::StoredBlock& b) {
-    m.content_blocks.push_back(to_block(b));
+  auto scanned = scan_matching(store, q, compiled->get(), [&](storage::StoredBlock& b) {
+    m.content_blocks.push_back(take_content_block(std::move(b)));
     return true;
   });
   if (!scanned.ok()) return scanned.error();

@@ -33,16 +33,6 @@ namespace {
 using storage::BindingFilter;
 using storage::ScanQuery;
 
-v11::ContentBlock to_block(const storage::StoredBlock& b) {
-  v11::ContentBlock cb;
-  cb.binding_id = b.binding_id;
-  cb.subtype = b.subtype;
-  cb.content.xml = b.content;
-  cb.timestamp_label = b.label;
-  cb.message = b.message;
-  return cb;
-}
-
 uint64_t max_part(const storage::ResultSet& rs) {
   if (rs.total_count == 0 || rs.part_size == 0) return 1;
   return (rs.total_count + rs.part_size - 1) / rs.part_size;
@@ -187,19 +177,19 @@ Result<Message> PollService::answer(const Plan& plan) {
   std::optional<Timestamp> last;
   if (pred != nullptr) {
     total = 0;
-    auto scanned = scan_matching(store_, q, pred, [&](const storage::StoredBlock& b) {
+    auto scanned = scan_matching(store_, q, pred, [&](storage::StoredBlock& b) {
       if (++total <= options_.part_size && !plan.count_only) {
-        blocks.push_back(to_block(b));
         last = b.label;
+        blocks.push_back(take_content_block(std::move(b)));
       }
       return true;
     });
     if (!scanned.ok()) return scanned.error();
   } else if (!plan.count_only) {
     if (total > options_.part_size) q.limit = options_.part_size;
-    auto scanned = store_.scan(q, [&](const storage::StoredBlock& b) {
-      blocks.push_back(to_block(b));
+    auto scanned = store_.scan(q, [&](storage::StoredBlock& b) {
       last = b.label;
+      blocks.push_back(take_content_block(std::move(b)));
       return true;
     });
     if (!scanned.ok()) return scanned.error();
@@ -368,9 +358,9 @@ Result<Message> PollService::fulfil_part(const CollectionInfo& c, const storage:
   out.record_count = v11::RecordCount{rs.total_count, false};
   ScanQuery q{c.name, prev.last_label, rs.until, *filters, rs.part_size};
   std::optional<Timestamp> last;
-  auto s = scan_matching(store_, q, pred, [&](const storage::StoredBlock& b) {
-    out.content_blocks.push_back(to_block(b));
+  auto s = scan_matching(store_, q, pred, [&](storage::StoredBlock& b) {
     last = b.label;
+    out.content_blocks.push_back(take_content_block(std::move(b)));
     return true;
   });
   if (!s.ok()) return s.error();

@@ -14,16 +14,6 @@
 namespace taxii::services {
 namespace {
 
-v11::ContentBlock to_block(const storage::StoredBlock& b) {
-  v11::ContentBlock cb;
-  cb.binding_id = b.binding_id;
-  cb.subtype = b.subtype;
-  cb.content.xml = b.content;
-  cb.timestamp_label = b.label;
-  cb.message = b.message;
-  return cb;
-}
-
 std::string clip(std::string s, std::size_t n = 300) {
   if (s.size() > n) s = s.substr(0, n) + "...";
   return s;
@@ -57,9 +47,9 @@ Result<PushBatch> next_batch(storage::Store& store, const storage::Subscription&
     q.limit = std::max<uint64_t>(1, max_blocks);
     std::size_t bytes = 0;
     bool full = false;
-    auto scanned = scan_matching(store, q, pred, [&](const storage::StoredBlock& b) {
-      m.content_blocks.push_back(to_block(b));
+    auto scanned = scan_matching(store, q, pred, [&](storage::StoredBlock& b) {
       bytes += b.content.size();
+      m.content_blocks.push_back(take_content_block(std::move(b)));
       full = m.content_blocks.size() >= q.limit || bytes >= kMaxBatchBytes;
       return !full;
     });

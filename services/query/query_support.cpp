@@ -60,13 +60,23 @@ bool block_matches(const query::Predicate* pred, const storage::StoredBlock& b) 
   return pred == nullptr || (pred->can_evaluate(b.binding_id) && pred->matches(b.content));
 }
 
+v11::ContentBlock take_content_block(storage::StoredBlock&& b) {
+  v11::ContentBlock cb;
+  cb.binding_id = std::move(b.binding_id);
+  cb.subtype = std::move(b.subtype);
+  cb.content.xml = std::move(b.content);
+  cb.timestamp_label = b.label;
+  cb.message = std::move(b.message);
+  return cb;
+}
+
 Status scan_matching(storage::Store& store, const storage::ScanQuery& q, const query::Predicate* pred,
-                     const std::function<bool(const storage::StoredBlock&)>& fn) {
+                     const std::function<bool(storage::StoredBlock&)>& fn) {
   if (pred == nullptr) return store.scan(q, fn);
   storage::ScanQuery all = q;
   all.limit = 0;  // the limit counts matches, not candidates
   uint64_t seen = 0;
-  return store.scan(all, [&](const storage::StoredBlock& b) {
+  return store.scan(all, [&](storage::StoredBlock& b) {
     if (!block_matches(pred, b)) return true;
     if (!fn(b)) return false;
     return q.limit == 0 || ++seen < q.limit;

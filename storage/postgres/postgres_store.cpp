@@ -346,7 +346,7 @@ Result<std::vector<std::vector<Timestamp>>> PostgresStore::append_in(
   }
 }
 
-Status PostgresStore::scan(const ScanQuery& q, const std::function<bool(const StoredBlock&)>& fn) {
+Status PostgresStore::scan(const ScanQuery& q, const std::function<bool(StoredBlock&)>& fn) {
   return guarded<Ok>("could not read the content blocks", [&]() -> Status {
     const BindingClause filter = binding_clause(q.bindings, 4);
     const std::size_t p = 4 + filter.params.size();
@@ -407,10 +407,11 @@ Status PostgresStore::scan(const ScanQuery& q, const std::function<bool(const St
       }
       const bool exhausted = batch.size() < static_cast<std::size_t>(want) &&
                              bytes < static_cast<std::size_t>(kBatchBytes);
-      for (const StoredBlock& b : batch)
+      if (batch.empty()) break;
+      cursor = batch.back().label.micros();  // before fn may move fields away
+      for (StoredBlock& b : batch)
         if (!fn(b)) return ok_status();
-      if (exhausted || batch.empty()) break;
-      cursor = batch.back().label.micros();
+      if (exhausted) break;
       remaining -= batch.size();
     }
     return ok_status();

@@ -342,7 +342,7 @@ Result<std::vector<std::vector<Timestamp>>> SqliteStore::append_locked(
   }
 }
 
-Status SqliteStore::scan(const ScanQuery& q, const std::function<bool(const StoredBlock&)>& fn) {
+Status SqliteStore::scan(const ScanQuery& q, const std::function<bool(StoredBlock&)>& fn) {
   return guarded<Ok>("could not read the content blocks", [&]() -> Status {
     const BindingClause filter = binding_clause(q.bindings);
     const std::string sql =
@@ -397,10 +397,11 @@ Status SqliteStore::scan(const ScanQuery& q, const std::function<bool(const Stor
         }
         if (batch.size() < static_cast<std::size_t>(want) && bytes < kBatchBytes) exhausted = true;
       }
-      for (const StoredBlock& b : batch)
+      if (batch.empty()) break;
+      cursor = batch.back().label.micros();  // before fn may move fields away
+      for (StoredBlock& b : batch)
         if (!fn(b)) return ok_status();
-      if (exhausted || batch.empty()) break;
-      cursor = batch.back().label.micros();
+      if (exhausted) break;
       remaining -= batch.size();
     }
     return ok_status();

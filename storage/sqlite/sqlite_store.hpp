@@ -64,7 +64,7 @@ class SqliteStore final : public Store {
   [[nodiscard]] Result<std::vector<std::vector<Timestamp>>> append(
       const std::vector<std::string>& collections, const std::vector<NewBlock>& blocks) override;
   [[nodiscard]] Status scan(const ScanQuery& q,
-                            const std::function<bool(const StoredBlock&)>& fn) override;
+                            const std::function<bool(StoredBlock&)>& fn) override;
   [[nodiscard]] Result<uint64_t> count(const ScanQuery& q) override;
   [[nodiscard]] Result<std::optional<Timestamp>> latest_label(std::string_view collection) override;
   [[nodiscard]] Result<uint64_t> volume_last_day(std::string_view collection) override;
