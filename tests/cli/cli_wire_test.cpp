@@ -40,6 +40,20 @@ uint16_t closed_port() {
   return ntohs(a.sin_port);
 }
 
+// A socket listening on 127.0.0.1, at a port the kernel picks (*port).
+int listen_on_loopback(uint16_t* port, int backlog) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  BOOST_TEST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  BOOST_TEST_REQUIRE(::listen(fd, backlog) == 0);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  *port = ntohs(a.sin_port);
+  return fd;
+}
+
 // STIX files as people keep them: with the standard declaration and a trailing newline, either
 // in the canonical form XML parsers write (travels as markup) or pretty-printed with one
 // namespace declaration per line (travels as text).
@@ -457,15 +471,9 @@ BOOST_AUTO_TEST_CASE(https_through_a_proxy_tunnel) {
 BOOST_AUTO_TEST_CASE(a_silent_server_times_out) {
   // Listening, never answering: the connection is accepted by the kernel, the request sent,
   // and no response comes.
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  BOOST_TEST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  BOOST_TEST_REQUIRE(::listen(fd, 8) == 0);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  const std::string url = "http://127.0.0.1:" + std::to_string(ntohs(a.sin_port)) + "/services/discovery";
+  uint16_t port = 0;
+  const int fd = listen_on_loopback(&port, 8);
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/services/discovery";
   auto r = taxii_cli({"discover", "--url", url, "--timeout", "1", "--retries", "0", "--json"});
   ::close(fd);
   BOOST_TEST(r.code == 3, dump(r));
@@ -482,15 +490,7 @@ BOOST_AUTO_TEST_CASE(a_silent_server_times_out) {
 class PiecewiseServer {
  public:
   PiecewiseServer(std::string body, std::size_t pieces, std::chrono::milliseconds gap, std::size_t missing = 0) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    BOOST_TEST_REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    BOOST_TEST_REQUIRE(::listen(fd_, 1) == 0);
-    socklen_t len = sizeof a;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
+    fd_ = listen_on_loopback(&port_, 1);
     thread_ = std::thread([this, body = std::move(body), pieces, gap, missing] {
       const int c = ::accept(fd_, nullptr, nullptr);
       if (c < 0) return;
@@ -539,7 +539,7 @@ class PiecewiseServer {
 };
 
 std::string discovery_response_with_padding() {
-  // ~200 KB: many receive calls' worth, in whatever pieces the socket hands over.
+  // ~260 KB: many receive calls' worth, in whatever pieces the socket hands over.
   std::string r = "<taxii_11:Discovery_Response xmlns:taxii_11=\"http://taxii.mitre.org/messages/taxii_xml_binding-1.1\" "
                   "message_id=\"r1\" in_response_to=\"IN_RESPONSE_TO\">";
   for (int i = 0; i < 500; ++i)
