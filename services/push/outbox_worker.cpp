@@ -17,6 +17,10 @@ namespace {
 constexpr std::size_t kClaimSubscriptions = 4;  // per round and thread
 constexpr std::size_t kClaimResults = 2;
 constexpr auto kMetricsEvery = std::chrono::seconds(2);
+// A thread woken by wake() starts its next round no sooner than this after its last one:
+// every stored Inbox_Message wakes the outbox, so under ingest the wakes of a few
+// milliseconds make one round instead of one each (pushes leave at most this much later).
+constexpr auto kWakeGap = std::chrono::milliseconds(10);
 
 Timestamp after(std::chrono::milliseconds d) {
   return Timestamp::from_micros(Timestamp::now().micros() + static_cast<int64_t>(d.count()) * 1000);
@@ -69,7 +73,7 @@ void OutboxWorker::wake() {
     std::lock_guard<std::mutex> lock(mu_);
     ++wakes_;
   }
-  cv_.notify_all();
+  cv_.notify_one();  // a thread that finds work recruits the next (loop)
 }
 
 OutboxCounters OutboxWorker::counters() const {
@@ -125,6 +129,7 @@ void OutboxWorker::loop(std::size_t n) {
       seen = wakes_;
     }
     bool did = false;
+    const auto started = std::chrono::steady_clock::now();
     try {
       did = run_once(*sender, worker);
     } catch (const std::exception& e) {  // a broken invariant; keep delivering the rest
@@ -134,9 +139,15 @@ void OutboxWorker::loop(std::size_t n) {
       emit(ev);
     }
     maybe_log_metrics(false);
-    if (did) continue;
+    if (did) {
+      cv_.notify_one();  // there may be more: let another thread claim it meanwhile
+      continue;
+    }
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait_for(lock, options_.interval, [&] { return stopping_ || wakes_ != seen; });
+    const auto since = std::chrono::steady_clock::now() - started;
+    if (!stopping_ && wakes_ != seen && since < kWakeGap)
+      cv_.wait_for(lock, kWakeGap - since, [&] { return stopping_; });
   }
 }
 

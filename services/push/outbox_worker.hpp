@@ -11,7 +11,9 @@
 // on from the last acknowledged batch. Paused subscriptions are not claimed, so they deliver
 // nothing and continue from their cursor on RESUME (Services 1.1 §5.4.2); an unsubscribed one
 // is gone. Threads sleep `interval` when idle; wake() (new content, a new subscription, an
-// accepted asynchronous poll) cuts the sleep short.
+// accepted asynchronous poll) cuts the sleep short for one thread, no sooner than 10 ms after
+// its previous round (a burst of wakes makes one round); a thread that finds work wakes the
+// next.
 //
 // Events (deliveries, failures, metrics) go to the EventLog callback, from the worker threads.
 // Thread-safe; start() and stop() from one thread.

@@ -12,8 +12,7 @@
 #include <condition_variable>
 #include <mutex>
 
-#include <Poco/Data/Session.h>
-#include <Poco/Data/Statement.h>
+#include <Poco/Exception.h>
 
 #include "storage/adapter_guard.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
@@ -49,31 +48,30 @@ Result<Labels> SqliteStore::append(const std::vector<std::string>& collections, 
 }
 
 void SqliteStore::run_group(const std::vector<PendingAppend*>& batch) {
-  using Poco::Data::Keywords::now;
   std::vector<Result<Labels>> results;
   results.reserve(batch.size());
   const Status committed = detail::guarded<Ok>("could not store the content blocks", [&]() -> Result<Ok> {
     std::lock_guard<std::mutex> lock(write_mu_);
-    Poco::Data::Session& s = *writer_;
-    s << "BEGIN IMMEDIATE", now;
+    detail::SqlitePrepared& sql = *prepared_;
+    sql.exec("BEGIN IMMEDIATE");
     try {
       for (PendingAppend* p : batch) {
-        if (batch.size() > 1) s << "SAVEPOINT group_append", now;
+        if (batch.size() > 1) sql.exec("SAVEPOINT group_append");
         results.push_back(detail::guarded<Labels>("could not store the content blocks",
                                                   [&] { return append_locked(*p->collections, *p->blocks); }));
         if (batch.size() > 1) {
-          if (!results.back().ok()) s << "ROLLBACK TO group_append", now;
-          s << "RELEASE group_append", now;
+          if (!results.back().ok()) sql.exec("ROLLBACK TO group_append");
+          sql.exec("RELEASE group_append");
         }
       }
       if (batch.size() == 1 && !results.back().ok()) {
-        s << "ROLLBACK", now;
+        sql.exec("ROLLBACK");
         return Ok{};
       }
-      s << "COMMIT", now;
+      sql.exec("COMMIT");
     } catch (...) {
       try {
-        s << "ROLLBACK", now;
+        sql.exec("ROLLBACK");
       } catch (const Poco::Exception& e) {
         // After a failed COMMIT SQLite may have rolled back already; nothing left to do.
         detail::log_error("rollback", e.displayText());

@@ -11,6 +11,7 @@
 
 #include <Poco/Data/LOB.h>
 #include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/SQLite/Utility.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
 #include <Poco/Exception.h>
@@ -53,10 +54,6 @@ BLOB to_blob(const std::string& s) {
 std::string from_blob(const BLOB& b) {
   if (b.size() == 0) return {};
   return std::string(reinterpret_cast<const char*>(b.rawContent()), b.size());
-}
-
-Nullable<std::string> to_nullable(const std::optional<std::string>& s) {
-  return s ? Nullable<std::string>(*s) : Nullable<std::string>();
 }
 
 std::optional<std::string> from_nullable(const Nullable<std::string>& s) {
@@ -200,6 +197,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
       }
     }
     store->migrate();
+    store->prepared_ =
+        std::make_unique<detail::SqlitePrepared>(Poco::Data::SQLite::Utility::dbHandle(*store->writer_));
     return store;
   } catch (const Poco::Exception& e) {
     log_error(message, e.displayText());
@@ -274,6 +273,16 @@ Status SqliteStore::ensure_collection(std::string_view name) {
   });
 }
 
+bool SqliteStore::any_on_reader(const std::string& select, const std::vector<int64_t>& params) {
+  ReadLease s(*this);
+  Int64 n = 0;
+  Statement st(*s);
+  st << select;
+  for (const int64_t p : params) st, bind(static_cast<Int64>(p));
+  st, into(n), now;
+  return n != 0;
+}
+
 Result<bool> SqliteStore::has_collection(std::string_view name) {
   return guarded<bool>("could not look up the collection", [&]() -> Result<bool> {
     ReadLease s(*this);
@@ -288,58 +297,49 @@ Result<bool> SqliteStore::has_collection(std::string_view name) {
 Result<std::vector<std::vector<Timestamp>>> SqliteStore::append_locked(
     const std::vector<std::string>& collections, const std::vector<NewBlock>& blocks) {
   using Labels = std::vector<std::vector<Timestamp>>;
-  {
-    // The per-block columns are the same for every collection; build them once.
-    const std::size_t n = blocks.size();
-    std::vector<std::string> binding_ids;
-    std::vector<Nullable<std::string>> subtypes;
-    std::vector<BLOB> contents;
-    std::vector<Nullable<std::string>> messages;
-    binding_ids.reserve(n);
-    subtypes.reserve(n);
-    contents.reserve(n);
-    messages.reserve(n);
+  detail::SqlitePrepared& sql = *prepared_;
+  Labels out;
+  out.reserve(collections.size());
+  // Read inside the transaction (under the write lock), so "now" never precedes a label
+  // another process has just committed.
+  const int64_t now_us = options_.clock().micros();
+  for (const std::string& name : collections) {
+    int64_t cid = 0;
+    {
+      auto r = sql("SELECT id FROM collections WHERE name = ?");
+      r.bind_text(1, name);
+      if (!r.step()) return Error::not_found("collection does not exist: " + name, name);
+      cid = r.int64(0);
+    }
+    // Services 1.1 §4.1.4: strictly increasing per collection; each block its own label.
+    int64_t next = now_us;
+    {
+      auto r = sql("SELECT max(label) FROM content_blocks WHERE collection_id = ?");
+      r.bind(1, cid);
+      if (r.step() && !r.is_null(0)) next = std::max(now_us, r.int64(0) + 1);
+    }
+    std::vector<Timestamp>& given = out.emplace_back();
+    given.reserve(blocks.size());
+    if (blocks.empty()) continue;
+    auto insert = sql(
+        "INSERT INTO content_blocks (collection_id, label, binding_id, subtype, content, message) "
+        "VALUES (?, ?, ?, ?, ?, ?)");
+    insert.bind(1, cid);
     for (const NewBlock& b : blocks) {
-      binding_ids.push_back(b.binding_id);
-      subtypes.push_back(to_nullable(b.subtype));
-      contents.push_back(to_blob(b.content));
-      messages.push_back(to_nullable(b.message));
+      insert.bind(2, next);
+      insert.bind_text(3, b.binding_id);
+      if (b.subtype) insert.bind_text(4, *b.subtype);
+      else insert.bind_null(4);
+      insert.bind_blob(5, b.content);  // stored byte for byte; empty is the empty blob
+      if (b.message) insert.bind_text(6, *b.message);
+      else insert.bind_null(6);
+      insert.done();
+      insert.again();
+      given.push_back(Timestamp::from_micros(next));
+      ++next;
     }
-    std::vector<Int64> collection_ids(n);
-    std::vector<Int64> labels(n);
-
-    Labels out;
-    out.reserve(collections.size());
-    // Read inside the transaction (under the write lock), so "now" never precedes a label
-    // another process has just committed.
-    const Int64 now_us = options_.clock().micros();
-    for (const std::string& name : collections) {
-      const Nullable<Int64> id = collection_id(*writer_, name);
-      if (id.isNull()) return Error::not_found("collection does not exist: " + name, name);
-      Int64 cid = id.value();
-      Nullable<Int64> last;
-      *writer_ << "SELECT max(label) FROM content_blocks WHERE collection_id = ?", use(cid),
-          into(last), now;
-      // Services 1.1 §4.1.4: strictly increasing per collection; each block its own label.
-      Int64 next = last.isNull() ? now_us : std::max(now_us, last.value() + 1);
-      std::vector<Timestamp>& given = out.emplace_back();
-      given.reserve(n);
-      for (std::size_t i = 0; i < n; ++i) {
-        collection_ids[i] = cid;
-        labels[i] = next;
-        given.push_back(Timestamp::from_micros(next));
-        ++next;
-      }
-      if (n == 0) continue;
-      // An empty BLOB binds as NULL; COALESCE stores it as the empty blob it is.
-      *writer_ << "INSERT INTO content_blocks "
-                  "(collection_id, label, binding_id, subtype, content, message) "
-                  "VALUES (?, ?, ?, ?, coalesce(?, X''), ?)",
-          use(collection_ids), use(labels), use(binding_ids), use(subtypes), use(contents),
-          use(messages), now;
-    }
-    return out;
   }
+  return out;
 }
 
 Status SqliteStore::scan(const ScanQuery& q, const std::function<bool(StoredBlock&)>& fn) {

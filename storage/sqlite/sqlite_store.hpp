@@ -27,6 +27,7 @@
 
 #include "core/result.hpp"
 #include "core/timestamp.hpp"
+#include "storage/sqlite/sqlite_prepared.hpp"
 #include "storage/store.hpp"
 
 namespace Poco::Data {
@@ -116,6 +117,11 @@ class SqliteStore final : public Store {
   Result<std::vector<std::vector<Timestamp>>> append_locked(const std::vector<std::string>& collections,
                                                             const std::vector<NewBlock>& blocks);
 
+  // True if `select` (one row, one integer column; `params` bound in order) yields a non-zero
+  // value on a reader session. The claims ask it first so that an empty outbox costs a read,
+  // never the write lock (sqlite_subscriptions.cpp). Throws Poco exceptions.
+  bool any_on_reader(const std::string& select, const std::vector<int64_t>& params);
+
   std::unique_ptr<Poco::Data::Session> open_session(bool read_only) const;
   void migrate();  // throws; called by open()
   void release_reader(std::unique_ptr<Poco::Data::Session> s);
@@ -126,6 +132,9 @@ class SqliteStore final : public Store {
 
   std::mutex write_mu_;  // guards writer_ (and, in memory, every use of it)
   std::unique_ptr<Poco::Data::Session> writer_;
+  // The append path's statements on writer_'s connection (guarded by write_mu_); declared
+  // after writer_, so they are finalized before it closes.
+  std::unique_ptr<detail::SqlitePrepared> prepared_;
 
   // Group commit of append() (sqlite_group_commit.cpp): queued appends, and whether a
   // leader is running a group.

@@ -168,17 +168,20 @@ Status SqliteStore::advance_poll_cursor(std::string_view id, Timestamp through) 
 Result<std::vector<Subscription>> SqliteStore::claim_push_work(const ClaimLease& lease, std::size_t max) {
   using R = std::vector<Subscription>;
   return guarded<R>("could not claim push work", [&]() -> Result<R> {
+    // Subscriptions due now with content above their cursor.
+    static const std::string kDue =
+        " FROM subscriptions s WHERE state = 0 AND push_address IS NOT NULL AND next_attempt_at <= ? "
+        "AND (lease_until IS NULL OR lease_until <= ?) "
+        "AND EXISTS (SELECT 1 FROM content_blocks b JOIN collections c ON c.id = b.collection_id "
+        "WHERE c.name = s.collection AND b.label > coalesce(s.push_cursor, ?))";
+    // Every stored block wakes the outbox: most rounds find nothing, and find it on a reader.
+    Int64 at = lease.now.micros(), no_label = kNoLabel, limit = static_cast<Int64>(max);
+    if (!any_on_reader("SELECT EXISTS (SELECT 1" + kDue + ")", {at, at, no_label})) return R{};
     std::lock_guard<std::mutex> lock(write_mu_);
     WriteTransaction tx(*writer_);
     SubscriptionRows rows;
-    Int64 at = lease.now.micros(), no_label = kNoLabel, limit = static_cast<Int64>(max);
     Statement st(*writer_);
-    st << "SELECT " + std::string(kSubscriptionColumns) +
-              " FROM subscriptions s WHERE state = 0 AND push_address IS NOT NULL AND next_attempt_at <= ? "
-              "AND (lease_until IS NULL OR lease_until <= ?) "
-              "AND EXISTS (SELECT 1 FROM content_blocks b JOIN collections c ON c.id = b.collection_id "
-              "WHERE c.name = s.collection AND b.label > coalesce(s.push_cursor, ?)) "
-              "ORDER BY next_attempt_at, created_at LIMIT ?",
+    st << "SELECT " + std::string(kSubscriptionColumns) + kDue + " ORDER BY next_attempt_at, created_at LIMIT ?",
         use(at), use(at), use(no_label), use(limit);
     rows.into_statement(st);
     st.execute();
@@ -267,14 +270,16 @@ Result<std::optional<AsyncResult>> SqliteStore::get_async_result(std::string_vie
 Result<std::vector<AsyncResult>> SqliteStore::claim_async_work(const ClaimLease& lease, std::size_t max) {
   using R = std::vector<AsyncResult>;
   return guarded<R>("could not claim asynchronous work", [&]() -> Result<R> {
+    // Results to build, or built with parts still to push, due now and not leased.
+    static const std::string kDue =
+        "WHERE (state = 0 OR (state = 1 AND delivery_address IS NOT NULL AND parts_pushed < total_parts)) "
+        "AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)";
+    const Int64 at = lease.now.micros();
+    if (!any_on_reader("SELECT EXISTS (SELECT 1 FROM async_results " + kDue + ")", {at, at})) return R{};
     std::lock_guard<std::mutex> lock(write_mu_);
     WriteTransaction tx(*writer_);
-    auto claimed = select_async(*writer_,
-                                "WHERE (state = 0 OR (state = 1 AND delivery_address IS NOT NULL AND "
-                                "parts_pushed < total_parts)) AND next_attempt_at <= ? AND "
-                                "(lease_until IS NULL OR lease_until <= ?) ORDER BY next_attempt_at, created_at "
-                                "LIMIT ?",
-                                lease.now.micros(), lease.now.micros(), static_cast<Int64>(max));
+    auto claimed = select_async(*writer_, kDue + " ORDER BY next_attempt_at, created_at LIMIT ?",
+                                at, at, static_cast<Int64>(max));
     std::vector<std::string> ids;
     for (const auto& r : claimed) ids.push_back(r.result_id);
     take_leases(*writer_, "async_results", "result_id", ids, lease);
