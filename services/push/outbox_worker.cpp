@@ -17,7 +17,7 @@ namespace {
 constexpr std::size_t kClaimSubscriptions = 4;  // per round and thread
 constexpr std::size_t kClaimResults = 2;
 constexpr auto kMetricsEvery = std::chrono::seconds(2);
-// A thread woken by wake() starts its next round no sooner than this after its last one:
+// Thread 0, woken by wake(), starts its next round no sooner than this after its last one:
 // every stored Inbox_Message wakes the outbox, so under ingest the wakes of a few
 // milliseconds make one round instead of one each (pushes leave at most this much later).
 constexpr auto kWakeGap = std::chrono::milliseconds(10);
@@ -64,16 +64,22 @@ void OutboxWorker::stop() {
     threads.swap(threads_);
   }
   cv_.notify_all();
+  wake_cv_.notify_all();
   for (auto& t : threads) t.join();
   if (!threads.empty()) maybe_log_metrics(true);
 }
 
 void OutboxWorker::wake() {
+  bool notify = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     ++wakes_;
+    // Thread 0 answers wakes. Busy, or in its gap, it sees wakes_ moved when it looks next;
+    // only asleep does it need a signal (one per sleep, not one per stored message).
+    notify = first_asleep_;
+    first_asleep_ = false;
   }
-  cv_.notify_one();  // a thread that finds work recruits the next (loop)
+  if (notify) wake_cv_.notify_one();
 }
 
 OutboxCounters OutboxWorker::counters() const {
@@ -118,15 +124,20 @@ std::chrono::milliseconds OutboxWorker::backoff(uint32_t failures) {
   return std::chrono::milliseconds(jitter(rng));
 }
 
+// Thread 0 answers wake(): after a round that found nothing it sleeps until the next wake
+// (or `interval`), then waits out the rest of kWakeGap so that a burst of wakes makes one
+// round. The other threads check every `interval`, and when a thread finds work it recruits
+// one of them (recruits_), so a backlog is worked on by all.
 void OutboxWorker::loop(std::size_t n) {
   std::unique_ptr<PushSender> sender = senders_();
   const std::string worker = instance_ + "/" + std::to_string(n);
   while (true) {
-    uint64_t seen = 0;
+    uint64_t seen = 0, recruited = 0;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (stopping_) break;
       seen = wakes_;
+      recruited = recruits_;
     }
     bool did = false;
     const auto started = std::chrono::steady_clock::now();
@@ -140,14 +151,24 @@ void OutboxWorker::loop(std::size_t n) {
     }
     maybe_log_metrics(false);
     if (did) {
-      cv_.notify_one();  // there may be more: let another thread claim it meanwhile
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++recruits_;
+      }
+      cv_.notify_one();  // there may be more: another thread claims it meanwhile
       continue;
     }
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_for(lock, options_.interval, [&] { return stopping_ || wakes_ != seen; });
+    if (n != 0) {
+      cv_.wait_for(lock, options_.interval, [&] { return stopping_ || recruits_ != recruited; });
+      continue;
+    }
+    first_asleep_ = true;
+    wake_cv_.wait_for(lock, options_.interval, [&] { return stopping_ || wakes_ != seen; });
+    first_asleep_ = false;
     const auto since = std::chrono::steady_clock::now() - started;
     if (!stopping_ && wakes_ != seen && since < kWakeGap)
-      cv_.wait_for(lock, kWakeGap - since, [&] { return stopping_; });
+      wake_cv_.wait_for(lock, kWakeGap - since, [&] { return stopping_; });
   }
 }
 

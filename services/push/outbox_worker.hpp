@@ -11,9 +11,8 @@
 // on from the last acknowledged batch. Paused subscriptions are not claimed, so they deliver
 // nothing and continue from their cursor on RESUME (Services 1.1 §5.4.2); an unsubscribed one
 // is gone. Threads sleep `interval` when idle; wake() (new content, a new subscription, an
-// accepted asynchronous poll) cuts the sleep short for one thread, no sooner than 10 ms after
-// its previous round (a burst of wakes makes one round); a thread that finds work wakes the
-// next.
+// accepted asynchronous poll) cuts thread 0's sleep short, no sooner than 10 ms after its
+// previous round (a burst of wakes makes one round); a thread that finds work wakes another.
 //
 // Events (deliveries, failures, metrics) go to the EventLog callback, from the worker threads.
 // Thread-safe; start() and stop() from one thread.
@@ -108,9 +107,12 @@ class OutboxWorker {
   std::string instance_;  // host:pid:random, prefix of each thread's worker id
 
   mutable std::mutex mu_;  // guards the fields below
-  std::condition_variable cv_;
+  std::condition_variable cv_;       // threads 1.. wait here (recruits_, stop)
+  std::condition_variable wake_cv_;  // thread 0 waits here (wakes_, stop)
   bool stopping_ = false;
   uint64_t wakes_ = 0;
+  uint64_t recruits_ = 0;
+  bool first_asleep_ = false;  // thread 0 waits for a wake
   OutboxCounters counters_;
   bool counters_changed_ = false;
   std::chrono::steady_clock::time_point last_metrics_{};
