@@ -197,8 +197,13 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
       }
     }
     store->migrate();
-    store->prepared_ =
-        std::make_unique<detail::SqlitePrepared>(Poco::Data::SQLite::Utility::dbHandle(*store->writer_));
+    sqlite3* const writer = Poco::Data::SQLite::Utility::dbHandle(*store->writer_);
+    store->prepared_ = std::make_unique<detail::SqlitePrepared>(writer);
+    if (!store->in_memory_) {
+      detail::SqliteCheckpointer::Options c;
+      c.busy_timeout_ms = std::max(0, store->options_.busy_timeout_ms);
+      store->checkpointer_ = std::make_unique<detail::SqliteCheckpointer>(writer, path, c);
+    }
     return store;
   } catch (const Poco::Exception& e) {
     log_error(message, e.displayText());

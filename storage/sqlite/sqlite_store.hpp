@@ -27,6 +27,7 @@
 
 #include "core/result.hpp"
 #include "core/timestamp.hpp"
+#include "storage/sqlite/sqlite_checkpointer.hpp"
 #include "storage/sqlite/sqlite_prepared.hpp"
 #include "storage/store.hpp"
 
@@ -135,6 +136,8 @@ class SqliteStore final : public Store {
   // The append path's statements on writer_'s connection (guarded by write_mu_); declared
   // after writer_, so they are finalized before it closes.
   std::unique_ptr<detail::SqlitePrepared> prepared_;
+  // Checkpoints writer_'s WAL off the append path (file databases only); destroyed first.
+  std::unique_ptr<detail::SqliteCheckpointer> checkpointer_;
 
   // Group commit of append() (sqlite_group_commit.cpp): queued appends, and whether a
   // leader is running a group.
