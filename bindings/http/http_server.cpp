@@ -779,12 +779,15 @@ Result<std::unique_ptr<HttpServer>> HttpServer::create(const std::vector<Listene
         l->tls->current = ctx->sslContext();
         SSL_CTX_set_client_hello_cb(ctx->sslContext(), on_client_hello, l->tls.get());
         Poco::Net::SecureServerSocket s(ctx);
-        s.bind(addr, true);
+        s.bind(addr, /*reuseAddress=*/true, /*reusePort=*/false);
         s.listen(options.backlog);
         l->socket = s;
       } else {
         Poco::Net::ServerSocket s;
-        s.bind(addr, true);
+        // SO_REUSEADDR (restart while old connections linger in TIME_WAIT), never
+        // SO_REUSEPORT: with it a second taxiid on the same port would start and take half
+        // the connections (Poco's two-argument bind() sets both).
+        s.bind(addr, /*reuseAddress=*/true, /*reusePort=*/false);
         s.listen(options.backlog);
         l->socket = s;
       }

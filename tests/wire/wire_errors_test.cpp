@@ -5,6 +5,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 #include <Poco/Net/SocketAddress.h>
@@ -475,4 +477,33 @@ BOOST_AUTO_TEST_CASE(request_lines_can_be_switched_off) {
   BOOST_TEST(log.find("event=request") == std::string::npos);
   BOOST_TEST(log.find("event=ready") != std::string::npos);
   BOOST_TEST(log.find("event=stopped") != std::string::npos);
+}
+
+// A second taxiid on a port already taken must refuse to start. (Poco's two-argument bind()
+// also sets SO_REUSEPORT, with which the kernel let both listen and split the connections
+// between two servers, each with its own store: polls then failed at random with "no result
+// set" when a fulfillment reached the other process.)
+BOOST_AUTO_TEST_CASE(a_port_in_use_is_refused) {
+  TaxiidProcess first;
+  TaxiidProcess second;
+  BOOST_TEST_REQUIRE(second.terminate() == 0);
+  const std::string config = second.dir().file("taxiid.yaml");
+  std::ifstream in(config);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto at = text.find("port: 0\n");
+  BOOST_TEST_REQUIRE(at != std::string::npos);
+  text.replace(at, 8, "port: " + std::to_string(first.http_port()) + "\n");
+  std::ofstream(config, std::ios::trunc) << text;
+  std::string why;
+  try {
+    second.restart();
+  } catch (const std::runtime_error& e) {
+    why = e.what();
+  }
+  BOOST_TEST(!why.empty(), "the second taxiid started on port " << first.http_port());
+  BOOST_TEST(why.find("in use") != std::string::npos, why);
+  // The first one is unaffected.
+  Client c(first.http_port());
+  Reply r = c.post("/services/discovery", kDiscovery11, taxii_headers(Version::V11));
+  BOOST_TEST(r.status == 200);
 }
