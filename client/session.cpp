@@ -151,7 +151,7 @@ Result<Message> Session::exchange_once(Transport& t, const Url& url, const Messa
     if (resp.status != 200) return http_error(resp);
     return response_error("cannot parse the " + std::string(rb->id()) + " response: " + parsed.error().message());
   }
-  auto answer = response_to_v11(*parsed);
+  auto answer = response_to_v11(std::move(*parsed));
   if (!answer.ok()) return answer.error();
   // A TAXII status carried with a non-200 HTTP code (HTTP 1.0 §4): keep the code for reports.
   if (resp.status != 200)

@@ -264,9 +264,10 @@ void complete_v10_subscription_response(v11::SubscriptionAction action, const st
   for (auto& s : subs) s.status = status;
 }
 
-Result<Message> response_to_v11(const Message& response) {
-  return std::visit(
-      [&response](const auto& m) -> Result<Message> {
+Result<Message> response_to_v11(Message response) {
+  bool unchanged = false;
+  auto converted = std::visit(
+      [&response, &unchanged](const auto& m) -> Result<Message> {
         using T = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<T, v10::StatusMessage>) {
           return Message{status_to_v11(m)};
@@ -284,10 +285,13 @@ Result<Message> response_to_v11(const Message& response) {
           return response_error("the server answered with a TAXII 1.0 " + std::string(message_type_name(response)) +
                                 ", which is a request");
         } else {
-          return response;
+          unchanged = true;  // a 1.1 message
+          return Message{};
         }
       },
       response);
+  if (unchanged) return response;  // moved: a parameter returned is an rvalue
+  return converted;
 }
 
 }  // namespace taxii::client

@@ -25,8 +25,9 @@ namespace taxii::client {
 
 // A 1.1 request as the equivalent 1.0 request.
 Result<Message> request_to_v10(const Message& v11_request);
-// A 1.0 response in the 1.1 model; 1.1 messages are returned unchanged.
-Result<Message> response_to_v11(const Message& response);
+// A 1.0 response in the 1.1 model; 1.1 messages are returned unchanged (moved, not copied:
+// a Poll_Response part holds megabytes of content).
+Result<Message> response_to_v11(Message response);
 
 // A 1.0 Subscription_Management_Response states no subscription status (XML 1.0 §3.7, PROTOCOL.md
 // §10.2): response_to_v11() leaves the 1.1 default ACTIVE. This sets what the answered request

@@ -10,6 +10,7 @@
 #include <utility>
 #include <variant>
 
+#include "core/big_buffer.hpp"
 #include "core/model_common.hpp"
 
 namespace taxii::xml {
@@ -22,7 +23,7 @@ struct HasContentBlocks<T, std::void_t<decltype(std::declval<const T&>().content
 class XmlWriter {
  public:
   explicit XmlWriter(std::string_view prefix, std::size_t size_hint = 1024) : prefix_(prefix) {
-    out_.reserve(size_hint);
+    reserve_big(out_, size_hint);
   }
 
   // <prefix:name
