@@ -3,7 +3,6 @@
 #include <sqlite3.h>
 
 #include <Poco/Data/DataException.h>
-#include <Poco/Data/SQLite/Utility.h>
 
 #include "storage/adapter_guard.hpp"
 
@@ -15,7 +14,7 @@ SqliteCheckpointer::SqliteCheckpointer(sqlite3* writer, const std::string& path,
   if (rc != SQLITE_OK) {
     const std::string why = own_ != nullptr ? sqlite3_errmsg(own_) : sqlite3_errstr(rc);
     sqlite3_close_v2(own_);
-    Poco::Data::SQLite::Utility::throwException(nullptr, rc, "checkpoint connection: " + why);
+    throw Poco::Data::DataException("checkpoint connection to " + path + ": " + why);
   }
   sqlite3_busy_timeout(own_, options_.busy_timeout_ms);
   // A connection learns that the file is in WAL mode on its first read; until then its

@@ -23,7 +23,7 @@ SqlitePrepared::~SqlitePrepared() {
   for (auto& [sql, st] : cache_) sqlite3_finalize(st);
 }
 
-SqlitePrepared::Run SqlitePrepared::operator()(const std::string& sql) {
+SqlitePrepared::Run SqlitePrepared::operator()(std::string_view sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
     sqlite3_stmt* st = nullptr;
@@ -31,9 +31,9 @@ SqlitePrepared::Run SqlitePrepared::operator()(const std::string& sql) {
                                       &st, nullptr);
     if (rc != SQLITE_OK) {
       sqlite3_finalize(st);
-      fail(db_, rc, sql);
+      fail(db_, rc, std::string(sql));
     }
-    it = cache_.emplace(sql, st).first;
+    it = cache_.emplace(std::string(sql), st).first;
   }
   return Run(db_, it->second);
 }

@@ -57,10 +57,11 @@ class SqlitePrepared {
   SqlitePrepared& operator=(const SqlitePrepared&) = delete;
   ~SqlitePrepared();  // finalizes every statement; destroy it before its connection closes
 
-  // The statement for `sql`, prepared on first use. Throws Poco exceptions.
-  Run operator()(const std::string& sql);
+  // The statement for `sql`, prepared on first use (looked up without a copy of the text).
+  // Throws Poco exceptions.
+  Run operator()(std::string_view sql);
   // Runs a statement without parameters or rows (BEGIN, COMMIT, SAVEPOINT ...).
-  void exec(const std::string& sql) { (*this)(sql).done(); }
+  void exec(std::string_view sql) { (*this)(sql).done(); }
 
  private:
   sqlite3* db_;
