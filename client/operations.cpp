@@ -7,6 +7,8 @@
 #include <optional>
 #include <utility>
 
+#include "bindings/xml/xml_document.hpp"
+#include "client/part_hint.hpp"
 #include "client/session.hpp"
 #include "client/v10_compat.hpp"
 #include "core/status.hpp"
@@ -50,7 +52,11 @@ Result<PollSummary> Session::poll(const PollSpec& spec, const BlockSink& sink, c
     p.query = spec.query;
     req.poll_parameters = std::move(p);
   }
-  auto first = exchange(ServiceType::Poll, Message{std::move(req)});
+  // The grammars load on another thread while the request is under way (the first parse
+  // would otherwise load them after the answer arrived).
+  auto grammars = std::async(std::launch::async, xml::preload_grammars);
+  std::deque<Ahead> ahead;
+  auto first = first_part(Message{std::move(req)}, spec.collection, 1, spec.follow_parts && !spec.count_only, &ahead);
   if (!first.ok()) return first.error();
   PollSummary sum;
   sum.collection = spec.collection;
@@ -65,7 +71,7 @@ Result<PollSummary> Session::poll(const PollSpec& spec, const BlockSink& sink, c
   };
   const bool v10 = opt_.version == Version::V10;
   auto r = follow(std::move(*first), std::move(sum), 1, spec.follow_parts && !spec.count_only, v10 ? labelled : sink,
-                  observer);
+                  observer, std::move(ahead));
   if (r.ok() && spec.count_only) r->more = false;
   if (r.ok() && v10 && spec.follow_parts && !spec.subscription_id)
     return continue_v10(spec, std::move(*r), last_label, sink, observer);
@@ -127,20 +133,54 @@ Result<PollSummary> Session::fulfill(const std::string& collection, const std::s
   f.collection_name = collection;
   f.result_id = result_id;
   f.result_part_number = part;
-  auto first = exchange(ServiceType::Poll, Message{std::move(f)});
+  auto grammars = std::async(std::launch::async, xml::preload_grammars);
+  std::deque<Ahead> ahead;
+  auto first = first_part(Message{std::move(f)}, collection, part, follow_parts, &ahead);
   if (!first.ok()) return first.error();
   PollSummary sum;
   sum.collection = collection;
   sum.result_id = result_id;
-  return follow(std::move(*first), std::move(sum), part, follow_parts, sink, observer);
+  return follow(std::move(*first), std::move(sum), part, follow_parts, sink, observer, std::move(ahead));
+}
+
+Result<Message> Session::first_part(Message request, const std::string& collection, uint64_t part, bool follow_parts,
+                                    std::deque<Ahead>* ahead) {
+  if (!follow_parts || !opt_.prefetch_parts || opt_.trace || opt_.version != Version::V11)
+    return exchange(ServiceType::Poll, request);
+  // Part + 1 goes over this connection, idle while the answer is parsed (follow() uses it only
+  // after checking the parsed answer against the hint).
+  const BodyPeek peek = [&](std::string_view body) {
+    if (!ahead->empty()) return;
+    auto h = peek_poll_response(body);
+    if (!h || !h->more || h->result_id.empty() || h->part != part) return;
+    fetch_ahead(*ahead, *transport_, h->collection.empty() ? collection : h->collection, h->result_id, part + 1);
+  };
+  return exchange_on(*transport_, ServiceType::Poll, request, true, &peek);
+}
+
+void Session::fetch_ahead(std::deque<Ahead>& ahead, Transport& lane, const std::string& collection,
+                          const std::string& result_id, uint64_t part) {
+  v11::PollFulfillment f;
+  f.collection_name = collection;
+  f.result_id = result_id;
+  f.result_part_number = part;
+  Ahead a;
+  a.part = part;
+  a.result_id = result_id;
+  a.collection = collection;
+  a.lane = &lane;
+  a.answer = std::async(std::launch::async, [this, &lane, m = Message{std::move(f)}] {
+    return exchange_on(lane, ServiceType::Poll, m, true);
+  });
+  ahead.push_back(std::move(a));
 }
 
 Result<PollSummary> Session::follow(Message resp, PollSummary sum, uint64_t expected_part, bool follow_parts,
-                                    const BlockSink& sink, const PartObserver& observer) {
+                                    const BlockSink& sink, const PartObserver& observer, std::deque<Ahead> ahead) {
   std::chrono::milliseconds waited{0};  // PENDING waits so far, against async_deadline
   uint64_t index = 0;
-  std::deque<std::future<Result<Message>>> ahead;  // parts expected_part + 1, + 2 being fetched
-  std::optional<uint64_t> last_part_guess;         // from the first part's Record_Count
+  // `ahead`: parts expected_part + 1, + 2 being fetched (the first perhaps by first_part()).
+  std::optional<uint64_t> last_part_guess;  // from the first part's Record_Count
   for (;;) {
     if (const auto* st = std::get_if<v11::StatusMessage>(&resp)) {
       ahead.clear();  // (waits) a later part must not run beside the exchanges below
@@ -187,14 +227,16 @@ Result<PollSummary> Session::follow(Message resp, PollSummary sum, uint64_t expe
     if (pr->message) sum.message = pr->message;
     if (observer) observer(*pr);
     // The next part is fetched while this one goes to the sink, so the server's work and ours
-    // overlap (bench/run: a 10k-block poll is 10 parts). When the first part's Record_Count
-    // tells how many parts there are (a full part's blocks per part), the one after is
-    // fetched too, over a second connection: then the server builds one part while this
-    // client reads another. Each outstanding fetch has a connection to itself (part k uses
-    // lane k % 2), and a part is only used once the one before it said more="true", so a
-    // wrong guess costs one request and is never reported. The sink does not use the
-    // session; outstanding fetches are awaited before any other exchange and on return.
-    // SessionOptions::prefetch_parts turns this off. Memory: three parts at most.
+    // overlap (bench/run: a 10k-block poll is 10 parts); after the first answer, first_part()
+    // has already asked for it, before parsing. When the first part's Record_Count tells how
+    // many parts there are (a full part's blocks per part), the one after is fetched too, over
+    // a second connection: then the server builds one part while this client reads another.
+    // Each outstanding fetch has a connection to itself (the lane the other one does not
+    // use), and a part is only used once the one before it said more="true" with the same
+    // result_id and collection, so a wrong guess costs one request and is never reported.
+    // The sink does not use the session; outstanding fetches are awaited before any other
+    // exchange and on return. SessionOptions::prefetch_parts turns this off. Memory: three
+    // parts at most.
     if (sum.parts == 1 && pr->more && pr->record_count && !pr->record_count->partial && !pr->content_blocks.empty()) {
       const uint64_t per_part = pr->content_blocks.size();
       last_part_guess = pr->result_part_number - 1 + (pr->record_count->count + per_part - 1) / per_part;
@@ -207,14 +249,8 @@ Result<PollSummary> Session::follow(Message resp, PollSummary sum, uint64_t expe
       const bool two = second_ != nullptr && !opt_.trace && opt_.poll_connections >= 2;
       const uint64_t last = two && last_part_guess ? std::max(*last_part_guess, next) : next;
       for (uint64_t k = next + ahead.size(); k <= last && ahead.size() < (two ? 2u : 1u); ++k) {
-        Transport* lane = two && k % 2 == 1 ? second_.get() : transport_.get();
-        v11::PollFulfillment f;
-        f.collection_name = sum.collection;
-        f.result_id = *pr->result_id;
-        f.result_part_number = k;
-        ahead.push_back(std::async(std::launch::async, [this, lane, m = Message{std::move(f)}] {
-          return exchange_on(*lane, ServiceType::Poll, m, true);
-        }));
+        Transport* lane = !ahead.empty() && ahead.back().lane == transport_.get() ? second_.get() : transport_.get();
+        fetch_ahead(ahead, *lane, sum.collection, *pr->result_id, k);
       }
     }
     for (const auto& b : pr->content_blocks) {
@@ -235,11 +271,15 @@ Result<PollSummary> Session::follow(Message resp, PollSummary sum, uint64_t expe
     }
     expected_part = pr->result_part_number + 1;
     if (!ahead.empty()) {
-      auto next = ahead.front().get();
+      Ahead a = std::move(ahead.front());
       ahead.pop_front();
-      if (!next.ok()) return next.error();
-      resp = std::move(*next);
-      continue;
+      if (a.part == expected_part && a.result_id == *sum.result_id && a.collection == sum.collection) {
+        auto next = a.answer.get();
+        if (!next.ok()) return next.error();
+        resp = std::move(*next);
+        continue;
+      }
+      ahead.clear();  // (waits) a hint that the parsed answer did not confirm: ask again below
     }
     v11::PollFulfillment f;
     f.collection_name = sum.collection;

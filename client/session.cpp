@@ -98,7 +98,7 @@ void Session::wait(std::chrono::milliseconds d, const std::string& why) {
 }
 
 Result<Message> Session::exchange_once(Transport& t, const Url& url, const Message& v11_request,
-                                       const std::string& message_id) {
+                                       const std::string& message_id, const BodyPeek* peek) {
   Message request = v11_request;
   set_message_id(request, message_id);
   if (opt_.version == Version::V10) {
@@ -143,6 +143,7 @@ Result<Message> Session::exchange_once(Transport& t, const Url& url, const Messa
     if (resp.status != 200) return http_error(resp);
     return response_error("the response is in message binding '" + trim(*ct) + "', which this client does not support");
   }
+  if (peek != nullptr && resp.status == 200 && rb == &xml::xml11()) (*peek)(resp.body);
   xml::ParseLimits limits;
   limits.max_bytes = 256u << 20;
   limits.max_elements = 20'000'000;
@@ -180,12 +181,13 @@ Result<Message> Session::exchange(ServiceType service, const Message& v11_reques
   return exchange_on(*transport_, service, v11_request, idempotent);
 }
 
-Result<Message> Session::exchange_on(Transport& t, ServiceType service, const Message& v11_request, bool idempotent) {
+Result<Message> Session::exchange_on(Transport& t, ServiceType service, const Message& v11_request, bool idempotent,
+                                     const BodyPeek* peek) {
   auto url = require(service);
   if (!url.ok()) return url.error();
   for (int attempt = 1;; ++attempt) {
     const bool last = attempt >= opt_.retry.max_attempts;
-    auto r = exchange_once(t, *url, v11_request, generate_message_id());
+    auto r = exchange_once(t, *url, v11_request, generate_message_id(), peek);
     if (!r.ok()) {
       const Error& e = r.error();
       const ErrorOrigin o = origin_of(e);

@@ -26,7 +26,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -153,11 +155,31 @@ class Session {
   Result<v11::ManageCollectionSubscriptionResponse> manage_subscription(const SubscriptionSpec& spec);
 
  private:
-  Result<Message> exchange_on(Transport& t, ServiceType service, const Message& v11_request, bool idempotent);
-  Result<Message> exchange_once(Transport& t, const Url& url, const Message& v11_request, const std::string& message_id);
+  // Sees a 200 answer's body in the 1.1 binding before it is parsed.
+  using BodyPeek = std::function<void(std::string_view body)>;
+  // A part of a multi-part result requested before it is needed (follow()); the future's
+  // destructor waits for the exchange.
+  struct Ahead {
+    uint64_t part = 0;
+    std::string result_id, collection;
+    Transport* lane = nullptr;
+    std::future<Result<Message>> answer;
+  };
+
+  Result<Message> exchange_on(Transport& t, ServiceType service, const Message& v11_request, bool idempotent,
+                              const BodyPeek* peek = nullptr);
+  Result<Message> exchange_once(Transport& t, const Url& url, const Message& v11_request, const std::string& message_id,
+                                const BodyPeek* peek);
   Result<Url> require(ServiceType service) const;
+  // The first exchange of a poll or fulfilment (`request`, answered by part `part`). When
+  // the answer's bytes say more="true", part + 1 is requested into `ahead` at once, while
+  // this answer is parsed.
+  Result<Message> first_part(Message request, const std::string& collection, uint64_t part, bool follow_parts,
+                             std::deque<Ahead>* ahead);
+  void fetch_ahead(std::deque<Ahead>& ahead, Transport& lane, const std::string& collection,
+                   const std::string& result_id, uint64_t part);
   Result<PollSummary> follow(Message first, PollSummary summary, uint64_t expected_part, bool follow_parts,
-                             const BlockSink& sink, const PartObserver& observer);
+                             const BlockSink& sink, const PartObserver& observer, std::deque<Ahead> ahead = {});
   Result<PollSummary> continue_v10(const PollSpec& spec, PollSummary summary, std::optional<Timestamp> last_label,
                                    const BlockSink& sink, const PartObserver& observer);
   void wait(std::chrono::milliseconds d, const std::string& why);

@@ -791,6 +791,8 @@ Status validate_document(std::string_view body, const ParseLimits& limits) {
   return thread_parser().run(body, limits, nullptr);
 }
 
+void preload_grammars() { grammar_pool(); }
+
 bool valid_any_uri(std::string_view value) {
   grammar_pool();  // Xerces initialized
   // The attribute value as the validator would see it: anyURI collapses whitespace, and the

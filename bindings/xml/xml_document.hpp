@@ -111,6 +111,10 @@ Status validate_wildcard_content(const XmlDocument& doc, int32_t elem);
 // Schema-validates only (no tree); for benchmarks and `taxii validate` fast paths.
 Status validate_document(std::string_view body, const ParseLimits& limits);
 
+// Initializes Xerces and loads the embedded grammars now; otherwise the first parse does it
+// (~15 ms). A client calls it on another thread while its first request is under way.
+void preload_grammars();
+
 // Whether `value`, written as an attribute as it is, is a valid xs:anyURI to the same
 // Xerces datatype validator the schemas use (after the attribute's whitespace collapse).
 bool valid_any_uri(std::string_view value);
