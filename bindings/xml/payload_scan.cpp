@@ -39,6 +39,27 @@ struct PlainTable {
 };
 constexpr PlainTable kPlain;
 
+// Attribute value bytes that need no attention once the prefix probe is done: XML characters
+// below 0x80 other than the quotes, '<' and '&'.
+struct AttrPlainTable {
+  bool t[256];
+  constexpr AttrPlainTable() : t() {
+    for (int c = 0x20; c < 0x80; ++c) t[c] = c != '<' && c != '&' && c != '"' && c != '\'';
+    t[static_cast<unsigned char>('\t')] = t[static_cast<unsigned char>('\n')] = t[static_cast<unsigned char>('\r')] = true;
+  }
+};
+constexpr AttrPlainTable kAttrPlain;
+
+// name_char() as a table.
+struct NameTable {
+  bool t[256];
+  constexpr NameTable() : t() {
+    for (int c = 0; c < 256; ++c)
+      t[c] = ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_' || (c >= '0' && c <= '9') || c == '-' || c == '.';
+  }
+};
+constexpr NameTable kName;
+
 // Finds the "p" of a leading "p:" in a stream of decoded UTF-8 bytes, like qname_prefix().
 class PrefixProbe {
  public:
@@ -145,8 +166,10 @@ class Scanner {
   std::string_view ncname() {
     const size_t b = i_;
     if (!name_start(peek())) throw Bail{};
+    const auto* p = reinterpret_cast<const unsigned char*>(s_.data());
+    const size_t n = s_.size();
     ++i_;
-    while (!at_end() && name_char(peek())) ++i_;
+    while (i_ < n && kName.t[p[i_]]) ++i_;
     return s_.substr(b, i_ - b);
   }
   // QName: NCName or NCName ':' NCName. Sets *prefix and *local.
@@ -167,17 +190,57 @@ class Scanner {
     return s_.substr(b, i_ - b);
   }
 
-  std::string_view lookup(std::string_view prefix) const {
+  std::string_view lookup(std::string_view prefix) {
+    Cached& c = cached(prefix);
+    if (c.uri_known) return c.uri;
     for (size_t k = bindings_.size(); k-- > 0;)
-      if (bindings_[k].prefix == prefix) return bindings_[k].uri;
+      if (bindings_[k].prefix == prefix) {
+        c.uri = bindings_[k].uri;
+        c.uri_known = true;
+        return c.uri;
+      }
     if (!prefix.empty()) throw Bail{};  // unbound prefix
+    c.uri = {};
+    c.uri_known = true;
     return {};
   }
-  bool declared_in_fragment(std::string_view prefix) const {
-    for (size_t k = frag_bind_base_; k < bindings_.size(); ++k)
-      if (bindings_[k].prefix == prefix) return true;
-    return false;
+  bool declared_in_fragment(std::string_view prefix) {
+    Cached& c = cached(prefix);
+    if (c.in_fragment < 0) {
+      c.in_fragment = 0;
+      for (size_t k = frag_bind_base_; k < bindings_.size(); ++k)
+        if (bindings_[k].prefix == prefix) {
+          c.in_fragment = 1;
+          break;
+        }
+    }
+    return c.in_fragment == 1;
   }
+
+  // What lookup() and declared_in_fragment() found for a prefix, while the bindings stay as
+  // they were (epoch_): a payload's elements use a few prefixes over and over, declared
+  // among the twenty-odd of a STIX package's root.
+  struct Cached {
+    std::string_view prefix;
+    uint64_t epoch = 0;  // 0: empty
+    std::string_view uri;
+    bool uri_known = false;
+    int in_fragment = -1;
+  };
+  // Only prefixes that are views of the document are kept (a probed value prefix is a string
+  // of its own that may be gone by the next call): any other gets a scratch entry.
+  Cached& cached(std::string_view prefix) {
+    const auto* b = s_.data();
+    if (prefix.data() < b || prefix.data() + prefix.size() > b + s_.size()) {
+      scratch_ = Cached{prefix, epoch_, {}, false, -1};
+      return scratch_;
+    }
+    const size_t slot = (prefix.size() * 31 + (prefix.empty() ? 0 : static_cast<unsigned char>(prefix.back()))) & 7;
+    Cached& c = cache_[slot];
+    if (c.epoch != epoch_ || c.prefix != prefix) c = Cached{prefix, epoch_, {}, false, -1};
+    return c;
+  }
+  void bindings_changed() { ++epoch_; }
 
   // One strictly decoded UTF-8 character at i_ (>= 0x80), which must be an XML Char; the
   // bytes are fed to the probe when there is one.
@@ -402,6 +465,11 @@ class Scanner {
         if (!value_probe_.done()) value_probe_.feed(c);
         ++i_;
       }
+      if (value_probe_.done()) {
+        const auto* p = reinterpret_cast<const unsigned char*>(s_.data());
+        const size_t n = s_.size();
+        while (i_ < n && kAttrPlain.t[p[i_]]) ++i_;
+      }
     }
     const size_t e = i_;
     ++i_;
@@ -460,6 +528,7 @@ class Scanner {
     const size_t mark = bindings_.size();
     for (const auto& a : attrs_)
       if (a.decl) bindings_.push_back({a.prefix.empty() ? std::string_view() : a.local, a.value});
+    if (bindings_.size() != mark) bindings_changed();
     if (prefix == "xml" || prefix == "xmlns") throw Bail{};
     const std::string_view ns = lookup(prefix);
     for (auto& a : attrs_) {
@@ -504,7 +573,10 @@ class Scanner {
     }
 
     if (empty) {
-      bindings_.resize(mark);
+      if (bindings_.size() != mark) {
+        bindings_.resize(mark);
+        bindings_changed();
+      }
       return;
     }
     stack_.push_back({qn, local, ns, mark});
@@ -516,6 +588,7 @@ class Scanner {
       in_payload_ = true;
       payload_depth_ = stack_.size();
       frag_bind_base_ = bindings_.size();
+      bindings_changed();
       cur_ = SkippedPayload{};
       cur_.begin = i_;
     }
@@ -565,7 +638,10 @@ class Scanner {
       cur_ = SkippedPayload{};
       in_payload_ = false;
     }
-    bindings_.resize(stack_.back().bind_mark);
+    if (bindings_.size() != stack_.back().bind_mark) {
+      bindings_.resize(stack_.back().bind_mark);
+      bindings_changed();
+    }
     stack_.pop_back();
     text_probe_.reset();
   }
@@ -576,6 +652,9 @@ class Scanner {
   size_t i_ = 0;
   size_t elements_ = 0;
   std::vector<Binding> bindings_;
+  uint64_t epoch_ = 1;
+  Cached cache_[8];
+  Cached scratch_;
   std::vector<Open> stack_;
   std::vector<Attr> attrs_;
   std::vector<std::string> value_prefixes_;
@@ -615,11 +694,18 @@ bool plan_payload_skip(std::string_view body, const ParseLimits& limits, Payload
     const char* b = body.data() + p.begin;
     const char* e = body.data() + p.end;
     size_t kept = 0;
-    for (const char* c = b; c < e; ++c)
-      if (*c == '\n' || *c == '\r') {
-        env.push_back(*c);
+    if (std::memchr(b, '\r', static_cast<size_t>(e - b)) == nullptr) {
+      for (const char* c = b; (c = static_cast<const char*>(std::memchr(c, '\n', static_cast<size_t>(e - c)))) != nullptr; ++c) {
+        env.push_back('\n');
         ++kept;
       }
+    } else {
+      for (const char* c = b; c < e; ++c)
+        if (*c == '\n' || *c == '\r') {
+          env.push_back(*c);
+          ++kept;
+        }
+    }
     removed += (p.end - p.begin) - kept;
     plan->delta.push_back(removed);
     pos = p.end;
