@@ -5,6 +5,7 @@
 #include <deque>
 #include <future>
 #include <optional>
+#include <system_error>
 #include <utility>
 
 #include "bindings/xml/xml_document.hpp"
@@ -33,6 +34,17 @@ std::optional<int64_t> seconds_detail(const v11::StatusMessage& s, std::string_v
   return std::stoll(*v);
 }
 
+// Loads the XML grammars on another thread while the first request is under way (the first
+// parse would otherwise load them after the answer arrived); without a thread, that parse
+// still does.
+std::future<void> preload_grammars_async() {
+  try {
+    return std::async(std::launch::async, xml::preload_grammars);
+  } catch (const std::system_error&) {
+    return {};
+  }
+}
+
 }  // namespace
 
 Result<PollSummary> Session::poll(const PollSpec& spec, const BlockSink& sink, const PartObserver& observer) {
@@ -52,9 +64,7 @@ Result<PollSummary> Session::poll(const PollSpec& spec, const BlockSink& sink, c
     p.query = spec.query;
     req.poll_parameters = std::move(p);
   }
-  // The grammars load on another thread while the request is under way (the first parse
-  // would otherwise load them after the answer arrived).
-  auto grammars = std::async(std::launch::async, xml::preload_grammars);
+  auto grammars = preload_grammars_async();
   std::deque<Ahead> ahead;
   auto first = first_part(Message{std::move(req)}, spec.collection, 1, spec.follow_parts && !spec.count_only, &ahead);
   if (!first.ok()) return first.error();
@@ -133,7 +143,7 @@ Result<PollSummary> Session::fulfill(const std::string& collection, const std::s
   f.collection_name = collection;
   f.result_id = result_id;
   f.result_part_number = part;
-  auto grammars = std::async(std::launch::async, xml::preload_grammars);
+  auto grammars = preload_grammars_async();
   std::deque<Ahead> ahead;
   auto first = first_part(Message{std::move(f)}, collection, part, follow_parts, &ahead);
   if (!first.ok()) return first.error();

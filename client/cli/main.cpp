@@ -46,7 +46,9 @@ void advise_heap_huge_pages() {
   const auto lo = (reinterpret_cast<uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
   const auto hi = reinterpret_cast<uintptr_t>(sbrk(0)) & ~(kHuge - 1);
   std::free(p);
-  if (hi > lo) (void)madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);  // advice only
+  // Advice only. Only when the range is the heap just grown (under a sanitizer, say, p is not
+  // from the brk heap at all).
+  if (hi > lo && hi - lo <= kPad + (size_t{8} << 20)) (void)madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);
 }
 
 void usage(std::ostream& os) {
@@ -70,10 +72,11 @@ int main(int argc, char** argv) {
   // Memory of a long poll (issue #9: < 64 MB for 1M blocks): parts (MBs each) are fetched and
   // parsed on short-lived threads. With glibc's defaults each thread gets an arena that keeps
   // what it freed (1M-block poll, two parts fetched at once: 63 MiB), so one arena. Part-sized
-  // buffers come from that heap and stay there (mmap threshold 16 MiB, trim threshold 32
-  // MiB): with a 256 KiB threshold every ~3 MB body was mapped and faulted in page by page
-  // and unmapped again (1M blocks: 1.18M page faults, 47.6 s; now 10k, 37 s; peak 47 -> 52
-  // MiB). The MALLOC_* variables still override.
+  // buffers come from that heap and stay there (mmap threshold 16 MiB; trim threshold 256
+  // MiB, so that the huge-page range below is never given back): with a 256 KiB threshold
+  // every ~3 MB body was mapped and faulted in page by page and unmapped again (1M blocks:
+  // 1.18M page faults, 47.6 s; now 10k, 37 s; peak 47 -> 52 MiB). The MALLOC_* variables
+  // (and GLIBC_TUNABLES, for the huge pages) still override.
   if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 1);
   if (std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr) mallopt(M_MMAP_THRESHOLD, 16 * 1024 * 1024);
   if (std::getenv("MALLOC_TRIM_THRESHOLD_") == nullptr) mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
