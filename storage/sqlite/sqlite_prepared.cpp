@@ -84,4 +84,14 @@ bool SqlitePrepared::Run::is_null(int col) const { return sqlite3_column_type(st
 
 int64_t SqlitePrepared::Run::int64(int col) const { return sqlite3_column_int64(st_, col); }
 
+std::string_view SqlitePrepared::Run::text(int col) const {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st_, col));
+  return p == nullptr ? std::string_view() : std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(st_, col)));
+}
+
+std::string_view SqlitePrepared::Run::blob(int col) const {
+  const auto* p = static_cast<const char*>(sqlite3_column_blob(st_, col));
+  return p == nullptr ? std::string_view() : std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(st_, col)));
+}
+
 }  // namespace taxii::storage::detail

@@ -1,5 +1,6 @@
 // Prepared statements kept for the life of one SQLite connection, for the statements every
-// append runs (sqlite_group_commit.cpp, SqliteStore::append_locked).
+// append runs (sqlite_group_commit.cpp, SqliteStore::append_locked); also used for one batch
+// of a scan on a reader connection (SqliteStore::scan).
 //
 // Poco::Data 1.11 prepares a statement again each time it is executed; for a 1-block
 // Inbox_Message that is seven prepares (BEGIN, SAVEPOINT, two SELECTs, INSERT, RELEASE,
@@ -44,6 +45,9 @@ class SqlitePrepared {
 
     bool is_null(int col) const;
     int64_t int64(int col) const;
+    // The column's bytes, valid until the next step() (or the Run's end).
+    std::string_view text(int col) const;
+    std::string_view blob(int col) const;
 
    private:
     friend class SqlitePrepared;

@@ -56,11 +56,6 @@ std::string from_blob(const BLOB& b) {
   return std::string(reinterpret_cast<const char*>(b.rawContent()), b.size());
 }
 
-std::optional<std::string> from_nullable(const Nullable<std::string>& s) {
-  if (s.isNull()) return std::nullopt;
-  return s.value();
-}
-
 Nullable<Int64> to_nullable(const std::optional<Timestamp>& t) {
   return t ? Nullable<Int64>(t->micros()) : Nullable<Int64>();
 }
@@ -372,32 +367,30 @@ Status SqliteStore::scan(const ScanQuery& q, const std::function<bool(StoredBloc
       Int64 want = static_cast<Int64>(std::min<uint64_t>(kBatchRows, remaining));
       bool exhausted = false;
       {
+        // Straight on the reader's connection: Poco::Data executes a statement row by row
+        // here (limit(1)) and hands the content over in a BLOB that is then copied again;
+        // this reads each row's columns once, into the block (docs/bench.md, "Session 7").
         ReadLease s(*this);
-        Int64 id = 0;
-        Int64 label = 0;
-        std::string binding_id;
-        Nullable<std::string> subtype;
-        BLOB content;
-        Nullable<std::string> message;
-        Statement st(*s);
-        st << sql, use(cid), use(cursor), use(until);
-        for (const std::string& p : filter.params) st, bind(p);
-        st, use(want), into(id), into(label), into(binding_id), into(subtype), into(content),
-            into(message), limit(1);
+        detail::SqlitePrepared prepared(Poco::Data::SQLite::Utility::dbHandle(*s));
+        auto run = prepared(sql);
+        run.bind(1, cid).bind(2, cursor).bind(3, until);
+        int k = 4;
+        for (const std::string& p : filter.params) run.bind_text(k++, p);
+        run.bind(k, want);
         std::size_t bytes = 0;
         while (batch.size() < static_cast<std::size_t>(want) && bytes < kBatchBytes) {
-          if (st.done() || st.execute() == 0) {
+          if (!run.step()) {
             exhausted = true;
             break;
           }
           StoredBlock& b = batch.emplace_back();
-          b.id = id;
+          b.id = run.int64(0);
           b.collection = q.collection;
-          b.label = Timestamp::from_micros(label);
-          b.binding_id = binding_id;
-          b.subtype = from_nullable(subtype);
-          b.content = from_blob(content);
-          b.message = from_nullable(message);
+          b.label = Timestamp::from_micros(run.int64(1));
+          b.binding_id = std::string(run.text(2));
+          if (!run.is_null(3)) b.subtype = std::string(run.text(3));
+          b.content = std::string(run.blob(4));
+          if (!run.is_null(5)) b.message = std::string(run.text(5));
           bytes += b.content.size();
         }
         if (batch.size() < static_cast<std::size_t>(want) && bytes < kBatchBytes) exhausted = true;
