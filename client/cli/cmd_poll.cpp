@@ -52,6 +52,11 @@ std::vector<OptionSpec> output_options() {
 // Writes blocks as they arrive, in the form the options chose.
 class BlockOutput {
  public:
+  BlockOutput(const BlockOutput&) = delete;
+  BlockOutput& operator=(const BlockOutput&) = delete;
+  ~BlockOutput() {
+    if (dir_fd_ >= 0) ::close(dir_fd_);
+  }
   BlockOutput(const NetContext& ctx, const Args& args, const std::string& verb)
       : ctx_(ctx), raw_(args.has("raw")), progress_(verb, ctx.verbose == 0), json_(std::cout) {
     if (auto d = args.get("output-dir")) {
@@ -69,6 +74,8 @@ class BlockOutput {
         std::cerr << "taxii " << ctx_.command << ": cannot create directory '" << dir_->string() << "': " << ec.message() << "\n";
         return false;
       }
+      // Files are created relative to the directory: no walk of its path for each of them.
+      dir_fd_ = ::open(dir_->c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);  // -1: by full path
     }
     if (raw_) ctx_.set_raw_response([](std::string_view body) { std::cout << body << "\n"; });
     if (ctx_.json) json_.begin_object().field("command", ctx_.command).key("blocks").begin_array();
@@ -87,7 +94,7 @@ class BlockOutput {
       path += prefix;
       path += label;
       path += client::file_extension(b.content);
-      if (!write_file(path, b.content)) {
+      if (!write_file(dir_fd_, dir_fd_ >= 0 ? path.c_str() + dir_string_.size() : path.c_str(), b.content)) {
         io_failed_ = true;
         return client::local_error("cannot write '" + path + "': " + std::strerror(errno));
       }
@@ -160,8 +167,8 @@ class BlockOutput {
   // client::file_bytes() of the content, written without copying it (a 1000-block part is
   // 1000 files: std::ofstream's locale and buffer set-up and the copy showed in the client's
   // profile of bench/run's 10k-block poll). errno is set on failure.
-  static bool write_file(const std::string& path, const Mixed& content) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  static bool write_file(int dir_fd, const char* name, const Mixed& content) {
+    const int fd = ::openat(dir_fd >= 0 ? dir_fd : AT_FDCWD, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0) return false;
     std::string text;
     iovec iov[2];
@@ -202,6 +209,7 @@ class BlockOutput {
   bool raw_;
   std::optional<fs::path> dir_;
   std::string dir_string_;  // dir_ with a trailing separator
+  int dir_fd_ = -1;         // dir_, opened (O_DIRECTORY)
   Progress progress_;
   JsonWriter json_;
   bool io_failed_ = false;
