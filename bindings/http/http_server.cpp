@@ -3,6 +3,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -65,6 +66,34 @@ class ServerSession final : public Poco::Net::HTTPServerSession {
   bool has_buffered() const { return buffered() > 0; }
 
   void gather() { gathering_ = true; }
+
+  // Sends what was gathered (the answer's head), then `pieces` straight from where they are,
+  // IOV_MAX at a time (ConnectionInfo::send_pieces). fd: the plain socket's descriptor.
+  void send_pieces(const std::vector<std::string_view>& pieces, int fd) {
+    send_gathered();
+    std::vector<iovec> iov;
+    iov.reserve(pieces.size());
+    for (const auto& p : pieces)
+      if (!p.empty()) iov.push_back({const_cast<char*>(p.data()), p.size()});
+    std::size_t i = 0;
+    while (i < iov.size()) {
+      msghdr m{};
+      m.msg_iov = iov.data() + i;
+      m.msg_iovlen = std::min<std::size_t>(iov.size() - i, IOV_MAX);
+      const ssize_t w = ::sendmsg(fd, &m, MSG_NOSIGNAL);  // the send timeout applies (SO_SNDTIMEO)
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) throw Poco::TimeoutException("sending the answer timed out");
+        throw Poco::Net::ConnectionResetException("the connection closed while the answer was sent");
+      }
+      auto left = static_cast<std::size_t>(w);
+      while (i < iov.size() && left >= iov[i].iov_len) left -= iov[i++].iov_len;
+      if (i < iov.size() && left > 0) {
+        iov[i].iov_base = static_cast<char*>(iov[i].iov_base) + left;
+        iov[i].iov_len -= left;
+      }
+    }
+  }
   // Sends what was gathered, frees the buffer and stops gathering. Throws what a direct
   // write would.
   void send_gathered() {
@@ -416,9 +445,14 @@ struct HttpServer::Impl {
         s.setBlocking(true);
         s.setNoDelay(true);
         s.setSendTimeout(Poco::Timespan(opt.request_timeout.count(), 0));
-        ConnectionInfo info{peer.toString(), l.info.https, {}, {}};
+        ConnectionInfo info{peer.toString(), l.info.https, {}, {}, {}};
         auto c = std::make_shared<Conn>(s, params, std::move(info), open, l.info.tls);
-        if (!l.tls) c->plain = static_cast<PlainSocketImpl*>(s.impl());
+        if (!l.tls) {
+          c->plain = static_cast<PlainSocketImpl*>(s.impl());
+          c->info.send_pieces = [conn = c.get()](const std::vector<std::string_view>& pieces) {
+            conn->session.send_pieces(pieces, conn->fd);
+          };
+        }
         park(c, now_ms() + opt.keep_alive_timeout.count() * 1000);
       } catch (const Poco::Exception& e) {
         error("accept: " + e.displayText());

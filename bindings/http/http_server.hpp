@@ -35,6 +35,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.hpp"
@@ -85,6 +86,11 @@ struct ConnectionInfo {
   bool https = false;           // see BoundListener::https
   std::string client_subject;   // verified client certificate subject, if any
   std::vector<std::string> client_names;  // its DNS subjectAltNames (Poco: the CN if it has none)
+  // Plain (non-TLS) connections of an HttpServer: sends what the response has written so far
+  // (its head, flushed) and then `pieces`, in order, from where they are (sendmsg with an
+  // iovec array; no copy). For an answer whose body is the pieces. Throws Poco exceptions as
+  // a write would. Empty otherwise.
+  std::function<void(const std::vector<std::string_view>& pieces)> send_pieces;
 };
 
 class HttpServer {

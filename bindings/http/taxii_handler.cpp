@@ -24,7 +24,14 @@ using Poco::Net::HTTPServerResponse;
 struct TaxiiHandler::Exchange {
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   RequestLog log;
+  bool pieces = false;  // the answer may be sent in pieces (ConnectionInfo::send_pieces)
 };
+
+std::size_t Answer::size() const {
+  std::size_t n = body.size();
+  for (const auto& i : inserts) n += i.bytes.size();
+  return n;
+}
 
 namespace {
 
@@ -261,6 +268,7 @@ Answer TaxiiHandler::answer(const Request& request, const ConnectionInfo& conn) 
 void TaxiiHandler::operator()(HTTPServerRequest& request, HTTPServerResponse& response,
                               const ConnectionInfo& conn) {
   Exchange x;
+  x.pieces = static_cast<bool>(conn.send_pieces);
   Answer a;
   try {
     Request r = request_from(request);
@@ -276,9 +284,28 @@ void TaxiiHandler::operator()(HTTPServerRequest& request, HTTPServerResponse& re
     response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(a.status));
     response.setReason(Poco::Net::HTTPResponse::getReasonForStatus(response.getStatus()));
     for (const auto& [k, v] : a.headers) response.set(k, v);
-    response.setContentLength64(static_cast<Poco::Int64>(a.body.size()));
-    if (a.body.empty()) response.send();
-    else response.sendBuffer(a.body.data(), a.body.size());
+    response.setContentLength64(static_cast<Poco::Int64>(a.size()));
+    if (!a.inserts.empty() && conn.send_pieces) {
+      // The head through Poco (flushed to the connection), then envelope and content pieces.
+      response.send().flush();
+      std::vector<std::string_view> pieces;
+      pieces.reserve(2 * a.inserts.size() + 1);
+      std::size_t pos = 0;
+      for (const auto& i : a.inserts) {
+        pieces.emplace_back(a.body.data() + pos, i.at - pos);
+        pieces.push_back(i.bytes);
+        pos = i.at;
+      }
+      pieces.emplace_back(a.body.data() + pos, a.body.size() - pos);
+      conn.send_pieces(pieces);
+    } else if (!a.inserts.empty()) {
+      const std::string flat = xml::SegmentedBody{std::move(a.body), std::move(a.inserts)}.flatten();
+      response.sendBuffer(flat.data(), flat.size());
+    } else if (a.body.empty()) {
+      response.send();
+    } else {
+      response.sendBuffer(a.body.data(), a.body.size());
+    }
   } catch (const Poco::Exception& e) {
     x.log.note = "cannot send the answer: " + e.displayText();
   } catch (const std::exception& e) {
@@ -427,8 +454,8 @@ void TaxiiHandler::process(const Request& request, const ConnectionInfo& conn, E
                          readable_message_id(body, check.answer_version, options_.parse_limits), conn, x);
   const Message& msg = *parsed;
   x.log.message_type = std::string(message_type_name(msg));
-  const Message answer = app_.handle(path, msg, info);
-  message_answer(out, 200, answer, conn, x);
+  auto answer = std::make_shared<const Message>(app_.handle(path, msg, info));
+  message_answer(out, 200, *answer, conn, x, x.pieces ? answer : nullptr);
 }
 
 void TaxiiHandler::status_answer(Answer& out, int http_status, const Error& e, Version v,
@@ -439,8 +466,13 @@ void TaxiiHandler::status_answer(Answer& out, int http_status, const Error& e, V
 }
 
 void TaxiiHandler::message_answer(Answer& out, int http_status, const Message& m, const ConnectionInfo& conn,
-                                  Exchange& x) {
-  auto body = xml::serialize_any(m);
+                                  Exchange& x, std::shared_ptr<const Message> owner) {
+  // A Poll_Response part is mostly its blocks' content: sent from where it is rather than
+  // copied into one body first (docs/bench.md, "Session 7").
+  Result<xml::SegmentedBody> seg = Error::failure("not segmented");
+  if (owner && (std::holds_alternative<v11::PollResponse>(m) || std::holds_alternative<v10::PollResponse>(m)))
+    seg = xml::serialize_segmented(m);
+  Result<std::string> body = seg.ok() ? Result<std::string>(std::move(seg->envelope)) : xml::serialize_any(m);
   const Message* sent = &m;
   Message fallback;
   if (!body.ok()) {
@@ -474,8 +506,12 @@ void TaxiiHandler::message_answer(Answer& out, int http_status, const Message& m
                  {"X-TAXII-Protocol", std::string(conn.https ? urn::kProtocolHttps : urn::kProtocolHttp)},
                  {"X-TAXII-Services", std::string(v11 ? urn::kServices11 : urn::kServices10)}};
   out.body = std::move(body).value();
+  if (seg.ok()) {
+    out.inserts = std::move(seg->inserts);
+    out.held = std::move(owner);
+  }
   x.log.http_status = http_status;
-  x.log.bytes_out = out.body.size();
+  x.log.bytes_out = out.size();
 }
 
 }  // namespace taxii::http

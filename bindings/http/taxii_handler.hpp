@@ -36,6 +36,7 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -122,6 +123,12 @@ struct Answer {
   std::vector<std::pair<std::string, std::string>> headers;  // besides Content-Length / Connection
   std::string body;
   bool keep_alive = true;  // false: the connection closes after the answer (the body may be unread)
+  // Only on the server's own path (operator() over a plain connection) for answers with
+  // content blocks: `body` is then the envelope, and these bytes go in at their offsets
+  // (xml::SegmentedBody), viewing `held`, the answer message, which the Answer keeps alive.
+  std::vector<xml::SegmentedBody::Insert> inserts;
+  std::shared_ptr<const Message> held;
+  std::size_t size() const;  // the body's length on the wire
 };
 
 struct HandlerOptions {
@@ -145,7 +152,10 @@ class TaxiiHandler {
   struct Exchange;
   Answer respond(const Request& request, const ConnectionInfo& conn, Exchange& x);
   void process(const Request& request, const ConnectionInfo& conn, Exchange& x, Answer& out);
-  void message_answer(Answer& out, int http_status, const Message& m, const ConnectionInfo& conn, Exchange& x);
+  // With `owner` (the message m is), an answer with content may keep its content where it
+  // is (Answer::inserts).
+  void message_answer(Answer& out, int http_status, const Message& m, const ConnectionInfo& conn, Exchange& x,
+                      std::shared_ptr<const Message> owner = nullptr);
   void status_answer(Answer& out, int http_status, const Error& e, Version v, const std::string& in_response_to,
                      const ConnectionInfo& conn, Exchange& x);
   void emit(Exchange& x);

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
+#include "bindings/xml/message_binding.hpp"
 #include "bindings/xml/xml_document.hpp"
 #include "core/message.hpp"
 #include "core/result.hpp"
@@ -10,8 +12,10 @@
 namespace taxii::xml {
 
 Result<Message> map_v11(const XmlDocument& doc);
-Result<std::string> write_v11(const Message& m);
+// With `inserts`, Content of kMinInsert bytes or more is not copied but recorded there
+// (message_binding.hpp, SegmentedBody).
+Result<std::string> write_v11(const Message& m, std::vector<SegmentedBody::Insert>* inserts = nullptr);
 Result<Message> map_v10(const XmlDocument& doc);
-Result<std::string> write_v10(const Message& m);
+Result<std::string> write_v10(const Message& m, std::vector<SegmentedBody::Insert>* inserts = nullptr);
 
 }  // namespace taxii::xml

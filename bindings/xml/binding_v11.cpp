@@ -454,8 +454,8 @@ void write_tail(XmlWriter& w, std::string_view name, const M& m) {
 
 void no_attrs(XmlWriter&) {}
 
-std::string write(const Message& msg) {
-  XmlWriter w(kPrefix, size_hint(msg));
+std::string write(const Message& msg, std::vector<SegmentedBody::Insert>* inserts) {
+  XmlWriter w(kPrefix, size_hint(msg, inserts != nullptr), inserts);
   const std::string_view name = message_type_name(msg);
   std::visit(
       [&](const auto& m) {
@@ -608,14 +608,14 @@ Result<Message> map_v11(const XmlDocument& doc) {
   }
 }
 
-Result<std::string> write_v11(const Message& m) {
+Result<std::string> write_v11(const Message& m, std::vector<SegmentedBody::Insert>* inserts) {
   if (version_of(m) != Version::V11) return Error::bad_message("not a TAXII 1.1 message");
   try {
     check(m);
   } catch (const MappingError& e) {
     return Error::bad_message(e.message);
   }
-  return write(m);
+  return write(m, inserts);
 }
 
 }  // namespace taxii::xml

@@ -85,4 +85,32 @@ Result<std::string> serialize_any(const Message& m) {
   return version_of(m) == Version::V11 ? xml11().serialize(m) : xml10().serialize(m);
 }
 
+std::size_t SegmentedBody::size() const {
+  std::size_t n = envelope.size();
+  for (const auto& i : inserts) n += i.bytes.size();
+  return n;
+}
+
+std::string SegmentedBody::flatten() const {
+  std::string out;
+  out.reserve(size());
+  std::size_t pos = 0;
+  for (const auto& i : inserts) {
+    out.append(envelope, pos, i.at - pos);
+    out.append(i.bytes);
+    pos = i.at;
+  }
+  out.append(envelope, pos, std::string::npos);
+  return out;
+}
+
+Result<SegmentedBody> serialize_segmented(const Message& m) {
+  if (message_id_of(m).empty()) return Error::bad_message(std::string(message_type_name(m)) + ": message_id is empty");
+  SegmentedBody b;
+  auto env = version_of(m) == Version::V11 ? write_v11(m, &b.inserts) : write_v10(m, &b.inserts);
+  if (!env.ok()) return env.error();
+  b.envelope = std::move(*env);
+  return b;
+}
+
 }  // namespace taxii::xml

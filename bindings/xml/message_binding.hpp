@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/message.hpp"
 #include "core/result.hpp"
@@ -50,6 +51,24 @@ Result<Message> parse_any(std::string_view body, const ParseLimits& limits = {})
 Result<Message> parse_with(const MessageBinding& b, std::string_view body, const ParseLimits& limits);
 // Serializes with the binding of the message's own version.
 Result<std::string> serialize_any(const Message& m);
+
+// A serialized message whose content blocks' Content stays where it is: the document is
+// `envelope` with each insert's bytes placed at its offset (offsets into the envelope, in
+// order). Inserts view the message: valid while it lives, unchanged. For a server writing a
+// multi-megabyte Poll_Response part with writev instead of copying its content first.
+struct SegmentedBody {
+  struct Insert {
+    std::size_t at;
+    std::string_view bytes;
+  };
+  std::string envelope;
+  std::vector<Insert> inserts;
+  std::size_t size() const;
+  std::string flatten() const;  // the same bytes serialize_any() gives
+};
+// Like serialize_any(); a Content of fewer than kMinInsert bytes stays in the envelope.
+inline constexpr std::size_t kMinInsert = 512;
+Result<SegmentedBody> serialize_segmented(const Message& m);
 
 // Whether `id` may be written as a message_id / in_response_to of a message of version `v`
 // as it is: 1.1 xs:anyURI (as Xerces validates it), 1.0 digits only (XML 1.0 binding).

@@ -9,7 +9,9 @@
 #include <type_traits>
 #include <utility>
 #include <variant>
+#include <vector>
 
+#include "bindings/xml/message_binding.hpp"
 #include "core/big_buffer.hpp"
 #include "core/model_common.hpp"
 
@@ -22,7 +24,9 @@ struct HasContentBlocks<T, std::void_t<decltype(std::declval<const T&>().content
 
 class XmlWriter {
  public:
-  explicit XmlWriter(std::string_view prefix, std::size_t size_hint = 1024) : prefix_(prefix) {
+  explicit XmlWriter(std::string_view prefix, std::size_t size_hint = 1024,
+                     std::vector<SegmentedBody::Insert>* inserts = nullptr)
+      : prefix_(prefix), inserts_(inserts) {
     reserve_big(out_, size_hint);
   }
 
@@ -76,9 +80,16 @@ class XmlWriter {
     if (!value.empty()) text(value);
     return close(name);
   }
+  // With inserts (SegmentedBody), markup of kMinInsert bytes or more is recorded there, not
+  // copied: `m` must outlive the result.
   XmlWriter& mixed(std::string_view name, const Mixed& m) {
     open(name);
-    if (!m.xml.empty()) raw(m.xml);
+    if (inserts_ != nullptr && m.xml.size() >= kMinInsert) {
+      close_pending();
+      inserts_->push_back({out_.size(), m.xml});
+    } else if (!m.xml.empty()) {
+      raw(m.xml);
+    }
     return close(name);
   }
   std::string take() { return std::move(out_); }
@@ -91,6 +102,7 @@ class XmlWriter {
     }
   }
   std::string_view prefix_;
+  std::vector<SegmentedBody::Insert>* inserts_;
   std::string out_;
   bool pending_ = false;
 };
@@ -98,14 +110,18 @@ class XmlWriter {
 // Bytes a message will take, roughly: messages with content blocks are reserved in one
 // allocation (a 1000-block Poll_Response is ~3 MB; growing by doubling copied it ~12 times and,
 // above the mmap threshold, faulted in fresh pages at every step).
+// With `segmented`, the envelope alone (content that becomes inserts not counted).
 template <class Msg>
-std::size_t size_hint(const Msg& msg) {
+std::size_t size_hint(const Msg& msg, bool segmented = false) {
   return std::visit(
-      [](const auto& m) -> std::size_t {
+      [segmented](const auto& m) -> std::size_t {
         std::size_t n = 1024;
         if constexpr (std::is_class_v<std::decay_t<decltype(m)>> &&
                       HasContentBlocks<std::decay_t<decltype(m)>>::value)
-          for (const auto& b : m.content_blocks) n += b.content.xml.size() + (b.padding ? b.padding->size() : 0) + 512;
+          for (const auto& b : m.content_blocks) {
+            const std::size_t c = b.content.xml.size();
+            n += (segmented && c >= kMinInsert ? 0 : c) + (b.padding ? b.padding->size() : 0) + 512;
+          }
         return n;
       },
       msg);

@@ -117,3 +117,42 @@ BOOST_AUTO_TEST_CASE(a_message_with_a_byte_order_mark_stores_its_payload_exactly
   BOOST_TEST(pr.content_blocks[0].content.xml == blocks[0].xml);
   BOOST_TEST(pr.content_blocks[1].content.xml == blocks[1].xml);
 }
+
+BOOST_AUTO_TEST_CASE(large_contents_are_sent_in_pieces_and_come_back_identical) {
+  // taxiid writes a Poll_Response's envelope and every Content of 512 bytes or more as
+  // separate pieces (sendmsg over the blocks' own bytes, xml::SegmentedBody): sizes around
+  // that boundary and past socket buffers come back byte-identical, under a Content-Length
+  // that is the body's, and the keep-alive connection serves the next request.
+  ServerSpec spec;
+  spec.max_body_bytes = 8 << 20;
+  spec.part_size = 100;
+  TaxiidProcess server(spec);
+  Client client(server.http_port());
+  const std::vector<std::size_t> sizes = {1, 100, 511, 512, 513, 4096, 70000, 1 << 20, 3};
+  std::vector<Mixed> sent;
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    const std::size_t n = sizes[i];
+    std::string s;
+    if (n < 64) {
+      s.assign(n, static_cast<char>('a' + i));
+    } else {
+      const std::string open = "<x:b xmlns:x=\"urn:example:x\" n=\"" + std::to_string(i) + "\">";
+      const std::string close = "</x:b>";
+      s = open + std::string(n - open.size() - close.size(), static_cast<char>('a' + i)) + close;
+    }
+    BOOST_TEST_REQUIRE(s.size() == n);
+    sent.push_back(Mixed{s});
+  }
+  Reply in = client.send("/services/inbox", inbox11({}, sent));
+  BOOST_TEST_REQUIRE(in.status_type() == "SUCCESS", in.body);
+  for (int round = 0; round < 2; ++round) {
+    Reply r = client.send("/services/poll", poll11("default"));
+    BOOST_TEST_REQUIRE(r.status == 200);
+    BOOST_TEST(r.header("content-length") == std::to_string(r.body.size()));
+    BOOST_TEST_REQUIRE(r.message.has_value(), r.parse_error);
+    const auto& p = r.as<v11::PollResponse>();
+    BOOST_TEST_REQUIRE(p.content_blocks.size() == sent.size());
+    for (std::size_t i = 0; i < sent.size(); ++i)
+      BOOST_TEST(p.content_blocks[i].content.xml == sent[i].xml, "block " << i << " of " << sizes[i] << " bytes");
+  }
+}
