@@ -308,10 +308,13 @@ void TaxiiHandler::operator()(HTTPServerRequest& request, HTTPServerResponse& re
     }
   } catch (const Poco::Exception& e) {
     x.log.note = "cannot send the answer: " + e.displayText();
+    response.setKeepAlive(false);  // part of it may have gone out: the connection is closed
   } catch (const std::exception& e) {
     x.log.note = std::string("cannot send the answer: ") + e.what();
+    response.setKeepAlive(false);
   } catch (...) {
     x.log.note = "cannot send the answer";
+    response.setKeepAlive(false);
   }
   emit(x);
 }
