@@ -27,12 +27,6 @@ struct TaxiiHandler::Exchange {
   bool pieces = false;  // the answer may be sent in pieces (ConnectionInfo::send_pieces)
 };
 
-std::size_t Answer::size() const {
-  std::size_t n = body.size();
-  for (const auto& i : inserts) n += i.bytes.size();
-  return n;
-}
-
 namespace {
 
 // The root element's @message_id of a body that could not be mapped to a message (wrong
@@ -285,21 +279,12 @@ void TaxiiHandler::operator()(HTTPServerRequest& request, HTTPServerResponse& re
     response.setReason(Poco::Net::HTTPResponse::getReasonForStatus(response.getStatus()));
     for (const auto& [k, v] : a.headers) response.set(k, v);
     response.setContentLength64(static_cast<Poco::Int64>(a.size()));
-    if (!a.inserts.empty() && conn.send_pieces) {
+    if (a.segmented && conn.send_pieces) {
       // The head through Poco (flushed to the connection), then envelope and content pieces.
       response.send().flush();
-      std::vector<std::string_view> pieces;
-      pieces.reserve(2 * a.inserts.size() + 1);
-      std::size_t pos = 0;
-      for (const auto& i : a.inserts) {
-        pieces.emplace_back(a.body.data() + pos, i.at - pos);
-        pieces.push_back(i.bytes);
-        pos = i.at;
-      }
-      pieces.emplace_back(a.body.data() + pos, a.body.size() - pos);
-      conn.send_pieces(pieces);
-    } else if (!a.inserts.empty()) {
-      const std::string flat = xml::SegmentedBody{std::move(a.body), std::move(a.inserts)}.flatten();
+      conn.send_pieces(a.segmented->pieces());
+    } else if (a.segmented) {
+      const std::string flat = a.segmented->flatten();
       response.sendBuffer(flat.data(), flat.size());
     } else if (a.body.empty()) {
       response.send();
@@ -475,7 +460,7 @@ void TaxiiHandler::message_answer(Answer& out, int http_status, const Message& m
   Result<xml::SegmentedBody> seg = Error::failure("not segmented");
   if (owner && (std::holds_alternative<v11::PollResponse>(m) || std::holds_alternative<v10::PollResponse>(m)))
     seg = xml::serialize_segmented(m);
-  Result<std::string> body = seg.ok() ? Result<std::string>(std::move(seg->envelope)) : xml::serialize_any(m);
+  Result<std::string> body = seg.ok() ? Result<std::string>(std::string()) : xml::serialize_any(m);
   const Message* sent = &m;
   Message fallback;
   if (!body.ok()) {
@@ -510,7 +495,7 @@ void TaxiiHandler::message_answer(Answer& out, int http_status, const Message& m
                  {"X-TAXII-Services", std::string(v11 ? urn::kServices11 : urn::kServices10)}};
   out.body = std::move(body).value();
   if (seg.ok()) {
-    out.inserts = std::move(seg->inserts);
+    out.segmented = std::move(*seg);
     out.held = std::move(owner);
   }
   x.log.http_status = http_status;

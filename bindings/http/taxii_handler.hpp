@@ -123,12 +123,12 @@ struct Answer {
   std::vector<std::pair<std::string, std::string>> headers;  // besides Content-Length / Connection
   std::string body;
   bool keep_alive = true;  // false: the connection closes after the answer (the body may be unread)
-  // Only on the server's own path (operator() over a plain connection) for answers with
-  // content blocks: `body` is then the envelope, and these bytes go in at their offsets
-  // (xml::SegmentedBody), viewing `held`, the answer message, which the Answer keeps alive.
-  std::vector<xml::SegmentedBody::Insert> inserts;
+  // Only on the server's own path (operator() over a plain connection), for a Poll_Response:
+  // the body as an envelope and views of `held`, the answer message, which the Answer keeps
+  // alive (xml::SegmentedBody); `body` is then empty.
+  std::optional<xml::SegmentedBody> segmented;
   std::shared_ptr<const Message> held;
-  std::size_t size() const;  // the body's length on the wire
+  std::size_t size() const { return segmented ? segmented->size() : body.size(); }  // on the wire
 };
 
 struct HandlerOptions {

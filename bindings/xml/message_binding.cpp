@@ -91,16 +91,24 @@ std::size_t SegmentedBody::size() const {
   return n;
 }
 
+std::vector<std::string_view> SegmentedBody::pieces() const {
+  std::vector<std::string_view> out;
+  out.reserve(2 * inserts.size() + 1);
+  const std::string_view env(envelope);
+  std::size_t pos = 0;
+  for (const auto& i : inserts) {
+    out.push_back(env.substr(pos, i.at - pos));
+    out.push_back(i.bytes);
+    pos = i.at;
+  }
+  out.push_back(env.substr(pos));
+  return out;
+}
+
 std::string SegmentedBody::flatten() const {
   std::string out;
   out.reserve(size());
-  std::size_t pos = 0;
-  for (const auto& i : inserts) {
-    out.append(envelope, pos, i.at - pos);
-    out.append(i.bytes);
-    pos = i.at;
-  }
-  out.append(envelope, pos, std::string::npos);
+  for (const std::string_view p : pieces()) out.append(p);
   return out;
 }
 

@@ -64,6 +64,8 @@ struct SegmentedBody {
   std::string envelope;
   std::vector<Insert> inserts;
   std::size_t size() const;
+  // The document in order: slices of the envelope and the inserts between them.
+  std::vector<std::string_view> pieces() const;
   std::string flatten() const;  // the same bytes serialize_any() gives
 };
 // Like serialize_any(); a Content of fewer than kMinInsert bytes stays in the envelope.
