@@ -22,8 +22,10 @@
 #include <xercesc/sax/EntityResolver.hpp>
 #include <xercesc/util/XMLException.hpp>
 #include <xercesc/util/XMLUni.hpp>
+#include <xercesc/util/regx/RegularExpression.hpp>
 #include <xercesc/validators/common/Grammar.hpp>
 #include <xercesc/validators/datatype/AnyURIDatatypeValidator.hpp>
+#include <xercesc/validators/datatype/DatatypeValidatorFactory.hpp>
 #include <xercesc/validators/schema/ComplexTypeInfo.hpp>
 #include <xercesc/validators/schema/SchemaElementDecl.hpp>
 #include <xercesc/validators/schema/SchemaGrammar.hpp>
@@ -156,6 +158,7 @@ class GrammarPool {
       while (elems.hasMoreElements())
         if (xc::ComplexTypeInfo* t = elems.nextElement().getComplexTypeInfo()) todo.push_back(t);
     }
+    warm_up_patterns();
     std::vector<const xc::ComplexTypeInfo*> done;
     while (!todo.empty()) {
       xc::ComplexTypeInfo* t = todo.back();
@@ -168,6 +171,39 @@ class GrammarPool {
       for (XMLSize_t i = 0; i < t->elementCount(); ++i)
         if (xc::ComplexTypeInfo* child = t->elementAt(i)->getComplexTypeInfo()) todo.push_back(child);
       if (xc::ComplexTypeInfo* base = t->getBaseComplexTypeInfo()) todo.push_back(base);
+    }
+  }
+
+  // Pattern facets: Xerces builds each character class's lookup table on its first match,
+  // also without a lock. Two threads validating their first timestamps at once failed
+  // Xerces' `!fMap` assertion in RangeToken::doCreateMap (a Debug + ASan client whose next part
+  // was parsed beside the first, 2026-12-04); in a release build the same race leaks or
+  // corrupts the table. So every simple type the embedded schemas define validates, here,
+  // values that take each branch of their patterns: the timestamps of XML 1.1 / 1.0 (with and
+  // without a sign, a fraction, Z or an offset either way) and 1.0's digits. (Values a type
+  // refuses throw; that is fine.)
+  void warm_up_patterns() {
+    static const char* const kSamples[] = {"0", "2020-01-01T00:00:00Z", "-2020-01-01T00:00:00.5+01:00",
+                                           "2020-01-01T00:00:00.123456-01:00"};
+    std::vector<std::u16string> samples;
+    for (const char* v : kSamples) samples.push_back(to_xmlch(v));
+    xc::RefHashTableOfEnumerator<xc::Grammar> grammars = pool_->getGrammarEnumerator();
+    while (grammars.hasMoreElements()) {
+      xc::Grammar& g = grammars.nextElement();
+      if (g.getGrammarType() != xc::Grammar::SchemaGrammarType) continue;
+      xc::DatatypeValidatorFactory* f = static_cast<xc::SchemaGrammar&>(g).getDatatypeRegistry();
+      xc::RefHashTableOf<xc::DatatypeValidator>* types = f == nullptr ? nullptr : f->getUserDefinedRegistry();
+      if (types == nullptr) continue;
+      xc::RefHashTableOfEnumerator<xc::DatatypeValidator> e(types, false);
+      while (e.hasMoreElements()) {
+        xc::DatatypeValidator& v = e.nextElement();
+        for (const auto& text : samples) {
+          try {
+            v.validate(reinterpret_cast<const XMLCh*>(text.c_str()), nullptr, xc::XMLPlatformUtils::fgMemoryManager);
+          } catch (...) {
+          }
+        }
+      }
     }
   }
 
