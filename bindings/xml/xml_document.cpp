@@ -22,7 +22,6 @@
 #include <xercesc/sax/EntityResolver.hpp>
 #include <xercesc/util/XMLException.hpp>
 #include <xercesc/util/XMLUni.hpp>
-#include <xercesc/util/regx/RegularExpression.hpp>
 #include <xercesc/validators/common/Grammar.hpp>
 #include <xercesc/validators/datatype/AnyURIDatatypeValidator.hpp>
 #include <xercesc/validators/datatype/DatatypeValidatorFactory.hpp>
