@@ -19,6 +19,7 @@
 #include <xercesc/util/OutOfMemoryException.hpp>
 #include <xercesc/util/PlatformUtils.hpp>
 #include <xercesc/util/SecurityManager.hpp>
+#include <xercesc/util/XMLNetAccessor.hpp>
 #include <xercesc/sax/EntityResolver.hpp>
 #include <xercesc/util/XMLException.hpp>
 #include <xercesc/util/XMLUni.hpp>
@@ -111,6 +112,10 @@ class GrammarPool {
  public:
   GrammarPool() {
     xc::XMLPlatformUtils::Initialize();
+    // No network for the parser (docs/security.md): with no net accessor, Xerces answers
+    // any http:// or ftp:// URL that got past RefuseAllResolver with MalformedURLException.
+    delete xc::XMLPlatformUtils::fgNetAccessor;
+    xc::XMLPlatformUtils::fgNetAccessor = nullptr;
     pool_ = std::make_unique<xc::XMLGrammarPoolImpl>(xc::XMLPlatformUtils::fgMemoryManager);
     std::unique_ptr<xc::SAX2XMLReader> loader(
         xc::XMLReaderFactory::createXMLReader(xc::XMLPlatformUtils::fgMemoryManager, pool_.get()));
