@@ -58,9 +58,9 @@ Result<Message> parse_with(const MessageBinding& b, std::string_view body, const
   if (root.ns != b.xml_namespace()) {
     const auto other = ns_name(root.ns);
     if (!other.empty())
-      return Error::bad_message("the message is a " + std::string(other) + " " + root.local +
+      return Error::bad_message("the message is a " + std::string(other) + " " + std::string(root.local) +
                                 " but was declared as " + std::string(b.id()));
-    return Error::bad_message("root element " + root.local + " is not in the namespace " +
+    return Error::bad_message("root element " + std::string(root.local) + " is not in the namespace " +
                               std::string(b.xml_namespace()));
   }
   return b.version() == Version::V11 ? map_v11(*doc) : map_v10(*doc);
@@ -72,7 +72,7 @@ Result<Message> parse_any(std::string_view body, const ParseLimits& limits) {
   const XmlNode& root = doc->node(doc->root);
   if (root.ns == urn::kNsXml11) return map_v11(*doc);
   if (root.ns == urn::kNsXml10) return map_v10(*doc);
-  return Error::bad_message("root element " + root.local + " is not a TAXII message (namespace '" + root.ns + "')");
+  return Error::bad_message("root element " + std::string(root.local) + " is not a TAXII message (namespace '" + std::string(root.ns) + "')");
 }
 
 bool valid_message_id(Version v, std::string_view id) {

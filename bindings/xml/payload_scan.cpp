@@ -21,10 +21,26 @@ bool is_ws(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == 
 bool name_start(unsigned char c) { return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_'; }
 bool name_char(unsigned char c) { return name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.'; }
 // qname_prefix()'s notion of a name character (xml_document.cpp), on UTF-8 bytes.
-bool value_name_char(unsigned char c) {
-  return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_' || c == '-' || c == '.' ||
-         c >= 0x80;
-}
+struct ValueNameTable {
+  bool t[256];
+  constexpr ValueNameTable() : t() {
+    for (int c = 0; c < 256; ++c)
+      t[c] = (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_' || c == '-' || c == '.' ||
+             c >= 0x80;
+  }
+};
+constexpr ValueNameTable kValueName;
+bool value_name_char(unsigned char c) { return kValueName.t[c]; }
+
+// XML characters below 0x80.
+struct AsciiCharTable {
+  bool t[256];
+  constexpr AsciiCharTable() : t() {
+    for (int c = 0x20; c < 0x80; ++c) t[c] = true;
+    t[static_cast<unsigned char>('\t')] = t[static_cast<unsigned char>('\n')] = t[static_cast<unsigned char>('\r')] = true;
+  }
+};
+constexpr AsciiCharTable kAsciiChar;
 bool known_namespace(std::string_view ns) {
   return ns == urn::kNsXml11 || ns == urn::kNsXml10 || ns == urn::kNsDefaultQuery || ns == urn::kNsXmlDsig;
 }
@@ -65,7 +81,7 @@ class PrefixProbe {
  public:
   void reset() {
     state_ = 0;
-    name_.clear();
+    len_ = 0;
   }
   bool done() const { return state_ == 2; }
   void feed(unsigned char c) {
@@ -75,27 +91,29 @@ class PrefixProbe {
     }
     if (state_ == 1) {
       if (value_name_char(c)) {
-        name_.push_back(static_cast<char>(c));
+        if (len_ == sizeof name_) throw Bail{};  // a prefix this long: Xerces' path
+        name_[len_++] = static_cast<char>(c);
       } else {
         state_ = 2;
-        found_ = c == ':' && !name_.empty();
+        found_ = c == ':' && len_ != 0;
       }
     }
   }
   // The prefix, if one was found; call once at the end of the value or text.
   bool take(std::string* out) {
     const bool f = state_ == 2 && found_;
-    if (f) *out = name_;
+    if (f) out->assign(name_, len_);
     state_ = 0;
     found_ = false;
-    name_.clear();
+    len_ = 0;
     return f;
   }
 
  private:
   int state_ = 0;
   bool found_ = false;
-  std::string name_;
+  size_t len_ = 0;
+  char name_[256];
 };
 
 void add_unique(std::vector<std::string>& v, std::string_view p) {
@@ -144,7 +162,11 @@ class Scanner {
   unsigned char peek(size_t k = 0) const { return i_ + k < s_.size() ? static_cast<unsigned char>(s_[i_ + k]) : 0; }
   bool starts(std::string_view lit) const { return s_.compare(i_, lit.size(), lit) == 0; }
   void skip_ws() {
-    while (!at_end() && is_ws(peek())) ++i_;
+    const char* p = s_.data();
+    const size_t n = s_.size();
+    size_t j = i_;
+    while (j < n && is_ws(static_cast<unsigned char>(p[j]))) ++j;
+    i_ = j;
   }
   size_t find(std::string_view lit) const {
     const size_t p = s_.find(lit, i_);
@@ -168,9 +190,10 @@ class Scanner {
     if (!name_start(peek())) throw Bail{};
     const auto* p = reinterpret_cast<const unsigned char*>(s_.data());
     const size_t n = s_.size();
-    ++i_;
-    while (i_ < n && kName.t[p[i_]]) ++i_;
-    return s_.substr(b, i_ - b);
+    size_t j = i_ + 1;  // a local: stores to i_ may alias the bytes read
+    while (j < n && kName.t[p[j]]) ++j;
+    i_ = j;
+    return s_.substr(b, j - b);
   }
   // QName: NCName or NCName ':' NCName. Sets *prefix and *local.
   std::string_view qname(std::string_view* prefix, std::string_view* local) {
@@ -340,6 +363,12 @@ class Scanner {
 
   // Checks [i_, end) holds XML characters only (comments, PI data, CDATA); feeds the probe.
   void chars_until(size_t end, PrefixProbe* probe) {
+    if (probe == nullptr || probe->done()) {  // the ASCII run in one go
+      const auto* p = reinterpret_cast<const unsigned char*>(s_.data());
+      size_t j = i_;
+      while (j < end && kAsciiChar.t[p[j]]) ++j;
+      i_ = j;
+    }
     while (i_ < end) {
       const unsigned char c = peek();
       if (c < 0x80) {
@@ -360,7 +389,9 @@ class Scanner {
     const size_t n = s_.size();
     for (;;) {
       if (probe == nullptr || probe->done()) {
-        while (i_ < n && kPlain.t[p[i_]]) ++i_;
+        size_t j = i_;
+        while (j < n && kPlain.t[p[j]]) ++j;
+        i_ = j;
       } else {
         while (i_ < n && kPlain.t[p[i_]] && !probe->done()) probe->feed(p[i_++]);
         if (i_ < n && kPlain.t[p[i_]]) continue;
@@ -451,24 +482,27 @@ class Scanner {
       return s_.substr(b, e - b);
     }
     value_probe_.reset();
+    const auto* p = reinterpret_cast<const unsigned char*>(s_.data());
+    const size_t n = s_.size();
     for (;;) {
-      if (at_end()) throw Bail{};
-      const unsigned char c = peek();
+      size_t j = i_;  // plain bytes: to the probe until it is done, then skipped
+      while (j < n && kAttrPlain.t[p[j]] && !value_probe_.done()) value_probe_.feed(p[j++]);
+      if (value_probe_.done())
+        while (j < n && kAttrPlain.t[p[j]]) ++j;
+      i_ = j;
+      if (j >= n) throw Bail{};
+      const unsigned char c = p[j];
       if (c == static_cast<unsigned char>(q)) break;
       if (c == '<') throw Bail{};
       if (c == '&') {
         reference(&value_probe_);
       } else if (c >= 0x80) {
         utf8_char(&value_probe_);
-      } else {
-        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') throw Bail{};
+      } else if (c == '"' || c == '\'') {  // the other quote
         if (!value_probe_.done()) value_probe_.feed(c);
         ++i_;
-      }
-      if (value_probe_.done()) {
-        const auto* p = reinterpret_cast<const unsigned char*>(s_.data());
-        const size_t n = s_.size();
-        while (i_ < n && kAttrPlain.t[p[i_]]) ++i_;
+      } else {
+        throw Bail{};  // a control character
       }
     }
     const size_t e = i_;
@@ -626,12 +660,16 @@ class Scanner {
 
   void end_tag() {
     i_ += 2;
-    std::string_view prefix, local;
-    const std::string_view qn = qname(&prefix, &local);
+    // The name must be the open element's, as written: compared, not scanned. A name that
+    // goes on past it (a name character, ':' or a non-ASCII byte next) is another name.
+    if (stack_.empty()) throw Bail{};
+    const std::string_view qn = stack_.back().qname;
+    if (s_.compare(i_, qn.size(), qn) != 0) throw Bail{};
+    i_ += qn.size();
+    if (const unsigned char c = peek(); kName.t[c] || c == ':' || c >= 0x80) throw Bail{};
     skip_ws();
     if (peek() != '>') throw Bail{};
     ++i_;
-    if (stack_.empty() || stack_.back().qname != qn) throw Bail{};
     if (in_payload_ && stack_.size() == payload_depth_) {
       cur_.end = s_.rfind('<', i_ - 1);
       plan_->payloads.push_back(std::move(cur_));

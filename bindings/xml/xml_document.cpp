@@ -42,8 +42,16 @@ namespace {
 // --- UTF-16 (Xerces) -> UTF-8 -----------------------------------------------------------
 
 void append_utf8(std::string& out, const XMLCh* s, size_t n) {
-  out.reserve(out.size() + n);
-  for (size_t i = 0; i < n; ++i) {
+  // The leading ASCII run (usually all of it) in one resize, then character by character.
+  size_t ascii = 0;
+  while (ascii < n && s[ascii] < 0x80) ++ascii;
+  const size_t at = out.size();
+  out.resize(at + ascii);
+  char* d = out.data() + at;
+  for (size_t i = 0; i < ascii; ++i) d[i] = static_cast<char>(s[i]);
+  if (ascii == n) return;
+  out.reserve(out.size() + (n - ascii) * 2);
+  for (size_t i = ascii; i < n; ++i) {
     uint32_t c = s[i];
     if (c < 0x80) {
       out += static_cast<char>(c);
@@ -256,9 +264,9 @@ class TreeBuilder : public xc::ContentHandler, public xc::LexicalHandler, public
     XmlNode n;
     n.kind = XmlNode::Kind::Element;
     n.parent = current_;
-    n.ns = utf8(uri);
-    n.local = utf8(localname);
-    n.qname = utf8(qname);
+    n.ns = name(uri);
+    n.local = name(localname);
+    n.qname = name(qname);
     n.ns_decls = std::move(pending_decls_);
     pending_decls_.clear();
     n.inner_begin = n.inner_end = src_offset();  // just after the start tag
@@ -268,9 +276,9 @@ class TreeBuilder : public xc::ContentHandler, public xc::LexicalHandler, public
     const XMLSize_t count = attrs.getLength();
     n.attrs.reserve(count);
     for (XMLSize_t i = 0; i < count; ++i) {
-      const std::string q = utf8(attrs.getQName(i));
-      if (q == "xmlns" || q.rfind("xmlns:", 0) == 0) continue;  // declarations kept apart
-      n.attrs.push_back({utf8(attrs.getURI(i)), utf8(attrs.getLocalName(i)), q, utf8(attrs.getValue(i))});
+      const std::string_view q = name(attrs.getQName(i));
+      if (q == "xmlns" || q.substr(0, 6) == "xmlns:") continue;  // declarations kept apart
+      n.attrs.push_back({name(attrs.getURI(i)), name(attrs.getLocalName(i)), q, utf8(attrs.getValue(i))});
     }
     const auto idx = static_cast<int32_t>(doc_->nodes.size());
     doc_->nodes.push_back(std::move(n));
@@ -353,6 +361,21 @@ class TreeBuilder : public xc::ContentHandler, public xc::LexicalHandler, public
   void resetErrors() override {}
 
  private:
+  // A name, stored once per document (NamePool).
+  std::string_view name(const XMLCh* s) {
+    if (s == nullptr) return doc_->name_pool->intern({});
+    char buf[128];  // ASCII names, the usual ones, without touching the heap
+    size_t n = 0;
+    for (; s[n] != 0; ++n) {
+      if (n == sizeof buf || s[n] >= 0x80) {
+        scratch_.clear();
+        append_utf8(scratch_, s, xc::XMLString::stringLen(s));
+        return doc_->name_pool->intern(scratch_);
+      }
+      buf[n] = static_cast<char>(s[n]);
+    }
+    return doc_->name_pool->intern(std::string_view(buf, n));
+  }
   void fail(const xc::SAXParseException& e) {
     throw Abort{"line " + std::to_string(e.getLineNumber()) + ", column " +
                 std::to_string(e.getColumnNumber()) + ": " + utf8(e.getMessage())};
@@ -390,6 +413,7 @@ class TreeBuilder : public xc::ContentHandler, public xc::LexicalHandler, public
   size_t depth_ = 0;
   size_t elements_ = 0;
   std::vector<std::pair<std::string, std::string>> pending_decls_;
+  std::string scratch_;  // name() converts into it
 };
 
 // Whether the document starts with an XML declaration that may name a version other than
@@ -577,9 +601,9 @@ std::string qname_prefix(std::string_view v) {
   if (i == start || i >= v.size() || v[i] != ':') return {};
   return std::string(v.substr(start, i - start));
 }
-std::string name_prefix(const std::string& qname) {
+std::string name_prefix(std::string_view qname) {
   const size_t c = qname.find(':');
-  return c == std::string::npos ? std::string() : qname.substr(0, c);
+  return c == std::string_view::npos ? std::string() : std::string(qname.substr(0, c));
 }
 }  // namespace
 
@@ -818,7 +842,7 @@ Status validate_wildcard_content(const XmlDocument& doc, int32_t elem) {
     if (n.kind != XmlNode::Kind::Element) continue;
     if (n.ns == urn::kNsXml11 || n.ns == urn::kNsXml10 || n.ns == urn::kNsDefaultQuery || n.ns == urn::kNsXmlDsig) {
       auto st = validate_document(doc.outer_xml(c), ParseLimits{});
-      if (!st.ok()) return Error::bad_message(n.local + ": " + st.error().message());
+      if (!st.ok()) return Error::bad_message(std::string(n.local) + ": " + st.error().message());
     } else if (auto st = validate_wildcard_content(doc, c); !st.ok()) {
       return st;
     }

@@ -10,8 +10,11 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -21,10 +24,11 @@
 
 namespace taxii::xml {
 
+// Names (namespace URIs, local names, QNames) are views of the document's NamePool.
 struct XmlAttr {
-  std::string ns;     // namespace URI ("" for unqualified attributes)
-  std::string local;
-  std::string qname;  // as written
+  std::string_view ns;     // namespace URI ("" for unqualified attributes)
+  std::string_view local;
+  std::string_view qname;  // as written
   std::string value;
 };
 
@@ -32,7 +36,7 @@ struct XmlNode {
   enum class Kind : uint8_t { Element, Text, Comment, PI };
   Kind kind = Kind::Element;
   int32_t parent = -1;
-  std::string ns, local, qname;                               // Element
+  std::string_view ns, local, qname;                          // Element (NamePool views)
   std::vector<XmlAttr> attrs;                                  // Element, without xmlns
   std::vector<std::pair<std::string, std::string>> ns_decls;  // Element: (prefix, uri)
   std::vector<int32_t> children;                               // Element
@@ -46,8 +50,26 @@ struct XmlNode {
   int32_t fragment = -1;
 };
 
+// The names of a document's elements and attributes, each stored once: a Poll_Response of
+// 1000 blocks names the same dozen 5000 times, and a std::string per name and node cost the
+// client a third of its tree building in malloc. Shared by copies of the document.
+class NamePool {
+ public:
+  std::string_view intern(std::string_view s) {
+    if (auto it = index_.find(s); it != index_.end()) return *it;
+    const std::string_view v = store_.emplace_back(s);
+    index_.insert(v);
+    return v;
+  }
+
+ private:
+  std::deque<std::string> store_;  // stable addresses
+  std::unordered_set<std::string_view> index_;
+};
+
 class XmlDocument {
  public:
+  std::shared_ptr<NamePool> name_pool = std::make_shared<NamePool>();
   std::vector<XmlNode> nodes;
   int32_t root = -1;
   // The parsed bytes, when they are UTF-8 and still alive: any-content is then captured as

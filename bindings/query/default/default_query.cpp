@@ -123,7 +123,7 @@ class QueryCompiler {
         if (!one.ok()) return one.error();
         out.criterion.push_back(std::move(one).value());
       } else {
-        return Error::bad_message(path + ": unexpected element " + n.qname);
+        return Error::bad_message(path + ": unexpected element " + std::string(n.qname));
       }
     }
     // Query 1.0 §3.1.1 Table 4: at least one Criteria or Criterion.
@@ -145,7 +145,7 @@ class QueryCompiler {
     for (int32_t c : doc_.element_children(elem)) {
       if (is_tdq(doc_.node(c), "Target") && target < 0) target = c;
       else if (is_tdq(doc_.node(c), "Test") && test < 0) test = c;
-      else return Error::bad_message(path + ": unexpected element " + doc_.node(c).qname);
+      else return Error::bad_message(path + ": unexpected element " + std::string(doc_.node(c).qname));
     }
     if (target < 0 || test < 0) return Error::bad_message(path + ": a Criterion needs a Target and a Test");
 
@@ -176,7 +176,7 @@ class QueryCompiler {
     for (int32_t p : doc_.element_children(test)) {
       const std::string* name = doc_.attr(p, "name");
       if (!is_tdq(doc_.node(p), "Parameter") || name == nullptr)
-        return Error::bad_message(path + "/Test: unexpected element " + doc_.node(p).qname);
+        return Error::bad_message(path + "/Test: unexpected element " + std::string(doc_.node(p).qname));
       params.emplace_back(std::string(trim(*name)), doc_.text_of(p));
     }
     auto compiled = module->compile(trim(*rel), params, options_);
@@ -244,7 +244,7 @@ Result<std::unique_ptr<Predicate>> DefaultQueryFormat::compile(const v11::Query&
   if (!doc.ok()) return Error::bad_message("Query body: " + doc.error().message());
   const xml::XmlNode& root = doc->node(doc->root);
   if (!is_tdq(root, "Default_Query"))
-    return Error::bad_message("Query body: expected a tdq:Default_Query, found " + root.qname);
+    return Error::bad_message("Query body: expected a tdq:Default_Query, found " + std::string(root.qname));
 
   const std::string* vocab = doc->attr(doc->root, "targeting_expression_id");
   const std::string_view v = vocab == nullptr ? std::string_view() : trim(*vocab);

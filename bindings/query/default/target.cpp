@@ -104,7 +104,7 @@ uint64_t Target::closure(uint64_t mask) const {
   return mask;
 }
 
-uint64_t Target::advance(uint64_t mask, const std::string& local) const {
+uint64_t Target::advance(uint64_t mask, std::string_view local) const {
   uint64_t next = 0;
   for (size_t i = 0; i < steps_.size(); ++i) {
     if ((mask >> i & 1u) == 0) continue;

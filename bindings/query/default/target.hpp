@@ -63,7 +63,7 @@ class Target {
 
   bool select(const xml::XmlDocument& doc, VisitorBase& visit) const;
   uint64_t closure(uint64_t mask) const;
-  uint64_t advance(uint64_t mask, const std::string& local) const;
+  uint64_t advance(uint64_t mask, std::string_view local) const;
 
   std::string text_;
   std::vector<Step> steps_;  // element steps
