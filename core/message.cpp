@@ -114,8 +114,27 @@ std::ostream& operator<<(std::ostream& os, const Message& m) {
 
 // --- Mixed content helpers -------------------------------------------------------------
 
+namespace {
+// Bytes xml_escape_append() rewrites: 1 in text and attributes, 2 in attributes only.
+struct EscapeTable {
+  unsigned char t[256];
+  constexpr EscapeTable() : t() {
+    t[static_cast<unsigned char>('&')] = t[static_cast<unsigned char>('<')] = t[static_cast<unsigned char>('>')] = 1;
+    t[static_cast<unsigned char>('\r')] = 1;
+    t[static_cast<unsigned char>('"')] = t[static_cast<unsigned char>('\t')] = t[static_cast<unsigned char>('\n')] = 2;
+  }
+};
+constexpr EscapeTable kEscape;
+}  // namespace
+
 void xml_escape_append(std::string& out, std::string_view s, bool in_attribute) {
-  for (char c : s) {
+  const unsigned char mask = in_attribute ? 3 : 1;
+  size_t run = 0;  // start of the bytes copied as they are
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if ((kEscape.t[static_cast<unsigned char>(c)] & mask) == 0) continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
@@ -133,6 +152,7 @@ void xml_escape_append(std::string& out, std::string_view s, bool in_attribute) 
       default: out += c;
     }
   }
+  out.append(s.data() + run, s.size() - run);
 }
 
 std::string xml_escape(std::string_view s, bool in_attribute) {

@@ -11,6 +11,7 @@
 #include "auth/authenticator.hpp"
 #include "bindings/content/content_binding.hpp"
 #include "bindings/query/query_format.hpp"
+#include "bindings/xml/xml_document.hpp"
 #include "bindings/http/taxii_handler.hpp"
 #include "core/urn.hpp"
 #include "server/accounts.hpp"
@@ -203,6 +204,9 @@ Result<std::unique_ptr<Server>> Server::create(const ServerConfig& config, Logge
 }
 
 void Server::start() {
+  // The schemas are compiled before the first connection is accepted, not on the first
+  // request (~15 ms, and the workers must not race to build Xerces' lazy tables: docs/security.md).
+  xml::preload_grammars();
   parts_->http->start();
   parts_->outbox->start();
 }

@@ -8,7 +8,6 @@
 
 #include <Poco/Exception.h>
 #include <Poco/NumberParser.h>
-#include <Poco/String.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
@@ -82,16 +81,29 @@ std::string readable_message_id(std::string_view body, Version answer, const xml
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 // Header lookup with Poco's semantics (case-insensitive names; the first of several wins).
+// Field names (and the few token values compared here) are ASCII and case-insensitive
+// (RFC 9110 §5.1): compared byte by byte, folding only letters.
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const auto x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
+    if (x == y) continue;
+    const unsigned char lx = x | 0x20;
+    if (lx != (y | 0x20) || lx < 'a' || lx > 'z') return false;
+  }
+  return true;
+}
+
 const std::string* find_header(const Headers& hs, std::string_view name) {
   for (const auto& [k, v] : hs)
-    if (Poco::icompare(k, std::string(name)) == 0) return &v;
+    if (iequals(k, name)) return &v;
   return nullptr;
 }
 
 std::size_t count(const Headers& hs, std::string_view name) {
   std::size_t n = 0;
   for (const auto& [k, v] : hs)
-    if (Poco::icompare(k, std::string(name)) == 0) ++n;
+    if (iequals(k, name)) ++n;
   return n;
 }
 
@@ -106,14 +118,14 @@ struct Framing {
 Framing framing_of(const Headers& hs) {
   Framing f;
   const std::string* te = find_header(hs, "Transfer-Encoding");
-  f.chunked = te != nullptr && Poco::icompare(*te, std::string("chunked")) == 0;
+  f.chunked = te != nullptr && iequals(*te, "chunked");
   if (const std::string* cl = find_header(hs, "Content-Length")) {
     f.has_length = true;
     Poco::Int64 n = 0;
     if (Poco::NumberParser::tryParse64(*cl, n)) f.length = static_cast<int64_t>(n);
   }
   const std::string* ex = find_header(hs, "Expect");
-  f.expect_continue = ex != nullptr && Poco::icompare(*ex, std::string("100-continue")) == 0;
+  f.expect_continue = ex != nullptr && iequals(*ex, "100-continue");
   return f;
 }
 
@@ -133,14 +145,18 @@ Body read_body(const Request& req, const Framing& f, std::size_t max, std::strin
   out.clear();
   if (req.body == nullptr) return f.chunked || want == 0 ? Body::Ok : Body::Truncated;
   std::istream& in = *req.body;
-  out.reserve(std::min<std::size_t>(want, 1u << 20));
-  std::vector<char> buf(kChunk);
-  while (out.size() < want) {
-    in.read(buf.data(), static_cast<std::streamsize>(std::min(kChunk, want - out.size())));
+  // Straight into `out`, which grows as bytes arrive (64 KiB, then doubling): a declared
+  // length is not an allocation until the bytes are there.
+  std::size_t have = 0;
+  while (have < want) {
+    const std::size_t step = std::min(want - have, std::max(kChunk, have));
+    out.resize(have + step);
+    in.read(out.data() + have, static_cast<std::streamsize>(step));
     const auto got = static_cast<std::size_t>(in.gcount());
-    out.append(buf.data(), got);
-    if (got == 0 || !in) break;
+    have += got;
+    if (got < step || !in) break;
   }
+  out.resize(have);
   if (f.chunked) return out.size() > max ? Body::TooLarge : Body::Ok;
   return out.size() == want ? Body::Ok : Body::Truncated;
 }
