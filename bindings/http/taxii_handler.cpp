@@ -145,11 +145,13 @@ Body read_body(const Request& req, const Framing& f, std::size_t max, std::strin
   out.clear();
   if (req.body == nullptr) return f.chunked || want == 0 ? Body::Ok : Body::Truncated;
   std::istream& in = *req.body;
-  // Straight into `out`, which grows as bytes arrive (64 KiB, then doubling): a declared
-  // length is not an allocation until the bytes are there.
+  // Straight into `out`, 64 KiB at a time. One allocation for a declared length up to 1 MiB
+  // (each regrowth of a large string is a fresh mmap whose pages all fault again); past
+  // that, a declared length is not an allocation until the bytes are there.
+  out.reserve(std::min<std::size_t>(want, 1u << 20));
   std::size_t have = 0;
   while (have < want) {
-    const std::size_t step = std::min(want - have, std::max(kChunk, have));
+    const std::size_t step = std::min(want - have, kChunk);
     out.resize(have + step);
     in.read(out.data() + have, static_cast<std::streamsize>(step));
     const auto got = static_cast<std::size_t>(in.gcount());
