@@ -1,13 +1,7 @@
 // The XML parser has no network (docs/security.md): whatever URL reaches Xerces, nothing
-// connects. A listener on 127.0.0.1 stands where a fetch would go and must see no connection.
+// connects. A Tripwire on 127.0.0.1 stands where a fetch would go and must see no connection.
 #define BOOST_TEST_MODULE xerces_offline
 #include <boost/test/unit_test.hpp>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <string>
@@ -21,39 +15,13 @@
 #endif
 
 #include "bindings/xml/xml_document.hpp"
+#include "tests/support/tripwire.hpp"
 
 namespace xc = xercesc;
 using namespace taxii;
+using taxii::test::Tripwire;
 
 namespace {
-
-// A TCP listener on 127.0.0.1 with an ephemeral port.
-class Listener {
- public:
-  Listener() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    BOOST_TEST_REQUIRE(fd_ >= 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    BOOST_TEST_REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    BOOST_TEST_REQUIRE(::listen(fd_, 8) == 0);
-    socklen_t len = sizeof a;
-    BOOST_TEST_REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0);
-    port_ = ntohs(a.sin_port);
-  }
-  ~Listener() { ::close(fd_); }
-  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
-  // Whether a connection is waiting to be accepted after `ms` milliseconds.
-  bool contacted(int ms) const {
-    pollfd p{fd_, POLLIN, 0};
-    return ::poll(&p, 1, ms) > 0;
-  }
-
- private:
-  int fd_ = -1;
-  unsigned short port_ = 0;
-};
 
 std::u16string utf16(const std::string& s) { return std::u16string(s.begin(), s.end()); }
 const XMLCh* xch(const std::u16string& s) { return reinterpret_cast<const XMLCh*>(s.c_str()); }
@@ -70,7 +38,7 @@ BOOST_AUTO_TEST_CASE(the_parser_has_no_net_accessor) {
   xml::preload_grammars();
   BOOST_TEST(xc::XMLPlatformUtils::fgNetAccessor == nullptr);
 
-  Listener l;
+  Tripwire l;
   const auto u = utf16(l.url("/taxii.xsd"));
   xc::XMLURL url(xch(u));
   bool threw = false;
@@ -80,11 +48,11 @@ BOOST_AUTO_TEST_CASE(the_parser_has_no_net_accessor) {
     threw = true;
   }
   BOOST_TEST(threw);
-  BOOST_TEST(!l.contacted(200));
+  BOOST_TEST(l.connections(200) == 0);
 }
 
 BOOST_AUTO_TEST_CASE(documents_naming_remote_resources_fetch_nothing) {
-  Listener l;
+  Tripwire l;
   const xml::ParseLimits limits;
   // An external DTD, and schema location hints (Xerces would load these when asked to).
   const std::string dtd = discovery_request("<!DOCTYPE x SYSTEM \"" + l.url("/x.dtd") + "\">", "");
@@ -97,7 +65,7 @@ BOOST_AUTO_TEST_CASE(documents_naming_remote_resources_fetch_nothing) {
   BOOST_TEST(b.ok(), (b.ok() ? std::string() : b.error().message()));  // the hint is ignored
   auto c = xml::parse_untyped(dtd, limits);
   BOOST_TEST(!c.ok());
-  BOOST_TEST(!l.contacted(200));
+  BOOST_TEST(l.connections(200) == 0);
 }
 
 BOOST_AUTO_TEST_CASE(a_static_xerces_runs_without_libcurl) {
@@ -110,7 +78,7 @@ BOOST_AUTO_TEST_CASE(a_static_xerces_runs_without_libcurl) {
   BOOST_TEST(found.empty(), "mapped: " << found);
 
   // The accessor Xerces would have installed, on its own: its transfers fail, unconnected.
-  Listener l;
+  Tripwire l;
   xc::CurlNetAccessor accessor;
   const auto u = utf16(l.url("/taxii.xsd"));
   xc::XMLURL url(xch(u));
@@ -121,7 +89,7 @@ BOOST_AUTO_TEST_CASE(a_static_xerces_runs_without_libcurl) {
     threw = true;
   }
   BOOST_TEST(threw);
-  BOOST_TEST(!l.contacted(200));
+  BOOST_TEST(l.connections(200) == 0);
 #else
   BOOST_TEST_MESSAGE("SKIP: built with the shared Xerces-C (TAXII_XERCES_STATIC off or no libxerces-c.a)");
 #endif

@@ -17,41 +17,15 @@
 
 #include "bindings/xml/message_binding.hpp"
 #include "tests/support/files.hpp"
+#include "tests/support/tripwire.hpp"
 
 using namespace taxii;
 namespace fs = std::filesystem;
+using taxii::test::Tripwire;
 
 namespace {
 
 const std::string kNs11 = "http://taxii.mitre.org/messages/taxii_xml_binding-1.1";
-
-// A TCP listener on 127.0.0.1 that counts connections nobody should make.
-class Tripwire {
- public:
-  Tripwire() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    BOOST_TEST_REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    BOOST_TEST_REQUIRE(::listen(fd_, 16) == 0);
-    socklen_t len = sizeof a;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    ::fcntl(fd_, F_SETFL, O_NONBLOCK);
-  }
-  ~Tripwire() { ::close(fd_); }
-  int port() const { return port_; }
-  int connections() {
-    int n = 0;
-    for (int c; (c = ::accept(fd_, nullptr, nullptr)) >= 0; ++n) ::close(c);
-    return n;
-  }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
 
 long peak_rss_mb() {
   rusage u{};
