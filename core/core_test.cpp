@@ -1,7 +1,9 @@
 #define BOOST_TEST_MODULE core
 #include <boost/test/unit_test.hpp>
 
+#include <cstdio>
 #include <set>
+#include <string>
 
 #include "core/ids.hpp"
 #include "core/message.hpp"
@@ -52,6 +54,42 @@ BOOST_AUTO_TEST_CASE(negative_years_round_trip) {
   BOOST_TEST_REQUIRE(t.has_value());
   BOOST_TEST(t->micros() == -1);
   BOOST_TEST(t->to_string() == "1969-12-31T23:59:59.999999Z");
+}
+
+// to_string formats by hand. Over instants from year 0001 to 9999 and offsets of both signs,
+// its text must parse back to the same instant and offset (parse() is written separately),
+// and its offset must read as snprintf would write it.
+BOOST_AUTO_TEST_CASE(to_string_matches_printf_and_parses_back) {
+  uint64_t x = 88172645463325252ull;  // xorshift64: the same instants every run
+  auto next = [&x] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  const int64_t lo = -62135596800LL * 1000000;  // 0001-01-01T00:00:00Z
+  const int64_t hi = 253402300799LL * 1000000;  // 9999-12-31T23:59:59Z
+  for (int i = 0; i < 20000; ++i) {
+    const int64_t micros = lo + static_cast<int64_t>(next() % static_cast<uint64_t>(hi - lo));
+    const int offset = i % 3 == 0 ? 0 : static_cast<int>(next() % 1680) - 840;  // -14:00 .. +13:59
+    const Timestamp t = Timestamp::from_micros(micros, offset);
+    const std::string s = t.to_string();
+    // The reference: the local wall time (its own digits are checked by parsing back), then
+    // the offset as snprintf writes it.
+    const int64_t local = micros + int64_t{offset} * 60 * 1000000;
+    const std::string date = Timestamp::from_micros(local, 0).to_string().substr(0, 26);
+    char ref[64];
+    const int a = offset < 0 ? -offset : offset;
+    if (offset == 0) std::snprintf(ref, sizeof ref, "%sZ", date.c_str());
+    else std::snprintf(ref, sizeof ref, "%s%c%02d:%02d", date.c_str(), offset < 0 ? '-' : '+', a / 60, a % 60);
+    BOOST_TEST_REQUIRE(s == std::string(ref), micros << " " << offset);
+    auto back = Timestamp::parse(s);
+    BOOST_TEST_REQUIRE(back.has_value(), s);
+    BOOST_TEST_REQUIRE(back->micros() == micros, s);
+    BOOST_TEST_REQUIRE(back->offset_minutes() == offset, s);
+  }
+  BOOST_TEST(Timestamp::from_micros(lo).to_string() == "0001-01-01T00:00:00.000000Z");
+  BOOST_TEST(Timestamp::from_micros(hi + 999999).to_string() == "9999-12-31T23:59:59.999999Z");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
