@@ -91,11 +91,12 @@ class PrefixProbe {
     }
     if (state_ == 1) {
       if (value_name_char(c)) {
-        if (len_ == sizeof name_) throw Bail{};  // a prefix this long: Xerces' path
-        name_[len_++] = static_cast<char>(c);
+        if (len_ < sizeof name_) name_[len_] = static_cast<char>(c);
+        ++len_;  // a long run of name characters (a hex dump) is counted, not kept
       } else {
         state_ = 2;
         found_ = c == ':' && len_ != 0;
+        if (found_ && len_ > sizeof name_) throw Bail{};  // a prefix this long: Xerces' path
       }
     }
   }

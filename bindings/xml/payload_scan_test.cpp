@@ -220,6 +220,13 @@ BOOST_AUTO_TEST_CASE(tricky_payloads_agree) {
   for (int i = 0; i < 1025; ++i) flat += "<e/>";
   BOOST_TEST(!agree(inbox11({filler(), flat}), "1025 top-level elements"));
   BOOST_TEST(agree(inbox11({filler(), "<w>" + flat + "</w>"}), "1025 nested elements"));
+  // Text and attribute values that start with a long run of name characters (a hex dump, a
+  // long identifier) stay on the fast path; only a prefix longer than 256 bytes leaves it.
+  const std::string hex(4096, 'a');
+  BOOST_TEST(agree(inbox11({filler(), "<x>" + hex + "</x>"}), "4 KiB of hex text"));
+  BOOST_TEST(agree(inbox11({filler(), "<x v=\"" + hex + "\"/>"}), "4 KiB of hex in an attribute"));
+  BOOST_TEST(agree(inbox11({filler(), "<x>" + std::string(256, 'p') + ":T</x>"}), "256-byte prefix"));
+  BOOST_TEST(!agree(inbox11({filler(), "<x>" + std::string(257, 'p') + ":T</x>"}), "257-byte prefix"));
   // An envelope error after a payload on the same line reads exactly as without the fast path.
   std::string bad = inbox11({filler(), filler()});
   bad.insert(bad.rfind("</t:Content_Block>"), "<t:Unexpected/>");
