@@ -94,6 +94,15 @@ BOOST_AUTO_TEST_CASE(to_string_matches_printf_and_parses_back) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
+BOOST_AUTO_TEST_CASE(xml_escape_in_text_and_in_attributes) {
+  const std::string in = "a&b<c>d\"e\tf\ng\rh";
+  BOOST_TEST(xml_escape(in) == "a&amp;b&lt;c&gt;d\"e\tf\ng&#13;h");
+  BOOST_TEST(xml_escape(in, true) == "a&amp;b&lt;c&gt;d&quot;e&#9;f&#10;g&#13;h");
+  BOOST_TEST(xml_escape("") == "");
+  BOOST_TEST(xml_escape("plain \xC3\xA9 text", true) == "plain \xC3\xA9 text");
+  BOOST_TEST(xml_escape("&&") == "&amp;&amp;");
+}
+
 BOOST_AUTO_TEST_CASE(status_wire_names_round_trip) {
   for (int i = 0; i <= static_cast<int>(StatusType::UnsupportedTargetingExpressionId); ++i) {
     const auto t = static_cast<StatusType>(i);

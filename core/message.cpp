@@ -135,21 +135,14 @@ void xml_escape_append(std::string& out, std::string_view s, bool in_attribute) 
     if ((kEscape.t[static_cast<unsigned char>(c)] & mask) == 0) continue;
     out.append(s.data() + run, i - run);
     run = i + 1;
-    switch (c) {
+    switch (c) {  // only the table's bytes get here; '"', tab and LF only in attributes
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
-      case '"':
-        if (in_attribute) out += "&quot;"; else out += c;
-        break;
       case '\r': out += "&#13;"; break;  // keep CR through XML end-of-line normalization
-      case '\t':
-        if (in_attribute) out += "&#9;"; else out += c;
-        break;
-      case '\n':
-        if (in_attribute) out += "&#10;"; else out += c;
-        break;
-      default: out += c;
+      case '"': out += "&quot;"; break;
+      case '\t': out += "&#9;"; break;
+      default: out += "&#10;"; break;  // '\n'
     }
   }
   out.append(s.data() + run, s.size() - run);
