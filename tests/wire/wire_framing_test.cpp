@@ -21,6 +21,7 @@
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 
+#include "bindings/http/request_head.hpp"
 #include "tests/wire/wire_support.hpp"
 
 using namespace taxii;
@@ -166,6 +167,10 @@ void still_serves(bool over_tls) {
 // still serves a good request.
 void expect_refused(const std::string& bytes, int status, bool over_tls = false) {
   BOOST_TEST_CONTEXT((over_tls ? "TLS: " : "plain: ") << std::quoted(bytes.substr(0, 160))) {
+    // The scanner the engine runs gives this verdict on these bytes (a wrong answer below is
+    // then the engine's, not the rule's).
+    const http::HeadVerdict v = http::RequestHeadScanner().feed(bytes);
+    BOOST_TEST((v.kind == http::HeadVerdict::Invalid && v.status == status), "scanner: " << v.status << " " << v.reason);
     const Outcome o = hit(over_tls ? server->process.https_port() : server->process.http_port(), bytes,
                           over_tls ? server->tls : nullptr);
     BOOST_TEST(o.http == status, "answer: " << std::quoted(o.raw.substr(0, 300)));
@@ -188,6 +193,7 @@ BOOST_AUTO_TEST_CASE(well_formed_requests_are_served) {
     for (const std::string& bytes : {discovery(), head("Transfer-Encoding: chunked\r\n", false) + chunked(kDiscovery11),
                                      discovery("X-Tab:\ta\tb\t\r\nX-Empty:\r\nX-Obs-Text: caf\xc3\xa9\r\n")}) {
       BOOST_TEST_CONTEXT((over_tls ? "TLS: " : "plain: ") << std::quoted(bytes.substr(0, 120))) {
+        BOOST_TEST(http::RequestHeadScanner().feed(bytes).kind == http::HeadVerdict::Complete);
         const Outcome o = hit(port, bytes, tls, 3000ms, true);
         BOOST_TEST(o.http == 200, std::quoted(o.raw.substr(0, 300)));
         BOOST_TEST(o.raw.find("Discovery_Response") != std::string::npos);
