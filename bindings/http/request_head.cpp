@@ -372,21 +372,29 @@ HeadVerdict RequestHeadScanner::feed(std::string_view all) {
           return fail(i, 400, c == ':' ? "empty field name" : "invalid character in a field name");
         }
         break;
-      case St::Name:
-        if (is(c, kTchar)) {
-          if (i - tok_start_ + 1 > lim_.max_name) return fail(i, 431, "field name too long");
-        } else if (c == ':') {
+      case St::Name: {
+        std::size_t j = i;
+        const std::size_t stop = std::min(end, tok_start_ + lim_.max_name);
+        while (j < stop && is(p[j], kTchar)) ++j;
+        steps_ += j - i;
+        i = j;
+        if (i == end) continue;
+        const unsigned char d = p[i];
+        if (is(d, kTchar)) {
+          return fail(i, 431, "field name too long");
+        } else if (d == ':') {
           if (!field_name_done(all.substr(tok_start_, i - tok_start_), i)) return v_;
           st_ = St::ValueLead;
-        } else if (ows(c)) {
+        } else if (ows(d)) {
           // RFC 9112 §5.1: whitespace between field name and colon -> 400 (MUST).
           return fail(i, 400, "whitespace before a colon");
-        } else if (c == '\r' || c == '\n') {
+        } else if (d == '\r' || d == '\n') {
           return fail(i, 400, "field line without a colon");
         } else {
           return fail(i, 400, "invalid character in a field name");
         }
         break;
+      }
       case St::ValueLead:
         if (ows(c)) break;
         tok_start_ = i;
