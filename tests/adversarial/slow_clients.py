@@ -8,8 +8,8 @@ MODE is one of
   slowloris   slowhttptest -H: request heads sent a few bytes at a time, never finished
   slow-body   slowhttptest -B: complete heads (Content-Length: 100000) to the Inbox, then a
               byte or two of body every second (R-U-D-Y)
-  slow-read   slowhttptest -X: answers read a byte at a time through a tiny receive window,
-              with pipelined requests so that the answers outgrow the socket buffers
+  slow-read   slowhttptest -X: answers read a byte a second through a 1-4 byte receive
+              window, 10 pipelined requests per connection
 
 A real taxiid is started on 127.0.0.1 with a configuration like samples/taxiid.yaml but few
 worker threads (limits.threads, default 4), so that a few slow connections would be enough to
@@ -23,9 +23,10 @@ and the run asserts: no request of that client failed (HTTP 200 and the expected
 each within --timeout s), the p99 of its latencies during the attack is under --p99-ms, and
 after the attack a full poll of the collection returns every package it pushed exactly once.
 
-slowhttptest always sends GET in slow-read mode, and taxiid answers GET with a short 405: the
-slow reader cannot ask for a large Poll_Response here. Pipelined requests (-k) make the answers
-large enough to fill the socket buffers; the slow reader of a real Poll_Response is covered by
+slowhttptest always sends GET in slow-read mode, and taxiid answers GET with a short 405 (68
+bytes of body): the slow reader cannot ask for a large Poll_Response here, and 10 pipelined
+answers (slowhttptest's maximum) fit in the socket buffers, so this mode checks that 400 such
+connections hold no worker. The slow reader of a real Poll_Response is covered by
 tests/wire/wire_slow_clients_test.cpp.
 
 Exit status: 0 passed, 1 failed, 77 slowhttptest is not installed (CTest: skipped).

@@ -50,9 +50,13 @@ constexpr const char* kPerIpKey = "max_connections_per_ip";
 // What (b) configures: a minimum rate far above the slow reader's 10 bytes/s.
 constexpr long kMinRate = 16384;
 constexpr long kGrace = 5;
-// Bytes the kernel may take off the server's hands before the client's tiny window stops it
-// (the server's send buffer and what is in flight): a rate measured over the whole exchange
-// counts them, so the cut may come up to this many bytes' worth of kMinRate later.
+// Bytes the server may count as sent before the client's tiny window stops it, if it counts
+// what it wrote: the cut may then come this many bytes' worth of kMinRate later. Beware: on
+// loopback Linux sizes a socket's send buffer from the 64 KiB MSS, and the kernel took 1.6 MB
+// of the 2.6 MB answer at once (ss: Send-Q 1612528, notsent 1612528, bytes_acked 1152): a rate
+// of bytes written would stay above kMinRate for 100 s. The rate must count what the client
+// acknowledged (TCP_INFO tcpi_bytes_acked, or written minus SIOCOUTQ), or the send buffer be
+// capped (SO_SNDBUF).
 constexpr long kBurstAllowance = 128 * 1024;
 // An engine that does not know these keys refuses to start; TAXII_SLOW_CLIENTS_OMIT_KEYS=1
 // leaves them out, to observe what such an engine does with the slow reader and the extra
