@@ -54,6 +54,9 @@ struct ServerSpec {
   std::size_t max_connections = 5000;
   int keep_alive_timeout = 30;
   int request_timeout = 30;
+  // Extra keys of the `limits:` section, as YAML lines indented by two spaces
+  // (e.g. "  max_connections_per_ip: 20\n").
+  std::string limits_yaml;
   // Appended to the configuration as is (e.g. an `auth:` section).
   std::string extra_yaml;
   // Extra keys of the `poll:` section, as YAML lines indented by two spaces
