@@ -243,6 +243,13 @@ void read_log(Reader& r, const YAML::Node& root, ServerConfig& c) {
   c.log.buffer_ms = static_cast<unsigned>(r.integer(n, "log", "buffer_ms", 0, 10'000).value_or(0));
 }
 
+// http: the TAXII HTTP binding's tolerance of incomplete headers.
+void read_http(Reader& r, const YAML::Node& root, ServerConfig& c) {
+  const YAML::Node n = root["http"];
+  if (!n.IsDefined() || n.IsNull() || !r.map(n, "http", {"lenient_headers"})) return;
+  c.http.lenient_headers = r.boolean(n, "http", "lenient_headers").value_or(false);
+}
+
 // push: the outbox worker (services/push/outbox_worker.hpp) and its HTTP client.
 void read_push(Reader& r, const YAML::Node& root, const fs::path& dir, ServerConfig& c) {
   const YAML::Node n = root["push"];
@@ -470,7 +477,8 @@ ConfigLoad load_config(const std::string& path) {
     out.errors.push_back(path + ":1: the configuration must be a YAML mapping");
     return out;
   }
-  r.map(root, "", {"listeners", "public_base_url", "storage", "limits", "poll", "push", "services", "collections", "auth", "log"});
+  r.map(root, "", {"listeners", "public_base_url", "storage", "limits", "poll", "push", "services", "collections", "auth", "log",
+                    "http"});
   ServerConfig c;
   c.file = abs.string();
   const fs::path dir = abs.parent_path();
@@ -490,6 +498,7 @@ ConfigLoad load_config(const std::string& path) {
   }
   read_limits(r, root, c);
   read_log(r, root, c);
+  read_http(r, root, c);
   read_push(r, root, dir, c);
   read_services(r, root, c);
   read_collections(r, root, c);

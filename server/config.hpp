@@ -60,6 +60,12 @@ struct LogConfig {
   unsigned buffer_ms = 0;                        // 0: each line written at once
 };
 
+// http: the TAXII HTTP binding (docs/server.md). lenient_headers: an absent Content-Type,
+// X-TAXII-Services or X-TAXII-Protocol is inferred instead of refused (docs/decisions.md).
+struct HttpConfig {
+  bool lenient_headers = false;
+};
+
 struct ServerConfig {
   std::string file;                              // the configuration file, absolute
   std::vector<ListenerConfig> listeners;
@@ -71,6 +77,7 @@ struct ServerConfig {
   std::vector<services::CollectionInfo> collections;
   std::optional<AuthConfig> auth;                // issue #7
   LogConfig log;
+  HttpConfig http;
   std::map<std::string, auth::Permissions, std::less<>> collection_permissions;  // moved into auth
 };
 

@@ -124,6 +124,30 @@ BOOST_AUTO_TEST_CASE(log_section) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(http_section) {
+  {
+    TempFile f(kMinimal);
+    const auto c = load_config(f.path.string());
+    BOOST_TEST_REQUIRE(c.config.has_value());
+    BOOST_TEST(!c.config->http.lenient_headers);  // strict TAXII headers by default
+  }
+  {
+    TempFile f(std::string(kMinimal) + "http:\n  lenient_headers: true\n");
+    const auto c = load_config(f.path.string());
+    for (const auto& e : c.errors) BOOST_TEST_MESSAGE(e);
+    BOOST_TEST_REQUIRE(c.config.has_value());
+    BOOST_TEST(c.config->http.lenient_headers);
+  }
+  {
+    TempFile f(std::string(kMinimal) + "http:\n  lenient_headers: sometimes\n  lenient_header: true\n");
+    const auto c = load_config(f.path.string());
+    BOOST_TEST(!c.config.has_value());
+    for (const auto& e : c.errors) BOOST_TEST_MESSAGE(e);
+    BOOST_TEST(has_error(c, ":11: http.lenient_headers: expected true or false"));
+    BOOST_TEST(has_error(c, ":12: http.lenient_header: unknown key"));
+  }
+}
+
 BOOST_AUTO_TEST_CASE(yaml_syntax_error_has_a_line) {
   TempFile f("listeners:\n  - port: [1\nstorage: x\n");
   const auto c = load_config(f.path.string());

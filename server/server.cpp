@@ -141,6 +141,10 @@ Result<std::unique_ptr<Server>> Server::create(const ServerConfig& config, Logge
   p->app = std::make_unique<DispatcherApp>(*p->dispatcher, p->authenticator.get());
   http::HandlerOptions ho;
   ho.max_body_bytes = config.limits.max_body_bytes;
+  ho.lenient_headers = config.http.lenient_headers;
+  if (ho.lenient_headers)
+    log.warn("lenient_headers", {{"msg", "requests without Content-Type, X-TAXII-Services or X-TAXII-Protocol are "
+                                         "served (http.lenient_headers; HTTP 1.0 §2 requires them)"}});
   p->handler = std::make_unique<http::TaxiiHandler>(*p->app, ho, [&log](const http::RequestLog& r) { log.request(r); });
   std::vector<http::ListenerOptions> listeners;
   for (const auto& l : config.listeners) listeners.push_back(l.options);

@@ -369,6 +369,7 @@ void TaxiiHandler::process(const Request& request, const ConnectionInfo& conn, E
   const TaxiiHeaders headers = taxii_headers(hs);
   const Version guessed = guess_version(headers);
   const Framing framing = framing_of(hs);
+  const HeaderMode header_mode = options_.lenient_headers ? HeaderMode::Lenient : HeaderMode::Strict;
 
   // HTTP 1.0 §3: every TAXII request is a POST.
   if (request.method != Poco::Net::HTTPRequest::HTTP_POST) {
@@ -409,7 +410,7 @@ void TaxiiHandler::process(const Request& request, const ConnectionInfo& conn, E
       const std::string shown = displayable_path(x.log.path);
       return status_answer(out, 404, Error::not_found("no TAXII service at " + shown, shown), guessed, "0", conn, x);
     }
-    return status_answer(out, 200, *refused, check_headers(headers, conn.https).answer_version, "0", conn, x);
+    return status_answer(out, 200, *refused, check_headers(headers, conn.https, header_mode).answer_version, "0", conn, x);
   }
 
   std::string body;
@@ -439,7 +440,7 @@ void TaxiiHandler::process(const Request& request, const ConnectionInfo& conn, E
   if (const char* dup = duplicated_taxii_header(hs))
     return status_answer(out, 200, Error::bad_message(std::string(dup) + " appears more than once"), guessed,
                          readable_message_id(body, guessed, options_.parse_limits), conn, x);
-  const HeaderCheck check = check_headers(headers, conn.https);
+  const HeaderCheck check = check_headers(headers, conn.https, header_mode);
   if (check.error) {
     // The request's message_id, if the body can be read with the binding it names (§12.12).
     std::string in_response_to = readable_message_id(body, check.answer_version, options_.parse_limits);

@@ -134,6 +134,9 @@ struct Answer {
 struct HandlerOptions {
   std::size_t max_body_bytes = 10u << 20;
   xml::ParseLimits parse_limits{};  // max_bytes is raised to max_body_bytes
+  // true: an absent Content-Type, X-TAXII-Services or X-TAXII-Protocol is inferred
+  // (HeaderMode::Lenient, taxii_headers.hpp); false: refused, as HTTP 1.0 §2 requires them.
+  bool lenient_headers = false;
 };
 
 class TaxiiHandler {

@@ -3,19 +3,27 @@
 // here: a failed check is an Error for a TAXII Status_Message (taxii_handler.hpp answers it in
 // an HTTP 200, HTTP 1.0 §4).
 //
+// Required on every request (HTTP 1.0 §2, Table 1: X-TAXII-Content-Type §2.1.4, X-TAXII-Protocol
+// §2.1.5 and X-TAXII-Services §2.1.6 are MUST on every TAXII message; Content-Type §2.1.2 on
+// every message with a body). An absent (or empty) header is answered like a wrong value of
+// the same header, in an HTTP 200 (docs/decisions.md, "Strict TAXII HTTP headers"). In
+// HeaderMode::Lenient (taxiid's `http.lenient_headers`) an absent Content-Type, X-TAXII-Services
+// or X-TAXII-Protocol is inferred instead, as taxiid did before; X-TAXII-Content-Type is never.
+//
 // Decisions where HTTP 1.0 is silent (docs/server.md):
 // - X-TAXII-Content-Type missing or not a binding we implement -> UNSUPPORTED_MESSAGE with one
 //   SUPPORTED_BINDING detail per XML binding (HTTP 1.0 §2.1.4: without it the body is not a
 //   TAXII message; we do not sniff).
-// - Content-Type: absent is tolerated (X-TAXII-Content-Type says what the body is); present,
-//   it must be XML: application/xml, text/xml or application/<x>+xml, parameters ignored;
-//   otherwise UNSUPPORTED_MESSAGE (HTTP 1.0 §2.1.2; the HTTP status 415 maps to the same type).
-// - X-TAXII-Services: absent -> the binding's version; present but unknown or not the
-//   binding's version -> BAD_MESSAGE (the headers contradict each other).
-// - X-TAXII-Protocol: absent -> the transport's (libtaxii-era clients omit it); unknown ->
-//   UNSUPPORTED_PROTOCOL; the https id over plain HTTP -> UNSUPPORTED_PROTOCOL (the client
-//   believes it is protected); the http id over TLS is accepted (harmless). Details: one
-//   SUPPORTED_PROTOCOL = the transport's id.
+// - Content-Type: missing, or not XML (application/xml, text/xml or application/<x>+xml) ->
+//   UNSUPPORTED_MESSAGE with the same details (HTTP 1.0 §2.1.2; the HTTP status 415 maps to the
+//   same type). A charset parameter must be utf-8 or us-ascii (case-insensitive; quoted or
+//   not), in both modes: the body is read as UTF-8, and a declared charset the parser ignores
+//   is a parser differential. Other parameters are ignored.
+// - X-TAXII-Services: missing, unknown or not the binding's version -> BAD_MESSAGE (the
+//   headers are incomplete or contradict each other). Lenient, absent: the binding's version.
+// - X-TAXII-Protocol: missing, unknown, or the https id over plain HTTP -> UNSUPPORTED_PROTOCOL
+//   (the client believes it is protected); the http id over TLS is accepted (harmless).
+//   Details: one SUPPORTED_PROTOCOL = the transport's id. Lenient, absent: the transport's.
 // - X-TAXII-Accept: absent -> anything; present -> a space-separated list (commas tolerated)
 //   that must contain the request's binding, since we answer in the request's version;
 //   otherwise UNSUPPORTED_MESSAGE with SUPPORTED_BINDING = the request's binding.
@@ -55,9 +63,13 @@ struct HeaderCheck {
   std::optional<Error> error;
 };
 
+// Strict: every header HTTP 1.0 §2 requires of a request must be there. Lenient: an absent
+// Content-Type, X-TAXII-Services or X-TAXII-Protocol is inferred (for clients that omit them).
+enum class HeaderMode { Strict, Lenient };
+
 // REQUIRES: nothing. `tls` is whether the request came over TLS (or a TLS-terminating proxy
 // the listener is configured to trust).
-HeaderCheck check_headers(const TaxiiHeaders& h, bool tls);
+HeaderCheck check_headers(const TaxiiHeaders& h, bool tls, HeaderMode mode = HeaderMode::Strict);
 
 // The version a request most likely speaks, from its headers alone (for error answers).
 Version guess_version(const TaxiiHeaders& h);
@@ -65,6 +77,10 @@ Version guess_version(const TaxiiHeaders& h);
 // Splits an X-TAXII-Accept value on spaces and commas.
 std::vector<std::string> split_binding_list(std::string_view v);
 bool is_xml_media_type(std::string_view content_type);
+// Whether every charset parameter of a media type (RFC 9110 §8.3.2; the name and the value are
+// case-insensitive, the value a token or a quoted string) is utf-8 or us-ascii; true when it
+// has none. An empty or unterminated value is not.
+bool utf8_charset(std::string_view content_type);
 bool accept_allows_xml(std::string_view accept);
 
 }  // namespace taxii::http

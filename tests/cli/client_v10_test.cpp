@@ -37,6 +37,11 @@ BOOST_AUTO_TEST_CASE(feed_information_is_asked_and_read_as_collections) {
   const auto& hd = h.seen.at(0).http.headers;
   BOOST_TEST(*hd.find("X-TAXII-Content-Type") == std::string(urn::kMessageXml10));
   BOOST_TEST(*hd.find("X-TAXII-Services") == std::string(urn::kServices10));
+  // Every header taxiid requires of a request (HTTP 1.0 §2), in the 1.0 flavour too.
+  BOOST_TEST_REQUIRE(hd.find("Content-Type") != nullptr);
+  BOOST_TEST(*hd.find("Content-Type") == "application/xml");
+  BOOST_TEST_REQUIRE(hd.find("X-TAXII-Protocol") != nullptr);
+  BOOST_TEST(*hd.find("X-TAXII-Protocol") == std::string(urn::kProtocolHttp));
 }
 
 BOOST_AUTO_TEST_CASE(poll_uses_the_10_messages_and_converts_the_window) {

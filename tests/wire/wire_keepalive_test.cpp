@@ -28,7 +28,8 @@ const std::string kDiscovery11 =
 
 std::string request() {
   return "POST /services/discovery HTTP/1.1\r\nHost: x\r\nContent-Type: application/xml\r\nX-TAXII-Content-Type: " +
-         std::string(urn::kMessageXml11) + "\r\nContent-Length: " + std::to_string(kDiscovery11.size()) + "\r\n\r\n" +
+         std::string(urn::kMessageXml11) + "\r\nX-TAXII-Services: " + std::string(urn::kServices11) +
+         "\r\nX-TAXII-Protocol: " + std::string(urn::kProtocolHttp) + "\r\nContent-Length: " + std::to_string(kDiscovery11.size()) + "\r\n\r\n" +
          kDiscovery11;
 }
 
