@@ -34,6 +34,12 @@ struct Limits {
   std::size_t threads = 8;
   std::chrono::seconds keep_alive_timeout{15};
   std::chrono::seconds request_timeout{60};
+  // Slow peers (issue #20): below min_data_rate bytes/s, measured over each window of
+  // min_rate_grace seconds while a request is received or an answer sent, the connection is cut
+  // (408 where it can still be answered). 0 disables the rate check.
+  std::size_t min_data_rate = 1024;
+  std::chrono::seconds min_rate_grace{5};
+  std::size_t max_connections_per_ip = 0;          // 0: no cap (behind a proxy every client has its address)
 };
 
 // Push delivery (subscriptions, asynchronous results): the outbox worker and its HTTP client.

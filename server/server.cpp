@@ -153,13 +153,23 @@ Result<std::unique_ptr<Server>> Server::create(const ServerConfig& config, Logge
   eo.max_connections = config.limits.max_connections;
   eo.keep_alive_timeout = config.limits.keep_alive_timeout;
   eo.request_timeout = config.limits.request_timeout;
+  eo.max_body_bytes = config.limits.max_body_bytes;
+  eo.min_data_rate = config.limits.min_data_rate;
+  eo.min_rate_grace = config.limits.min_rate_grace;
+  eo.max_connections_per_ip = config.limits.max_connections_per_ip;
   http::TaxiiHandler* handler = p->handler.get();
   auto server = http::HttpServer::create(
       listeners, eo,
       [handler](Poco::Net::HTTPServerRequest& rq, Poco::Net::HTTPServerResponse& rs, const http::ConnectionInfo& ci) {
         (*handler)(rq, rs, ci);
       },
-      [&log](const std::string& m) { log.warn("http", {{"msg", m}}); });
+      [&log](const std::string& m) { log.warn("http", {{"msg", m}}); },
+      [handler](Poco::Net::HTTPServerRequest& rq, Poco::Net::HTTPServerResponse& rs, const http::ConnectionInfo& ci) {
+        return handler->gate(rq, rs, ci);
+      },
+      [handler](int status, std::string_view why, const http::ConnectionInfo& ci) {
+        return handler->refusal(status, why, ci);
+      });
   if (!server.ok()) return server.error();
   p->http = std::move(server).value();
 

@@ -1,5 +1,7 @@
 #include "bindings/http/http_server.hpp"
 
+#include "bindings/http/request_head.hpp"
+
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -60,10 +62,76 @@ int64_t now_ms() {
 //   most on the VMs we run on). While gathering, writes are collected and sent in pieces of
 //   up to kGatherBytes; the rest when the exchange ends (send_gathered). One copy of the
 //   bytes, kGatherBytes per connection while it is answered, none when it is idle.
+// What the reactor's sweep needs to judge a worker's exchange with a slow peer: whether the
+// worker is inside a read or a write on the socket now (since when), and how many bytes have
+// moved (min_data_rate, EngineOptions).
+struct IoMeter {
+  std::atomic<int64_t> since{0};     // ms; 0: not in I/O
+  std::atomic<uint64_t> bytes{0};    // moved in either direction, this exchange
+  int64_t window_start = 0;          // reactor (sweep) only
+  uint64_t window_bytes = 0;         // reactor (sweep) only
+};
+
+// Marks the worker as inside socket I/O (IoMeter::since) for the reactor's rate check;
+// nested scopes keep the outermost start.
+class Metered {
+ public:
+  explicit Metered(IoMeter& m) : m_(m), outer_(m.since.load(std::memory_order_relaxed) != 0) {
+    if (!outer_) m_.since.store(now_ms(), std::memory_order_relaxed);
+  }
+  ~Metered() {
+    if (!outer_) m_.since.store(0, std::memory_order_relaxed);
+  }
+  Metered(const Metered&) = delete;
+  Metered& operator=(const Metered&) = delete;
+
+ private:
+  IoMeter& m_;
+  bool outer_;
+};
+
+// Bytes of answers left for the reactor to write (all connections): past this, a worker
+// writes the rest itself, blocking (metered), rather than hold more memory for slow readers.
+std::atomic<std::size_t> g_behind_bytes{0};
+constexpr std::size_t kMaxBehindBytes = 512u << 20;
+
 class ServerSession final : public Poco::Net::HTTPServerSession {
  public:
-  using HTTPServerSession::HTTPServerSession;
+  ServerSession(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPServerParams::Ptr params, IoMeter& meter)
+      : HTTPServerSession(socket, params), meter_(meter) {}
+  ~ServerSession() override { drop_behind(); }
   bool has_buffered() const { return buffered() > 0; }
+
+  // Plain connections: writes never block. What the socket does not take at once is kept
+  // (`behind`) and written by the reactor as the client reads (EPOLLOUT), so a slow reader
+  // of a large answer holds memory, not a worker.
+  void write_behind(int fd) { fd_ = fd; }
+  bool behind() const { return behind_off_ < behind_.size(); }
+  // From the reactor: writes what the socket takes now. True when all is written; throws
+  // on a closed connection.
+  bool flush_behind() {
+    while (behind()) {
+      const ssize_t w = ::send(fd_, behind_.data() + behind_off_, behind_.size() - behind_off_, MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
+        throw Poco::Net::ConnectionResetException("the connection closed while the answer was sent");
+      }
+      behind_off_ += static_cast<std::size_t>(w);
+      meter_.bytes.fetch_add(static_cast<uint64_t>(w), std::memory_order_relaxed);
+    }
+    drop_behind();
+    return true;
+  }
+
+  // Reads of the body (TLS connections, whose bytes the reactor cannot stage) are metered.
+  int read(char* buffer, std::streamsize length) override {
+    if (buffered() > 0) return HTTPServerSession::read(buffer, length);
+    Metered m(meter_);
+    const int n = HTTPServerSession::read(buffer, length);
+    if (n > 0) meter_.bytes.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
+    return n;
+  }
 
   void gather() { gathering_ = true; }
 
@@ -75,17 +143,29 @@ class ServerSession final : public Poco::Net::HTTPServerSession {
     iov.reserve(pieces.size());
     for (const auto& p : pieces)
       if (!p.empty()) iov.push_back({const_cast<char*>(p.data()), p.size()});
+    Metered metered(meter_);
     std::size_t i = 0;
     while (i < iov.size()) {
+      if (behind()) {  // something is already waiting: the rest goes after it
+        for (; i < iov.size(); ++i) keep_behind(static_cast<const char*>(iov[i].iov_base), iov[i].iov_len);
+        return;
+      }
       msghdr m{};
       m.msg_iov = iov.data() + i;
       m.msg_iovlen = std::min<std::size_t>(iov.size() - i, IOV_MAX);
-      const ssize_t w = ::sendmsg(fd, &m, MSG_NOSIGNAL);  // the send timeout applies (SO_SNDTIMEO)
+      // Without blocking where the reactor can finish the answer; else the send timeout applies.
+      const int flags = MSG_NOSIGNAL | (may_defer() ? MSG_DONTWAIT : 0);
+      const ssize_t w = ::sendmsg(fd, &m, flags);
       if (w < 0) {
         if (errno == EINTR) continue;
+        if ((errno == EAGAIN || errno == EWOULDBLOCK) && (flags & MSG_DONTWAIT) != 0) {
+          for (; i < iov.size(); ++i) keep_behind(static_cast<const char*>(iov[i].iov_base), iov[i].iov_len);
+          return;
+        }
         if (errno == EAGAIN || errno == EWOULDBLOCK) throw Poco::TimeoutException("sending the answer timed out");
         throw Poco::Net::ConnectionResetException("the connection closed while the answer was sent");
       }
+      meter_.bytes.fetch_add(static_cast<uint64_t>(w), std::memory_order_relaxed);
       auto left = static_cast<std::size_t>(w);
       while (i < iov.size() && left >= iov[i].iov_len) left -= iov[i++].iov_len;
       if (i < iov.size() && left > 0) {
@@ -105,7 +185,10 @@ class ServerSession final : public Poco::Net::HTTPServerSession {
 
  protected:
   int write(const char* buffer, std::streamsize length) override {
-    if (!gathering_) return HTTPServerSession::write(buffer, length);
+    if (!gathering_) {
+      send_all(buffer, static_cast<std::size_t>(length));
+      return static_cast<int>(length);
+    }
     const auto n = static_cast<std::size_t>(length);
     if (gathered_.size() + n > kGatherBytes) {
       send_all(gathered_.data(), gathered_.size());
@@ -128,29 +211,71 @@ class ServerSession final : public Poco::Net::HTTPServerSession {
   // from pages mapped and faulted in for each answer.
   static constexpr std::size_t kGatherBytes = 128 * 1024;
 
+  bool may_defer() const { return fd_ >= 0 && g_behind_bytes.load(std::memory_order_relaxed) < kMaxBehindBytes; }
+
+  void keep_behind(const char* p, std::size_t n) {
+    if (n == 0) return;
+    if (behind_off_ > 0 && behind_off_ == behind_.size()) {
+      behind_.clear();
+      behind_off_ = 0;
+    }
+    behind_.append(p, n);
+    g_behind_bytes.fetch_add(n, std::memory_order_relaxed);
+    counted_ += n;
+  }
+  void drop_behind() {
+    if (counted_ > 0) g_behind_bytes.fetch_sub(counted_, std::memory_order_relaxed);
+    counted_ = 0;
+    std::string().swap(behind_);
+    behind_off_ = 0;
+  }
+
   void send_all(const char* p, std::size_t n) {
+    if (n == 0) return;
+    if (behind()) return keep_behind(p, n);
+    Metered m(meter_);
+    if (may_defer()) {
+      while (n > 0) {
+        const ssize_t w = ::send(fd_, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (w < 0) {
+          if (errno == EINTR) continue;
+          if (errno == EAGAIN || errno == EWOULDBLOCK) return keep_behind(p, n);
+          throw Poco::Net::ConnectionResetException("the connection closed while the answer was sent");
+        }
+        meter_.bytes.fetch_add(static_cast<uint64_t>(w), std::memory_order_relaxed);
+        p += w;
+        n -= static_cast<std::size_t>(w);
+      }
+      return;
+    }
     while (n > 0) {
       const int k = HTTPServerSession::write(p, static_cast<std::streamsize>(std::min<std::size_t>(n, 1 << 30)));
       if (k <= 0) throw Poco::Net::ConnectionResetException("the connection closed while the answer was sent");
+      meter_.bytes.fetch_add(static_cast<uint64_t>(k), std::memory_order_relaxed);
       p += k;
       n -= static_cast<std::size_t>(k);
     }
   }
 
+  IoMeter& meter_;
   bool gathering_ = false;
   std::vector<char> gathered_;
+  int fd_ = -1;              // plain connections: write-behind allowed
+  std::string behind_;       // not yet written; the reactor writes it
+  std::size_t behind_off_ = 0;
+  std::size_t counted_ = 0;  // bytes added to g_behind_bytes
 };
-
-// The most a request head may take (Poco refuses longer fields itself, with a 400).
-constexpr std::size_t kMaxHead = 64 * 1024;
 
 // A plain (non-TLS) accepted socket with two savings per request:
 // - it knows its two addresses: Poco's request object asks for both on every request
 //   (getpeername + getsockname), which a keep-alive connection answers once, at accept;
-// - it can hold bytes already read (`stage`): the engine reads what has arrived to see
-//   whether a whole request head is there before a worker commits to the exchange, and
-//   Poco then reads those bytes from here, so a request costs one recv(2), not a peek
-//   and a read.
+// - it holds the bytes read so far (`staged`): the engine reads a request, head and body,
+//   without blocking (in a worker's first read, then in the reactor) and hands it to a worker
+//   only once it is whole; Poco then reads those bytes from here. A slow client holds a
+//   buffer, never a thread.
+// Offsets into staged_: begin_ (the current request's first byte) <= off_ (what Poco has
+// taken) <= limit_ (the end of the current request: Poco never reads the next one, which
+// must be scanned first).
 class PlainSocketImpl final : public Poco::Net::StreamSocketImpl {
  public:
   explicit PlainSocketImpl(poco_socket_t fd) : StreamSocketImpl(fd) {}
@@ -163,34 +288,52 @@ class PlainSocketImpl final : public Poco::Net::StreamSocketImpl {
 
   using StreamSocketImpl::receiveBytes;
   int receiveBytes(void* buffer, int length, int flags) override {
-    if (flags != 0 || staged() == 0 || length <= 0) return StreamSocketImpl::receiveBytes(buffer, length, flags);
-    const std::size_t n = std::min(staged(), static_cast<std::size_t>(length));
-    std::memcpy(buffer, staged_.data() + staged_off_, n);
-    staged_off_ += n;
-    if (staged_off_ == staged_.size()) {
-      std::string().swap(staged_);  // an idle connection holds no buffer
-      staged_off_ = 0;
-    }
+    const std::size_t avail = std::min(limit_, staged_.size()) - std::min(off_, std::min(limit_, staged_.size()));
+    if (flags != 0 || avail == 0 || length <= 0) return StreamSocketImpl::receiveBytes(buffer, length, flags);
+    const std::size_t n = std::min(avail, static_cast<std::size_t>(length));
+    std::memcpy(buffer, staged_.data() + off_, n);
+    off_ += n;
     return static_cast<int>(n);
   }
-  int available() override { return static_cast<int>(staged()) + StreamSocketImpl::available(); }
+  int available() override { return static_cast<int>(staged_.size() - off_) + StreamSocketImpl::available(); }
 
-  std::size_t staged() const { return staged_.size() - staged_off_; }
-  std::string_view staged_view() const { return std::string_view(staged_).substr(staged_off_); }
-  void stage(const char* data, std::size_t n) {
-    if (staged_off_ > 0) {
-      staged_.erase(0, staged_off_);
-      staged_off_ = 0;
+  // The current request's bytes, from its first.
+  std::string_view request() const { return std::string_view(staged_).substr(begin_); }
+  // Poco may read the current request's first `extent` bytes.
+  void allow(std::size_t extent) { limit_ = begin_ + extent; }
+  // The current request is over: the next begins where Poco stopped. Frees the buffer when
+  // nothing is left (an idle connection holds none).
+  void next_request() {
+    // Body bytes the handler left unread belong to the request that is over.
+    begin_ = std::min(std::max(off_, limit_), staged_.size());
+    off_ = begin_;
+    limit_ = begin_;
+    if (begin_ == staged_.size()) {
+      std::string().swap(staged_);
+      begin_ = off_ = limit_ = 0;
+    } else if (begin_ >= 64 * 1024) {
+      staged_.erase(0, begin_);
+      off_ -= begin_;
+      limit_ -= begin_;
+      begin_ = 0;
     }
-    staged_.append(data, n);
   }
+  void reserve_request(std::size_t n) {
+    if (staged_.capacity() < begin_ + n) staged_.reserve(begin_ + n);
+  }
+  void stage(const char* data, std::size_t n) { staged_.append(data, n); }
+  // Bytes of the current request Poco has not taken; skip(n): Poco never sees the first n.
+  std::size_t unread() const { return staged_.size() - off_; }
+  void skip(std::size_t n) { off_ = std::min(begin_ + n, staged_.size()); }
 
  private:
   ~PlainSocketImpl() override = default;
   Poco::Net::SocketAddress local_;
   Poco::Net::SocketAddress peer_;
-  std::string staged_;  // read from the socket, not yet taken by Poco
-  std::size_t staged_off_ = 0;
+  std::string staged_;  // read from the socket, not yet done with
+  std::size_t begin_ = 0;
+  std::size_t off_ = 0;
+  std::size_t limit_ = 0;
 };
 
 // Accepts one connection from a plain, non-blocking listener; nullopt when none is pending.
@@ -246,37 +389,117 @@ struct Listener {
   bool closed = false;
 };
 
+// Open connections per client address (EngineOptions::max_connections_per_ip). Taken in
+// the reactor at accept, given back by ~Conn in whichever thread drops the last reference.
+class AddressCounts {
+ public:
+  bool take(const std::string& ip, std::size_t cap) {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::size_t& n = counts_[ip];
+    if (cap != 0 && n >= cap) {
+      if (n == 0) counts_.erase(ip);
+      return false;
+    }
+    ++n;
+    return true;
+  }
+  void give(const std::string& ip) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = counts_.find(ip);
+    if (it != counts_.end() && --it->second == 0) counts_.erase(it);
+  }
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<std::string, std::size_t> counts_;
+};
+
+// A request whose head Poco has parsed while its body was still arriving (HttpServer::Gate):
+// kept with the connection until the body is staged, then handed to the handler.
+struct Pending {
+  explicit Pending(Poco::Net::HTTPServerSession& session) : response(session) {}
+  Poco::Net::HTTPServerResponseImpl response;
+  std::optional<Poco::Net::HTTPServerRequestImpl> request;
+};
+
 // One client connection: the socket and the HTTP session (with its read buffer), which
 // live as long as the connection, whether a worker serves it or the reactor holds it idle.
 struct Conn {
   Conn(const Poco::Net::StreamSocket& s, HTTPServerParams::Ptr params, ConnectionInfo i,
-       std::atomic<std::size_t>& open, bool is_tls)
+       std::atomic<std::size_t>& open, bool is_tls, AddressCounts& counts, std::string address)
       : socket(s),
-        session(socket, params),
+        session(socket, params, meter),
         info(std::move(i)),
         fd(socket.impl()->sockfd()),
         tls(is_tls),
-        open_(open) {
+        ip(std::move(address)),
+        open_(open),
+        counts_(counts) {
     open_.fetch_add(1);
   }
-  ~Conn() { open_.fetch_sub(1); }
+  ~Conn() {
+    pending.reset();  // before the session it refers to
+    open_.fetch_sub(1);
+    counts_.give(ip);
+  }
   Conn(const Conn&) = delete;
   Conn& operator=(const Conn&) = delete;
 
+  IoMeter meter;          // before the session, which keeps a reference
   Poco::Net::StreamSocket socket;
   ServerSession session;  // closes the socket when destroyed
   ConnectionInfo info;
   int fd;
   bool tls;
+  std::string ip;                             // the client's address, for AddressCounts
   bool identified = false;                    // client certificate looked at (worker)
   bool draining = false;                      // answered and half-closed; input is discarded
   std::atomic<int64_t> idle_deadline{0};      // set by whoever arms it in epoll
   std::atomic<bool> in_worker{false};         // dispatched; the reactor leaves it alone
   PlainSocketImpl* plain = nullptr;           // the socket's impl, for plain connections
-  int64_t head_deadline = 0;                  // a partial request head must complete by then
+  // A plain connection's request as staged so far (whoever holds the connection: reactor
+  // or worker, never both).
+  RequestHeadScanner head;
+  std::optional<ChunkedScanner> chunks;
+  bool receiving = false;                     // a request has begun and is not yet whole
+  bool flushing = false;                      // the reactor writes the rest of an answer
+  bool close_after_flush = false;             //   and then closes (else: keep-alive)
+  bool next_waiting = false;                  //   and then serves a request already staged
+  int64_t flush_deadline = 0;
+  int64_t request_deadline = 0;               // receiving: request_timeout after its first byte
+  int64_t window_start = 0;                   // receiving: the rate window (min_data_rate)
+  std::size_t window_staged = 0;              //   and the staged bytes at its start
+  std::unique_ptr<Pending> pending;           // the head parsed, the body still arriving
   std::atomic<int64_t> busy_deadline{INT64_MAX};
   std::atomic<std::size_t>& open_;
+  AddressCounts& counts_;
 };
+
+// Writes a whole small answer without blocking (the engine's own 400 / 408 / 503, ...); what
+// does not fit in the socket buffer at once is dropped (a fresh connection's buffer holds far
+// more than these few hundred bytes).
+void send_now(int fd, int status, const char* reason, const HttpServer::Refusal* r = nullptr) {
+  std::string out = "HTTP/1.1 " + std::to_string(status) + " " + reason + "\r\nConnection: close\r\nDate: " + http_date() + "\r\n";
+  if (r != nullptr)
+    for (const auto& [k, v] : r->headers) out += k + ": " + v + "\r\n";
+  out += "Content-Length: " + std::to_string(r != nullptr ? r->body.size() : 0) + "\r\n\r\n";
+  if (r != nullptr) out += r->body;
+  [[maybe_unused]] const ssize_t w = ::send(fd, out.data(), out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+const char* reason_for(int status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 408: return "Request Timeout";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 431: return "Request Header Fields Too Large";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Error";
+  }
+}
 
 void send_plain_error(ServerSession& session, Poco::Net::HTTPResponse::HTTPStatus status) {
   Poco::Net::HTTPServerResponseImpl r(session);
@@ -325,8 +548,11 @@ int on_client_hello(SSL* ssl, int* /*alert*/, void* arg) {
 struct HttpServer::Impl {
   EngineOptions opt;
   Handler handler;
+  Gate gate;
+  RefusalBody refusal;
   ErrorLog log;
   HTTPServerParams::Ptr params;
+  HeadLimits head_limits;
   std::vector<std::unique_ptr<Listener>> listeners;
   std::vector<BoundListener> bound;
   int ep = -1;
@@ -338,6 +564,7 @@ struct HttpServer::Impl {
   bool started = false;
   bool stopped = false;
   std::atomic<std::size_t> open{0};
+  AddressCounts per_ip;
 
   std::unordered_map<int, std::shared_ptr<Conn>> parked;  // reactor thread only
 
@@ -349,8 +576,6 @@ struct HttpServer::Impl {
   std::mutex park_mu;
   std::vector<std::shared_ptr<Conn>> to_park;
   std::vector<std::shared_ptr<Conn>> to_close;              // guarded by park_mu
-  std::vector<std::shared_ptr<Conn>> to_wait;               // guarded by park_mu
-  std::vector<std::shared_ptr<Conn>> waiting;               // reactor thread only: partial heads
 
   std::mutex busy_mu;
   std::unordered_set<Conn*> busy;
@@ -379,11 +604,12 @@ struct HttpServer::Impl {
 
   // Connections stay registered (EPOLLONESHOT) and in `parked` from accept to close, also
   // while a worker serves them: the event that dispatches one disarms it, and the worker
-  // re-arms it itself when it answered and keeps the connection (rearm()), without waking
-  // the reactor. Only closing, draining and partial heads go through the reactor.
-  static epoll_event conn_event(int fd) {
+  // re-arms it itself when it answered and keeps the connection, or when its request is not
+  // whole yet (rearm()), without waking the reactor. Only closing and draining go through
+  // the reactor.
+  static epoll_event conn_event(int fd, bool out = false) {
     epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+    ev.events = (out ? EPOLLOUT : EPOLLIN) | EPOLLRDHUP | EPOLLONESHOT;
     ev.data.u64 = static_cast<uint64_t>(fd);
     return ev;
   }
@@ -393,11 +619,11 @@ struct HttpServer::Impl {
     c->in_worker = false;
     auto it = parked.find(c->fd);
     if (it != parked.end() && it->second == c) {  // still registered (disarmed): re-arm
-      epoll_event ev = conn_event(c->fd);
+      epoll_event ev = conn_event(c->fd, c->flushing);
       if (::epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev) != 0) unpark(c->fd);
       return;
     }
-    epoll_event ev = conn_event(c->fd);
+    epoll_event ev = conn_event(c->fd, c->flushing);
     if (::epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev) != 0) {
       error(std::string("epoll_ctl(ADD) failed: ") + std::strerror(errno));
       return;  // the connection closes
@@ -405,12 +631,12 @@ struct HttpServer::Impl {
     parked[c->fd] = c;
   }
 
-  // From a worker: the exchange is over and the connection stays open; arm it for the next
-  // request. False if it is no longer registered (the caller hands it to the reactor).
+  // From a worker: arm the connection for its next bytes (the next request, or the rest of
+  // this one). False if it is no longer registered (the caller hands it to the reactor).
   bool rearm(Conn& c) {
     c.idle_deadline = now_ms() + opt.keep_alive_timeout.count() * 1000;
     c.in_worker = false;
-    epoll_event ev = conn_event(c.fd);
+    epoll_event ev = conn_event(c.fd, c.flushing);
     if (::epoll_ctl(ep, EPOLL_CTL_MOD, c.fd, &ev) == 0) return true;
     c.in_worker = true;
     return false;
@@ -441,21 +667,32 @@ struct HttpServer::Impl {
       } catch (const Poco::Exception&) {
         return;  // nothing more to accept (EAGAIN), or the client went away
       }
+      std::string ip = peer.host().toString();
+      if (!per_ip.take(ip, opt.max_connections_per_ip)) {
+        // Over the per-address cap: refused at once (a TLS client gets no plain-text answer).
+        if (!l.tls) send_now(s.impl()->sockfd(), 503, reason_for(503));
+        try {
+          s.close();
+        } catch (const Poco::Exception&) {
+        }
+        continue;
+      }
       try {
         s.setBlocking(true);
         s.setNoDelay(true);
         s.setSendTimeout(Poco::Timespan(opt.request_timeout.count(), 0));
         ConnectionInfo info{peer.toString(), l.info.https, {}, {}, {}};
-        auto c = std::make_shared<Conn>(s, params, std::move(info), open, l.info.tls);
+        auto c = std::make_shared<Conn>(s, params, std::move(info), open, l.info.tls, per_ip, std::move(ip));
         if (!l.tls) {
           c->plain = static_cast<PlainSocketImpl*>(s.impl());
+          c->session.write_behind(c->fd);
           c->info.send_pieces = [conn = c.get()](const std::vector<std::string_view>& pieces) {
             conn->session.send_pieces(pieces, conn->fd);
           };
         }
         park(c, now_ms() + opt.keep_alive_timeout.count() * 1000);
-      } catch (const Poco::Exception& e) {
-        error("accept: " + e.displayText());
+      } catch (const std::exception& e) {
+        error(std::string("accept: ") + e.what());
       }
     }
   }
@@ -482,45 +719,202 @@ struct HttpServer::Impl {
   }
 
   void adopt_returns() {
-    std::vector<std::shared_ptr<Conn>> back;
+    std::vector<std::shared_ptr<Conn>> back, closing;
     {
       std::lock_guard<std::mutex> lock(park_mu);
       back.swap(to_park);
+      closing.swap(to_close);
     }
     const int64_t now = now_ms();
     for (auto& c : back)
       if (!stopping) park(c, now + (c->draining ? kDrainMillis : opt.keep_alive_timeout.count() * 1000));
-    std::vector<std::shared_ptr<Conn>> partial, closing;
-    {
-      std::lock_guard<std::mutex> lock(park_mu);
-      partial.swap(to_wait);
-      closing.swap(to_close);
-    }
     for (auto& c : closing) {
       auto it = parked.find(c->fd);
       if (it != parked.end() && it->second == c) unpark(c->fd);
     }
-    for (auto& c : partial) {  // polled by sweep() from now on, not by epoll
-      auto it = parked.find(c->fd);
-      if (it != parked.end() && it->second == c) unpark(c->fd);
+  }
+
+  // ---- Requests read without a worker (plain connections) ----
+
+  enum class Fill {
+    Wait,     // not whole yet: the reactor reads on
+    Gate,     // the head is whole, the body is not: a worker runs the gate once
+    Ready,    // whole (or the client ended it): a worker serves it
+    Invalid,  // not HTTP, or framing refused (RFC 9112): answered by the engine, closed
+    Closed,   // the client went away before sending anything of a request
+  };
+
+  // Reads what the socket holds, without blocking, into the connection's staging buffer (at
+  // most `budget` bytes, and never past the current request's declared end) and judges the
+  // request so far. A request is whole when its head and its body (Content-Length, or a
+  // chunked body through its trailer) are staged; a declared length over max_body_bytes is
+  // "whole" at its head (the handler refuses it without reading).
+  Fill fill(Conn& c, std::size_t budget) {
+    PlainSocketImpl& s = *c.plain;
+    thread_local std::unique_ptr<char[]> buf(new char[kReadChunk]);
+    bool eof = false;
+    Fill f = judge(c, false);
+    while (f == Fill::Wait || f == Fill::Gate) {
+      const std::size_t want = std::min({wanted(c), budget, kReadChunk});
+      if (want == 0) break;
+      const ssize_t n = ::recv(c.fd, buf.get(), want, MSG_DONTWAIT);
+      if (n == 0) {
+        eof = true;
+      } else if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) eof = true;
+      }
+      if (n <= 0) break;
+      s.stage(buf.get(), static_cast<std::size_t>(n));
+      budget -= static_cast<std::size_t>(n);
+      f = judge(c, false);
+      if (static_cast<std::size_t>(n) < want) break;  // the socket is drained
     }
-    if (!stopping) waiting.insert(waiting.end(), partial.begin(), partial.end());
+    if (eof) f = judge(c, true);
+    if (!c.receiving && (f == Fill::Wait || f == Fill::Gate)) {
+      c.receiving = true;  // a request has begun: its deadline and rate window start now
+      const int64_t now = now_ms();
+      c.request_deadline = now + opt.request_timeout.count() * 1000;
+      c.window_start = now;
+      c.window_staged = 0;
+    }
+    return f;
+  }
+
+  static constexpr std::size_t kReadChunk = 64 * 1024;
+
+  // How many more bytes the current request may still need.
+  std::size_t wanted(const Conn& c) const {
+    const std::size_t have = c.plain->request().size();
+    const HeadVerdict& v = c.head.verdict();
+    if (v.kind != HeadVerdict::Complete) return head_limits.max_head + 1 > have ? head_limits.max_head + 1 - have : 0;
+    if (v.chunked) return kReadChunk;
+    const std::size_t end = v.head_len + static_cast<std::size_t>(v.content_length.value_or(0));
+    return end > have ? end - have : 0;
+  }
+
+  Fill judge(Conn& c, bool eof) {
+    PlainSocketImpl& s = *c.plain;
+    const std::string_view all = s.request();
+    if (all.empty()) return eof ? Fill::Closed : Fill::Wait;
+    const HeadVerdict& v = c.head.feed(all);
+    if (v.kind == HeadVerdict::Invalid) return Fill::Invalid;
+    if (v.kind == HeadVerdict::Incomplete) {
+      if (!eof) return Fill::Wait;
+      s.allow(all.size());  // Poco reads the partial head, then the end: it answers or drops
+      return Fill::Ready;
+    }
+    if (s.unread() == all.size()) s.skip(v.start);  // empty lines before the request line (RFC 9112 §2.2)
+    std::size_t extent = v.head_len;
+    bool whole = true;
+    if (v.chunked) {
+      if (!c.chunks) {
+        ChunkedLimits cl;
+        cl.max_body = opt.max_body_bytes;
+        c.chunks.emplace(cl);
+      }
+      const ChunkedVerdict& cv = c.chunks->feed(all.substr(v.head_len));
+      if (cv.kind == ChunkedVerdict::Invalid) return Fill::Invalid;
+      whole = cv.kind == ChunkedVerdict::Complete;
+      extent += cv.wire_len;
+    } else if (v.content_length && *v.content_length > 0 && *v.content_length <= opt.max_body_bytes) {
+      extent += static_cast<std::size_t>(*v.content_length);
+      whole = all.size() >= extent;
+      if (!whole) s.reserve_request(std::min<std::size_t>(extent, 1u << 20));
+    }
+    if (whole) {
+      s.allow(extent);
+      return Fill::Ready;
+    }
+    if (eof) {
+      s.allow(all.size());  // the handler finds the body short of its length: 400
+      return Fill::Ready;
+    }
+    s.allow(v.head_len);  // the gate may parse the head now
+    return c.pending || !gate ? Fill::Wait : Fill::Gate;
+  }
+
+  // The status (and reason) a refused head or chunked body is answered with.
+  static std::pair<int, std::string_view> invalid_status(const Conn& c) {
+    const HeadVerdict& v = c.head.verdict();
+    if (v.kind == HeadVerdict::Invalid) return {v.status, v.reason};
+    if (c.chunks && c.chunks->verdict().kind == ChunkedVerdict::Invalid)
+      return {c.chunks->verdict().status, c.chunks->verdict().reason};
+    return {400, "malformed request"};
+  }
+
+  // A request answered by the engine itself (refused framing, too slow): the answer, the
+  // write side shut, input drained for kDrainMillis, then closed.
+  void refuse(Conn& c, int status, std::string_view why) {
+    std::optional<Refusal> r;
+    if (refusal) {
+      try {
+        r = refusal(status, why, c.info);
+      } catch (...) {
+      }
+    }
+    send_now(c.fd, status, reason_for(status), r ? &*r : nullptr);
+    ::shutdown(c.fd, SHUT_WR);
+    c.draining = true;
+    c.receiving = false;
   }
 
   void sweep(int64_t now) {
-    // Partial request heads: served once complete, closed at their deadline.
-    for (auto it = waiting.begin(); it != waiting.end();) {
-      if ((*it)->head_deadline <= now) {
-        it = waiting.erase(it);  // closes the connection
-      } else if (fill_head(**it) == Head::Ready) {
-        dispatch(std::move(*it));
-        it = waiting.erase(it);
-      } else {
-        ++it;
-      }
-    }
+    const int64_t grace_ms = opt.min_rate_grace.count() * 1000;
+    const uint64_t need = static_cast<uint64_t>(opt.min_data_rate) * static_cast<uint64_t>(opt.min_rate_grace.count());
     for (auto it = parked.begin(); it != parked.end();) {
-      if (!it->second->in_worker.load() && it->second->idle_deadline.load() <= now) {
+      Conn& c = *it->second;
+      if (c.in_worker.load()) {
+        ++it;
+        continue;
+      }
+      if (c.flushing) {
+        // An answer the reactor writes: its deadline and its data rate; a slow reader is cut.
+        IoMeter& m = c.meter;
+        const uint64_t moved = m.bytes.load(std::memory_order_relaxed);
+        bool slow = now >= c.flush_deadline;
+        if (m.window_start == 0) {
+          m.window_start = now;
+          m.window_bytes = moved;
+        } else if (!slow && need > 0 && now - m.window_start >= grace_ms) {
+          slow = moved - m.window_bytes < need;
+          m.window_start = now;
+          m.window_bytes = moved;
+        }
+        if (slow) {
+          error("slow client " + c.info.remote + ": answer cut (read under " + std::to_string(opt.min_data_rate) +
+                " bytes/s, or past request_timeout)");
+          ::epoll_ctl(ep, EPOLL_CTL_DEL, it->first, nullptr);
+          it = parked.erase(it);  // closes it
+          continue;
+        }
+        ++it;
+        continue;
+      }
+      if (c.receiving && !c.draining) {
+        // A request arriving in the reactor: its whole deadline and its data rate.
+        const std::size_t have = c.plain->request().size();
+        bool slow = now >= c.request_deadline;
+        if (!slow && need > 0 && now - c.window_start >= grace_ms) {
+          slow = have - c.window_staged < need;
+          c.window_start = now;
+          c.window_staged = have;
+        }
+        if (slow) {
+          error("slow client " + c.info.remote + ": request cut with 408 after " + std::to_string(have) + " bytes");
+          refuse(c, 408, "the request was not received in time (too slow, or incomplete)");
+          c.idle_deadline = now + kDrainMillis;
+          epoll_event ev = conn_event(c.fd);
+          if (::epoll_ctl(ep, EPOLL_CTL_MOD, c.fd, &ev) != 0) {
+            ::epoll_ctl(ep, EPOLL_CTL_DEL, it->first, nullptr);
+            it = parked.erase(it);
+            continue;
+          }
+        }
+        ++it;
+        continue;
+      }
+      if (c.idle_deadline.load() <= now) {
         ::epoll_ctl(ep, EPOLL_CTL_DEL, it->first, nullptr);
         it = parked.erase(it);  // closes the idle connection
       } else {
@@ -533,6 +927,28 @@ struct HttpServer::Impl {
         // The exchange ran past request_timeout: unblock the worker; it then drops the connection.
         ::shutdown(c->fd, SHUT_RDWR);
         c->busy_deadline = INT64_MAX;
+        continue;
+      }
+      // A worker blocked on a slow peer (an answer read slowly, a TLS request sent slowly):
+      // below min_data_rate over a whole window, the connection is cut.
+      IoMeter& m = c->meter;
+      if (need == 0 || m.since.load(std::memory_order_relaxed) == 0) {
+        m.window_start = 0;
+        continue;
+      }
+      const uint64_t moved = m.bytes.load(std::memory_order_relaxed);
+      if (m.window_start == 0) {
+        m.window_start = now;
+        m.window_bytes = moved;
+      } else if (now - m.window_start >= grace_ms) {
+        if (moved - m.window_bytes < need) {
+          error("slow client " + c->info.remote + ": connection cut (under " + std::to_string(opt.min_data_rate) +
+                " bytes/s)");
+          ::shutdown(c->fd, SHUT_RDWR);
+          c->busy_deadline = INT64_MAX;
+        }
+        m.window_start = now;
+        m.window_bytes = moved;
       }
     }
   }
@@ -567,9 +983,21 @@ struct HttpServer::Impl {
             }
             continue;
           }
-          if (stopping || !(events[i].events & EPOLLIN)) {
+          if (c->flushing && !stopping) {
+            flushed(c, events[i].events);
+            continue;
+          }
+          if (stopping || !(events[i].events & (EPOLLIN | EPOLLRDHUP))) {
             unpark(fd);  // closes it (hang-up or error without data)
             continue;
+          }
+          if (c->receiving) {
+            // The rest of a request: read here, a worker only once it is whole.
+            if (fill(*c, kReactorBudget) == Fill::Wait) {
+              epoll_event ev = conn_event(fd);
+              if (::epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev) != 0) unpark(fd);
+              continue;
+            }
           }
           c->in_worker = true;  // stays registered (disarmed) and in `parked`
           dispatch(std::move(c));
@@ -599,18 +1027,62 @@ struct HttpServer::Impl {
     }
   }
 
-  enum class Outcome { KeepAlive, Close, Drop };
+  // A flushing connection became writable (or failed): writes on; once all is written it
+  // closes, waits for its next request, or has a worker serve one already staged.
+  void flushed(const std::shared_ptr<Conn>& c, uint32_t events) {
+    const int fd = c->fd;
+    bool done = false;
+    if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
+      try {
+        done = c->session.flush_behind();
+      } catch (const std::exception&) {
+        unpark(fd);  // the client went away: closed
+        return;
+      }
+    }
+    if (!done) {
+      epoll_event ev = conn_event(fd, true);
+      if (::epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev) != 0) unpark(fd);
+      return;
+    }
+    c->flushing = false;
+    c->meter.window_start = 0;
+    if (c->close_after_flush) {
+      ::shutdown(fd, SHUT_WR);  // lingering close (drain())
+      c->draining = true;
+      c->idle_deadline = now_ms() + kDrainMillis;
+    } else if (c->next_waiting) {
+      c->next_waiting = false;
+      c->in_worker = true;
+      dispatch(c);
+      return;
+    } else {
+      c->idle_deadline = now_ms() + opt.keep_alive_timeout.count() * 1000;
+    }
+    epoll_event ev = conn_event(fd);
+    if (::epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev) != 0) unpark(fd);
+  }
+
+  // The reactor reads at most this much of one connection per event (fairness: a fast
+  // uploader does not hold the reactor); epoll reports the rest at once.
+  static constexpr std::size_t kReactorBudget = 256 * 1024;
+
+  // ---- Exchanges (worker threads) ----
+
+  enum class Outcome { KeepAlive, Close, Drop, Wait };
+  enum class Step { Whole, Gate };
 
   // One request/response exchange: KeepAlive (wait for the next request), Close (answered;
-  // close gracefully) or Drop (nothing to answer: close now). The answer's bytes are gathered
-  // (ServerSession) and sent once the response object, whose stream holds the last of them,
-  // is gone.
-  Outcome exchange(Conn& c) {
+  // close gracefully), Drop (nothing to answer: close now) or Wait (the gate passed the head:
+  // the body is read by the reactor). The answer's bytes are gathered (ServerSession) and
+  // sent once the response object, whose stream holds the last of them, is gone.
+  Outcome exchange(Conn& c, Step step) {
     c.session.gather();
     Outcome o = Outcome::Drop;
     try {
-      o = answer(c);
+      o = answer(c, step);
     } catch (...) {
+      c.pending.reset();
       try {
         c.session.send_gathered();  // what direct writes would have sent already
       } catch (...) {
@@ -621,28 +1093,34 @@ struct HttpServer::Impl {
     return o;
   }
 
-  Outcome answer(Conn& c) {
-    Poco::Net::HTTPServerResponseImpl response(c.session);
-    std::optional<Poco::Net::HTTPServerRequestImpl> req;
+  // Parses the head into c.pending. Returns an outcome when the exchange ends there.
+  std::optional<Outcome> begin_request(Conn& c, Step step) {
+    auto p = std::make_unique<Pending>(c.session);
     try {
-      req.emplace(response, c.session, params.get());
+      // A TLS head is read from the socket here (with the handshake, the first time):
+      // metered like any other read of a slow peer.
+      Metered m(c.meter);
+      p->request.emplace(p->response, c.session, params.get());
     } catch (const Poco::Net::NoMessageException&) {
       return Outcome::Drop;  // the client closed the connection between requests
     } catch (const Poco::Net::MessageException&) {
       // Malformed request line or headers, or over Poco's limits (fields, lengths).
+      p.reset();
       send_plain_error(c.session, Poco::Net::HTTPResponse::HTTP_BAD_REQUEST);
       return Outcome::Close;
     } catch (const Poco::SyntaxException&) {
       // E.g. a Content-Length that is not a number.
+      p.reset();
       send_plain_error(c.session, Poco::Net::HTTPResponse::HTTP_BAD_REQUEST);
       return Outcome::Close;
     }
-    Poco::Net::HTTPServerRequestImpl& request = *req;
+    Poco::Net::HTTPServerRequestImpl& request = *p->request;
     // "100 Continue" (sent by the handler when it wants the body) must reach the client at
     // once: such exchanges are not gathered.
-    if (request.getExpectContinue()) c.session.send_gathered();
+    if (step == Step::Whole && request.getExpectContinue()) c.session.send_gathered();
     const std::string& version = request.getVersion();
     if (version != Poco::Net::HTTPMessage::HTTP_1_1 && version != Poco::Net::HTTPMessage::HTTP_1_0) {
+      p.reset();
       send_plain_error(c.session, Poco::Net::HTTPResponse::HTTP_BAD_REQUEST);
       return Outcome::Close;
     }
@@ -661,82 +1139,125 @@ struct HttpServer::Impl {
       } catch (const Poco::Exception&) {
       }
     }
-    response.set("Date", http_date());
-    response.setVersion(version);
-    response.setKeepAlive(request.getKeepAlive() && !stopping);
-    try {
-      handler(request, response, c.info);
-    } catch (const std::exception& e) {
-      error(std::string("request handler threw: ") + e.what());
-      if (response.sent()) return Outcome::Drop;
+    p->response.set("Date", http_date());
+    p->response.setVersion(version);
+    p->response.setKeepAlive(request.getKeepAlive() && !stopping);
+    c.pending = std::move(p);
+    return std::nullopt;
+  }
+
+  Outcome answer(Conn& c, Step step) {
+    if (!c.pending)
+      if (std::optional<Outcome> done = begin_request(c, step)) return *done;
+    Pending& p = *c.pending;
+    if (step == Step::Gate) {
+      bool answered = false;
+      try {
+        answered = gate(*p.request, p.response, c.info);
+      } catch (const std::exception& e) {
+        error(std::string("request gate threw: ") + e.what());
+      }
+      if (!answered) {
+        if (p.request->getExpectContinue()) {
+          p.response.sendContinue();  // RFC 9110 §10.1.1: the body may come now
+          c.info.continue_sent = true;
+        }
+        return Outcome::Wait;
+      }
+    } else {
+      try {
+        handler(*p.request, p.response, c.info);
+      } catch (const std::exception& e) {
+        error(std::string("request handler threw: ") + e.what());
+        const bool sent = p.response.sent();
+        c.pending.reset();
+        c.info.continue_sent = false;
+        if (sent) return Outcome::Drop;
+        send_plain_error(c.session, Poco::Net::HTTPResponse::HTTP_INTERNAL_SERVER_ERROR);
+        return Outcome::Close;
+      }
+    }
+    const bool sent = p.response.sent();
+    const bool keep = p.response.getKeepAlive();
+    c.pending.reset();
+    c.info.continue_sent = false;
+    if (!sent) {
       send_plain_error(c.session, Poco::Net::HTTPResponse::HTTP_INTERNAL_SERVER_ERROR);
       return Outcome::Close;
     }
-    if (!response.sent()) {
-      send_plain_error(c.session, Poco::Net::HTTPResponse::HTTP_INTERNAL_SERVER_ERROR);
-      return Outcome::Close;
-    }
-    return response.getKeepAlive() && !stopping ? Outcome::KeepAlive : Outcome::Close;
+    return keep && !stopping ? Outcome::KeepAlive : Outcome::Close;
   }
 
-  enum class Head { Ready, Wait };
-
-  // Plain connections: whether a whole request head has arrived (or it is too long, or the
-  // client half-closed or failed: Poco then answers or drops). Reads what the socket holds,
-  // without blocking, into the connection's staging buffer, where Poco finds it. A partial
-  // head waits in `waiting` (checked every sweep), never in a worker: a slowloris client
-  // holds a descriptor and at most kMaxHead bytes, not a thread, and is closed at
-  // head_deadline (request_timeout after it was first seen partial). TLS records cannot be
-  // inspected here; TLS connections go straight to a worker.
-  static Head fill_head(Conn& c) {
-    PlainSocketImpl& s = *c.plain;
-    if (s.staged() < kMaxHead) {
-      thread_local std::string buf(kMaxHead, '\0');
-      const ssize_t n = ::recv(c.fd, buf.data(), kMaxHead - s.staged(), MSG_DONTWAIT);
-      if (n == 0) return Head::Ready;  // end of input: Poco reads what is staged, then the end
-      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return Head::Ready;
-      if (n > 0) s.stage(buf.data(), static_cast<std::size_t>(n));
+  // After an answered request on a plain connection: forget it, and judge what is staged of
+  // the next (pipelined) one. Ready: serve it now.
+  Fill next_request(Conn& c) {
+    c.plain->next_request();
+    c.head.reset();
+    c.chunks.reset();
+    c.receiving = false;
+    if (c.plain->request().empty()) return Fill::Wait;
+    const Fill f = judge(c, false);
+    if (f == Fill::Wait || f == Fill::Gate) {
+      c.receiving = true;
+      const int64_t now = now_ms();
+      c.request_deadline = now + opt.request_timeout.count() * 1000;
+      c.window_start = now;
+      c.window_staged = c.plain->request().size();
     }
-    if (s.staged() >= kMaxHead) return Head::Ready;
-    return s.staged_view().find("\r\n\r\n") != std::string_view::npos ? Head::Ready : Head::Wait;
-  }
-
-  // Whether the next request can be served at once without waiting on the socket: it is
-  // in Poco's buffer, or its whole head is staged.
-  static bool next_is_here(Conn& c) {
-    if (c.session.has_buffered()) return true;
-    return c.plain != nullptr && c.plain->staged() > 0 &&
-           c.plain->staged_view().find("\r\n\r\n") != std::string_view::npos;
+    return f;
   }
 
   void serve(std::shared_ptr<Conn> c) {
     Outcome o = Outcome::Drop;
-    if (c->plain != nullptr && !c->session.has_buffered()) {
-      if (fill_head(*c) == Head::Wait) {
-        if (c->head_deadline == 0) c->head_deadline = now_ms() + opt.request_timeout.count() * 1000;
-        {
-          std::lock_guard<std::mutex> lock(park_mu);
-          if (stopping) to_close.push_back(std::move(c));
-          else to_wait.push_back(std::move(c));
-        }
-        wake();
-        return;
+    Step step = Step::Whole;
+    if (c->plain != nullptr) {
+      const Fill f = fill(*c, SIZE_MAX);
+      if (f == Fill::Wait) return wait_for_more(std::move(c));
+      if (f == Fill::Closed) return finish(std::move(c), Outcome::Drop);
+      if (f == Fill::Invalid) {
+        const auto [status, why] = invalid_status(*c);
+        refuse(*c, status, why);
+        return finish(std::move(c), Outcome::Close);
       }
-      c->head_deadline = 0;
+      if (f == Fill::Gate) step = Step::Gate;
+      c->receiving = false;
     }
     {
       std::lock_guard<std::mutex> lock(busy_mu);
       busy.insert(c.get());
     }
     try {
-      do {
+      while (true) {
         c->busy_deadline = now_ms() + opt.request_timeout.count() * 1000;
-        o = exchange(*c);
-        // A pipelined request already read (Poco's buffer, or a whole head staged) is served
-        // now; bytes still in the socket make the re-armed epoll registration fire at once.
-        // A partial head left staged waits for the rest of it like a new request: its
-        // bytes fire the registration, fill_head() completes it.
-      } while (o == Outcome::KeepAlive && !stopping && next_is_here(*c));
+        o = exchange(*c, step);
+        if (o != Outcome::KeepAlive || stopping) break;
+        // A pipelined request already here is served now; bytes still in the socket make
+        // the re-armed epoll registration fire at once.
+        if (c->plain != nullptr) {
+          const Fill f = next_request(*c);
+          if (c->session.behind()) {
+            // The answer is not all written: the reactor finishes it before the next one.
+            c->next_waiting = f == Fill::Ready || f == Fill::Gate || f == Fill::Invalid;
+            break;
+          }
+          if (f == Fill::Ready) {
+            step = Step::Whole;
+            continue;
+          }
+          if (f == Fill::Gate) {
+            step = Step::Gate;
+            continue;
+          }
+          if (f == Fill::Invalid) {
+            const auto [status, why] = invalid_status(*c);
+            refuse(*c, status, why);
+            o = Outcome::Close;
+          }
+          break;
+        }
+        if (!c->session.has_buffered()) break;
+        step = Step::Whole;
+      }
     } catch (const Poco::Net::SSLException& e) {
       o = Outcome::Drop;  // a failed handshake (no or untrusted client certificate, old TLS, ...)
       error("tls: " + c->info.remote + ": " + e.displayText());
@@ -752,7 +1273,34 @@ struct HttpServer::Impl {
       std::lock_guard<std::mutex> lock(busy_mu);
       busy.erase(c.get());
     }
-    if (o == Outcome::Close && !stopping && c->busy_deadline.load() != INT64_MAX) {
+    if (o == Outcome::Wait) {
+      // The gate let the head through: the reactor reads the body.
+      c->receiving = true;
+      return wait_for_more(std::move(c));
+    }
+    if ((o == Outcome::KeepAlive || o == Outcome::Close) && c->session.behind() && !stopping) {
+      // A slow (or merely not yet reading) client: the reactor writes the rest of the answer.
+      c->flushing = true;
+      c->close_after_flush = o == Outcome::Close;
+      c->flush_deadline = now_ms() + opt.request_timeout.count() * 1000;
+      c->meter.window_start = 0;
+      return wait_for_more(std::move(c));
+    }
+    finish(std::move(c), o);
+  }
+
+  // A request not whole yet: the connection is armed for its next bytes, which the reactor
+  // reads (fill()); a worker sees it again only once it is whole.
+  void wait_for_more(std::shared_ptr<Conn> c) {
+    if (!stopping && rearm(*c)) return;
+    std::lock_guard<std::mutex> lock(park_mu);
+    if (stopping) to_close.push_back(std::move(c));
+    else to_park.push_back(std::move(c));
+    wake();
+  }
+
+  void finish(std::shared_ptr<Conn> c, Outcome o) {
+    if (o == Outcome::Close && !stopping && !c->draining && c->busy_deadline.load() != INT64_MAX) {
       ::shutdown(c->fd, SHUT_WR);  // lingering close (drain())
       c->draining = true;
     }
@@ -786,13 +1334,15 @@ HttpServer::~HttpServer() { stop(); }
 
 Result<std::unique_ptr<HttpServer>> HttpServer::create(const std::vector<ListenerOptions>& listeners,
                                                        const EngineOptions& options, Handler handler,
-                                                       ErrorLog log) {
+                                                       ErrorLog log, Gate gate, RefusalBody refusal) {
   auto impl = std::make_unique<Impl>();
   impl->opt = options;
   if (impl->opt.threads == 0) impl->opt.threads = 1;
   if (impl->opt.max_connections == 0) impl->opt.max_connections = 1;
   impl->handler = std::move(handler);
   impl->log = std::move(log);
+  impl->gate = std::move(gate);
+  impl->refusal = std::move(refusal);
   impl->params = new HTTPServerParams;
   impl->params->setKeepAlive(true);
   impl->params->setTimeout(Poco::Timespan(options.request_timeout.count(), 0));
@@ -896,9 +1446,7 @@ void HttpServer::stop() {
   m.reactor.join();
   m.work.clear();
   m.to_park.clear();
-  m.to_wait.clear();
   m.to_close.clear();
-  m.waiting.clear();
   m.parked.clear();
 }
 

@@ -24,6 +24,8 @@ struct TaxiiHandler::Exchange {
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   RequestLog log;
   bool pieces = false;  // the answer may be sent in pieces (ConnectionInfo::send_pieces)
+  bool head_only = false;  // gate(): stop where the body would be read
+  bool passed = false;     // gate(): nothing to answer from the head alone
 };
 
 namespace {
@@ -131,15 +133,18 @@ Framing framing_of(const Headers& hs) {
 
 enum class Body { Ok, TooLarge, NoLength, Truncated };
 
+// What the head alone says of the body: Ok (it may be read), NoLength or TooLarge.
+Body body_from_head(const Framing& f, std::size_t max) {
+  if (f.chunked) return Body::Ok;
+  if (!f.has_length || !f.length || *f.length < 0) return Body::NoLength;
+  return static_cast<uint64_t>(*f.length) > max ? Body::TooLarge : Body::Ok;
+}
+
 Body read_body(const Request& req, const Framing& f, std::size_t max, std::string& out) {
   constexpr std::size_t kChunk = 64 * 1024;
-  if (!f.chunked && !f.has_length) return Body::NoLength;
-  std::size_t want = max + 1;  // chunked: read until EOF, but never past the limit
-  if (!f.chunked) {
-    if (!f.length || *f.length < 0) return Body::NoLength;
-    if (static_cast<uint64_t>(*f.length) > max) return Body::TooLarge;
-    want = static_cast<std::size_t>(*f.length);
-  }
+  if (const Body b = body_from_head(f, max); b != Body::Ok) return b;
+  // chunked: read until EOF, but never past the limit
+  const std::size_t want = f.chunked ? max + 1 : static_cast<std::size_t>(*f.length);
   // HTTP/1.1 §8.2.3: ask for the body only once we know we will read it.
   if (f.expect_continue && req.send_continue) req.send_continue();
   out.clear();
@@ -285,12 +290,52 @@ void TaxiiHandler::operator()(HTTPServerRequest& request, HTTPServerResponse& re
   try {
     Request r = request_from(request);
     r.body = &request.stream();
-    r.send_continue = [&response] { response.sendContinue(); };
+    if (!conn.continue_sent) r.send_continue = [&response] { response.sendContinue(); };
     a = respond(r, conn, x);
   } catch (...) {  // only allocation can fail here: the engine answers 500
     x.log.note = "unexpected exception";
     return emit(x);
   }
+  send_answer(a, response, conn, x);
+  emit(x);
+}
+
+bool TaxiiHandler::gate(HTTPServerRequest& request, HTTPServerResponse& response, const ConnectionInfo& conn) {
+  Exchange x;
+  x.head_only = true;
+  Answer a;
+  try {
+    const Request r = request_from(request);  // no body: the gate stops before it
+    a = respond(r, conn, x);
+  } catch (...) {
+    return false;  // the whole exchange will run (and answer) later
+  }
+  if (x.passed) return false;  // logged by the whole exchange, later
+  send_answer(a, response, conn, x);
+  emit(x);
+  return true;
+}
+
+HttpServer::Refusal TaxiiHandler::refusal(int status, std::string_view reason, const ConnectionInfo& conn) {
+  HttpServer::Refusal r;
+  try {
+    Exchange x;
+    x.log.request_id = std::to_string(next_id_.fetch_add(1));
+    x.log.remote = conn.remote;
+    x.log.note = "refused by the connection engine: " + std::string(reason);
+    Answer out;
+    status_answer(out, status, Error::bad_message("HTTP " + std::to_string(status) + ": " + std::string(reason)),
+                  Version::V11, "0", conn, x);
+    r.headers = std::move(out.headers);
+    r.body = std::move(out.body);
+    emit(x);
+  } catch (...) {
+    r = {};
+  }
+  return r;
+}
+
+void TaxiiHandler::send_answer(Answer& a, HTTPServerResponse& response, const ConnectionInfo& conn, Exchange& x) {
   try {
     if (!a.keep_alive) response.setKeepAlive(false);
     response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(a.status));
@@ -319,7 +364,6 @@ void TaxiiHandler::operator()(HTTPServerRequest& request, HTTPServerResponse& re
     x.log.note = "cannot send the answer";
     response.setKeepAlive(false);
   }
-  emit(x);
 }
 
 void TaxiiHandler::emit(Exchange& x) {
@@ -411,6 +455,24 @@ void TaxiiHandler::process(const Request& request, const ConnectionInfo& conn, E
       return status_answer(out, 404, Error::not_found("no TAXII service at " + shown, shown), guessed, "0", conn, x);
     }
     return status_answer(out, 200, *refused, check_headers(headers, conn.https, header_mode).answer_version, "0", conn, x);
+  }
+
+  if (x.head_only) {
+    // gate(): the answers read_body() would give without reading; anything else waits for
+    // the body (the engine reads it without holding a worker).
+    const Body early = body_from_head(framing, options_.max_body_bytes);
+    if (early == Body::Ok) {
+      x.passed = true;
+      return;
+    }
+    out.keep_alive = false;
+    if (early == Body::TooLarge)
+      return status_answer(out, 413,
+                           Error::bad_message("the message is larger than this server accepts (" +
+                                              std::to_string(options_.max_body_bytes) + " bytes)"),
+                           guessed, "0", conn, x);
+    return status_answer(out, 411, Error::bad_message("the request has neither Content-Length nor a chunked body"),
+                         guessed, "0", conn, x);
   }
 
   std::string body;

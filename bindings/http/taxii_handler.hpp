@@ -151,6 +151,18 @@ class TaxiiHandler {
   void operator()(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
                   const ConnectionInfo& conn);
 
+  // The HttpServer::Gate: the checks that need only the head (method, framing, path,
+  // authentication, declared size), run while the body is still arriving. Answers (and
+  // returns true) when the request is refused from its head alone; false: the engine reads
+  // the body and then calls operator(). Never throws.
+  bool gate(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+            const ConnectionInfo& conn);
+
+  // The HttpServer::RefusalBody: a TAXII 1.1 BAD_MESSAGE Status_Message (in_response_to "0")
+  // for an answer the engine gives itself (a head refused by RFC 9112's rules, a request too
+  // slow), logged like any exchange. Never throws.
+  HttpServer::Refusal refusal(int status, std::string_view reason, const ConnectionInfo& conn);
+
  private:
   struct Exchange;
   Answer respond(const Request& request, const ConnectionInfo& conn, Exchange& x);
@@ -161,6 +173,7 @@ class TaxiiHandler {
                       std::shared_ptr<const Message> owner = nullptr);
   void status_answer(Answer& out, int http_status, const Error& e, Version v, const std::string& in_response_to,
                      const ConnectionInfo& conn, Exchange& x);
+  void send_answer(Answer& a, Poco::Net::HTTPServerResponse& response, const ConnectionInfo& conn, Exchange& x);
   void emit(Exchange& x);
 
   TaxiiApplication& app_;

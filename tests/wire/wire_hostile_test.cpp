@@ -242,9 +242,9 @@ BOOST_AUTO_TEST_CASE(huge_actual_body_is_413) {
   EXPECT_ANSWER(send(request(std::string(200 * 1024, 'x'), "/services/inbox")), 413, "BAD_MESSAGE");
 }
 
-BOOST_AUTO_TEST_CASE(negative_content_length_is_411) {
-  // Poco reads a negative length as "no length": answered like a POST without one.
-  EXPECT_ANSWER(send("POST /services/discovery HTTP/1.1\r\nHost: x\r\n" + kTaxii11 + "Content-Length: -5\r\n\r\n"), 411,
+BOOST_AUTO_TEST_CASE(negative_content_length_is_400) {
+  // Content-Length is 1*DIGIT: anything else is refused with the head (RFC 9112 §6.3).
+  EXPECT_ANSWER(send("POST /services/discovery HTTP/1.1\r\nHost: x\r\n" + kTaxii11 + "Content-Length: -5\r\n\r\n"), 400,
                 "BAD_MESSAGE");
 }
 
@@ -253,21 +253,23 @@ BOOST_AUTO_TEST_CASE(body_shorter_than_declared_is_cut_at_request_timeout) {
   const Answer a = send("POST /services/discovery HTTP/1.1\r\nHost: x\r\n" + kTaxii11 + "Content-Length: 1000\r\n\r\n<x/>");
   BOOST_TEST((Clock::now() - t0 < std::chrono::seconds(8)));
   BOOST_TEST(a.closed);
-  BOOST_TEST((a.http == 0 || a.http == 400), a.raw.substr(0, 200));
+  // The body never completes: 408 (request_timeout, or the minimum data rate) and closed.
+  BOOST_TEST((a.http == 0 || a.http == 408), a.raw.substr(0, 200));
 }
 
-BOOST_AUTO_TEST_CASE(huge_header_is_400) {
-  EXPECT_ANSWER(send(request(kDiscovery11, "/services/discovery", "X-Big: " + std::string(100000, 'a') + "\r\n")), 400, "");
+BOOST_AUTO_TEST_CASE(huge_header_is_431) {
+  EXPECT_ANSWER(send(request(kDiscovery11, "/services/discovery", "X-Big: " + std::string(100000, 'a') + "\r\n")), 431,
+                "BAD_MESSAGE");
 }
 
-BOOST_AUTO_TEST_CASE(too_many_headers_is_400) {
+BOOST_AUTO_TEST_CASE(too_many_headers_is_431) {
   std::string h;
   for (int i = 0; i < 500; ++i) h += "X-H" + std::to_string(i) + ": v\r\n";
-  EXPECT_ANSWER(send(request(kDiscovery11, "/services/discovery", h)), 400, "");
+  EXPECT_ANSWER(send(request(kDiscovery11, "/services/discovery", h)), 431, "BAD_MESSAGE");
 }
 
-BOOST_AUTO_TEST_CASE(huge_request_line_is_400) {
-  EXPECT_ANSWER(send(request(kDiscovery11, "/services/" + std::string(20000, 'a'))), 400, "");
+BOOST_AUTO_TEST_CASE(huge_request_line_is_414) {
+  EXPECT_ANSWER(send(request(kDiscovery11, "/services/" + std::string(20000, 'a'))), 414, "BAD_MESSAGE");
 }
 
 // --- Headers -------------------------------------------------------------------------------
@@ -306,9 +308,9 @@ BOOST_AUTO_TEST_CASE(wrong_content_type) {
   EXPECT_ANSWER(send(request(kDiscovery11, "/services/discovery", "", "POST", &h)), 200, "UNSUPPORTED_MESSAGE");
 }
 
-BOOST_AUTO_TEST_CASE(header_line_without_colon_is_ignored) {
-  // Poco skips a header line without a colon (no value to misread); the request is served.
-  EXPECT_ANSWER(send(request(kDiscovery11, "/services/discovery", "NoColonHere\r\n")), 200, "Discovery_Response");
+BOOST_AUTO_TEST_CASE(header_line_without_colon_is_400) {
+  // A field line is name ":" value (RFC 9112 §5): a line without a colon is not skipped.
+  EXPECT_ANSWER(send(request(kDiscovery11, "/services/discovery", "NoColonHere\r\n")), 400, "BAD_MESSAGE");
 }
 
 BOOST_AUTO_TEST_CASE(two_transfer_encodings_is_400) {
@@ -319,7 +321,7 @@ BOOST_AUTO_TEST_CASE(two_transfer_encodings_is_400) {
 
 BOOST_AUTO_TEST_CASE(bare_lf_and_cr_in_header_value) {
   // A CR inside a header value (header injection attempt) is malformed HTTP.
-  EXPECT_ANSWER(send(request(kDiscovery11, "/services/discovery", "X-Evil: a\rSet-Cookie: x=1\r\n")), 400, "");
+  EXPECT_ANSWER(send(request(kDiscovery11, "/services/discovery", "X-Evil: a\rSet-Cookie: x=1\r\n")), 400, "BAD_MESSAGE");
 }
 
 BOOST_AUTO_TEST_CASE(injected_path_is_not_echoed_raw) {
@@ -374,8 +376,9 @@ BOOST_AUTO_TEST_CASE(lowercase_post_is_405) {
 
 BOOST_AUTO_TEST_CASE(http_09_and_http_2_are_refused) {
   BOOST_TEST(send("GET /services/discovery\r\n\r\n").http == 400);
-  BOOST_TEST(send("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").http == 400);
-  BOOST_TEST(send("POST /services/discovery HTTP/3.7\r\nContent-Length: 0\r\n\r\n").http == 400);
+  // A well-formed version other than 1.0 / 1.1: 505 (RFC 9110 §15.6.6).
+  BOOST_TEST(send("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").http == 505);
+  BOOST_TEST(send("POST /services/discovery HTTP/3.7\r\nContent-Length: 0\r\n\r\n").http == 505);
 }
 
 // --- Chunked transfer encoding -------------------------------------------------------------
@@ -499,12 +502,16 @@ BOOST_AUTO_TEST_CASE(responses_carry_no_server_version) {
 }
 
 BOOST_AUTO_TEST_CASE(pipelined_garbage_after_a_good_request) {
+  // The good request is answered; the garbage after it is refused on its own (400, closed).
   const Answer a = send(request(kDiscovery11) + "GARBAGE GARBAGE\r\n\r\n");
-  EXPECT_ANSWER(a, 200, "Discovery_Response");
+  BOOST_TEST(a.http == 200, a.raw.substr(0, 400));
+  BOOST_TEST(a.raw.find("Discovery_Response") != std::string::npos);
+  BOOST_TEST(a.raw.find("HTTP/1.1 400 Bad Request") != std::string::npos, a.raw.substr(0, 400));
 }
 
-BOOST_AUTO_TEST_CASE(null_bytes_in_the_path_find_no_service) {
-  EXPECT_ANSWER(send(std::string("POST /services/disc\0overy HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 58)), 404, "NOT_FOUND");
+BOOST_AUTO_TEST_CASE(null_bytes_in_the_path_are_400) {
+  // A control byte cannot be in a request-target (RFC 9112 §3.2): refused with the head.
+  EXPECT_ANSWER(send(std::string("POST /services/disc\0overy HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 58)), 400, "BAD_MESSAGE");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
