@@ -276,9 +276,36 @@ class ServerSession final : public Poco::Net::HTTPServerSession {
 // Offsets into staged_: begin_ (the current request's first byte) <= off_ (what Poco has
 // taken) <= limit_ (the end of the current request: Poco never reads the next one, which
 // must be scanned first).
+// TLS connections: the same staging over an accepted SecureStreamSocket (`tls_`), which
+// does the reading and writing (and owns the descriptor); the bytes are read by the worker,
+// blocking and metered, since TLS records cannot be read without OpenSSL.
 class PlainSocketImpl final : public Poco::Net::StreamSocketImpl {
  public:
   explicit PlainSocketImpl(poco_socket_t fd) : StreamSocketImpl(fd) {}
+  explicit PlainSocketImpl(const Poco::Net::StreamSocket& tls) : StreamSocketImpl(tls.impl()->sockfd()), tls_(tls) {}
+
+  bool is_tls() const { return tls_.has_value(); }
+  Poco::Net::StreamSocket& tls_socket() { return *tls_; }
+  // Blocking (the socket's timeouts); 0 at the end of input.
+  int tls_receive(char* buffer, int length) { return tls_->receiveBytes(buffer, length); }
+  bool tls_pending() { return tls_ && tls_->available() > 0; }
+
+  int sendBytes(const void* buffer, int length, int flags) override {
+    return tls_ ? tls_->sendBytes(buffer, length, flags) : StreamSocketImpl::sendBytes(buffer, length, flags);
+  }
+  void close() override {
+    if (!tls_) return StreamSocketImpl::close();
+    tls_->close();
+    reset();  // tls_ closed the descriptor
+  }
+  void shutdown() override {
+    if (tls_) tls_->shutdown();
+    else StreamSocketImpl::shutdown();
+  }
+  void shutdownSend() override {
+    if (tls_) tls_->shutdownSend();
+    else StreamSocketImpl::shutdownSend();
+  }
   void set_addresses(const Poco::Net::SocketAddress& local, const Poco::Net::SocketAddress& peer) {
     local_ = local;
     peer_ = peer;
@@ -289,13 +316,16 @@ class PlainSocketImpl final : public Poco::Net::StreamSocketImpl {
   using StreamSocketImpl::receiveBytes;
   int receiveBytes(void* buffer, int length, int flags) override {
     const std::size_t avail = std::min(limit_, staged_.size()) - std::min(off_, std::min(limit_, staged_.size()));
-    if (flags != 0 || avail == 0 || length <= 0) return StreamSocketImpl::receiveBytes(buffer, length, flags);
+    if (flags != 0 || avail == 0 || length <= 0)
+      return tls_ ? tls_->receiveBytes(buffer, length, flags) : StreamSocketImpl::receiveBytes(buffer, length, flags);
     const std::size_t n = std::min(avail, static_cast<std::size_t>(length));
     std::memcpy(buffer, staged_.data() + off_, n);
     off_ += n;
     return static_cast<int>(n);
   }
-  int available() override { return static_cast<int>(staged_.size() - off_) + StreamSocketImpl::available(); }
+  int available() override {
+    return static_cast<int>(staged_.size() - off_) + (tls_ ? tls_->available() : StreamSocketImpl::available());
+  }
 
   // The current request's bytes, from its first.
   std::string_view request() const { return std::string_view(staged_).substr(begin_); }
@@ -327,7 +357,10 @@ class PlainSocketImpl final : public Poco::Net::StreamSocketImpl {
   void skip(std::size_t n) { off_ = std::min(begin_ + n, staged_.size()); }
 
  private:
-  ~PlainSocketImpl() override = default;
+  ~PlainSocketImpl() override {
+    if (tls_) reset();  // the descriptor is tls_'s to close
+  }
+  std::optional<Poco::Net::StreamSocket> tls_;
   Poco::Net::SocketAddress local_;
   Poco::Net::SocketAddress peer_;
   std::string staged_;  // read from the socket, not yet done with
@@ -681,10 +714,18 @@ struct HttpServer::Impl {
         s.setBlocking(true);
         s.setNoDelay(true);
         s.setSendTimeout(Poco::Timespan(opt.request_timeout.count(), 0));
+        if (l.tls) {
+          // Staged like a plain connection, read by the worker through OpenSSL.
+          s.setReceiveTimeout(Poco::Timespan(opt.request_timeout.count(), 0));
+          const Poco::Net::SocketAddress local = s.address();
+          auto* staged = new PlainSocketImpl(s);
+          staged->set_addresses(local, peer);
+          s = Poco::Net::StreamSocket(staged);
+        }
         ConnectionInfo info{peer.toString(), l.info.https, {}, {}, {}};
         auto c = std::make_shared<Conn>(s, params, std::move(info), open, l.info.tls, per_ip, std::move(ip));
+        c->plain = static_cast<PlainSocketImpl*>(s.impl());
         if (!l.tls) {
-          c->plain = static_cast<PlainSocketImpl*>(s.impl());
           c->session.write_behind(c->fd);
           c->info.send_pieces = [conn = c.get()](const std::vector<std::string_view>& pieces) {
             conn->session.send_pieces(pieces, conn->fd);
@@ -750,6 +791,7 @@ struct HttpServer::Impl {
   // chunked body through its trailer) are staged; a declared length over max_body_bytes is
   // "whole" at its head (the handler refuses it without reading).
   Fill fill(Conn& c, std::size_t budget) {
+    if (c.tls) return fill_tls(c);
     PlainSocketImpl& s = *c.plain;
     thread_local std::unique_ptr<char[]> buf(new char[kReadChunk]);
     bool eof = false;
@@ -782,6 +824,33 @@ struct HttpServer::Impl {
   }
 
   static constexpr std::size_t kReadChunk = 64 * 1024;
+
+  // TLS connections (worker only): reads through OpenSSL, blocking and metered (the rate
+  // check cuts a slow peer), until the request is whole, refused, or its head is whole and
+  // the gate has not seen it yet.
+  Fill fill_tls(Conn& c) {
+    thread_local std::unique_ptr<char[]> buf(new char[kReadChunk]);
+    Metered metered(c.meter);
+    Fill f = judge(c, false);
+    while (f == Fill::Wait) {
+      const std::size_t want = std::min(wanted(c), kReadChunk);
+      if (want == 0) break;
+      int n = 0;
+      try {
+        n = c.plain->tls_receive(buf.get(), static_cast<int>(want));
+      } catch (const Poco::Net::SSLException& e) {
+        error("tls: " + c.info.remote + ": " + e.displayText());
+        return Fill::Closed;  // a failed handshake (no or untrusted client certificate, old TLS, ...)
+      } catch (const Poco::Exception&) {
+        n = 0;  // reset, timeout, cut: the end of input
+      }
+      if (n <= 0) return c.plain->request().empty() ? Fill::Closed : judge(c, true);
+      c.plain->stage(buf.get(), static_cast<std::size_t>(n));
+      c.meter.bytes.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
+      f = judge(c, false);
+    }
+    return f;
+  }
 
   // How many more bytes the current request may still need.
   std::size_t wanted(const Conn& c) const {
@@ -853,7 +922,20 @@ struct HttpServer::Impl {
       } catch (...) {
       }
     }
-    send_now(c.fd, status, reason_for(status), r ? &*r : nullptr);
+    if (c.tls) {
+      // Through OpenSSL, from the worker that holds the connection.
+      std::string out = "HTTP/1.1 " + std::to_string(status) + " " + reason_for(status) + "\r\nConnection: close\r\n";
+      if (r)
+        for (const auto& [k, v] : r->headers) out += k + ": " + v + "\r\n";
+      out += "Content-Length: " + std::to_string(r ? r->body.size() : 0) + "\r\n\r\n";
+      if (r) out += r->body;
+      try {
+        c.socket.sendBytes(out.data(), static_cast<int>(out.size()));
+      } catch (const Poco::Exception&) {
+      }
+    } else {
+      send_now(c.fd, status, reason_for(status), r ? &*r : nullptr);
+    }
     ::shutdown(c.fd, SHUT_WR);
     c.draining = true;
     c.receiving = false;
@@ -899,6 +981,12 @@ struct HttpServer::Impl {
           slow = have - c.window_staged < need;
           c.window_start = now;
           c.window_staged = have;
+        }
+        if (slow && c.tls) {
+          error("slow client " + c.info.remote + ": TLS request cut after " + std::to_string(have) + " bytes");
+          ::epoll_ctl(ep, EPOLL_CTL_DEL, it->first, nullptr);
+          it = parked.erase(it);  // closes it (no plain-text answer on a TLS connection)
+          continue;
         }
         if (slow) {
           error("slow client " + c.info.remote + ": request cut with 408 after " + std::to_string(have) + " bytes");
@@ -991,7 +1079,7 @@ struct HttpServer::Impl {
             unpark(fd);  // closes it (hang-up or error without data)
             continue;
           }
-          if (c->receiving) {
+          if (c->receiving && !c->tls) {
             // The rest of a request: read here, a worker only once it is whole.
             if (fill(*c, kReactorBudget) == Fill::Wait) {
               epoll_event ev = conn_event(fd);
@@ -1127,7 +1215,7 @@ struct HttpServer::Impl {
     if (c.tls && !c.identified) {
       c.identified = true;
       try {
-        Poco::Net::SecureStreamSocket ss(c.socket);
+        Poco::Net::SecureStreamSocket ss(c.plain->tls_socket());
         if (ss.havePeerCertificate()) {
           const Poco::Net::X509Certificate cert = ss.peerCertificate();
           c.info.client_subject = cert.subjectName();
@@ -1207,29 +1295,66 @@ struct HttpServer::Impl {
     return f;
   }
 
+  // A worker's connection is in `busy` (deadline and rate checks of the sweep) while the
+  // worker holds it.
+  struct Busy {
+    Busy(Impl& m, Conn* c) : m_(m), c_(c) {
+      c_->busy_deadline = now_ms() + m_.opt.request_timeout.count() * 1000;
+      std::lock_guard<std::mutex> lock(m_.busy_mu);
+      m_.busy.insert(c_);
+    }
+    ~Busy() {
+      std::lock_guard<std::mutex> lock(m_.busy_mu);
+      m_.busy.erase(c_);
+    }
+    Busy(const Busy&) = delete;
+    Busy& operator=(const Busy&) = delete;
+    Impl& m_;
+    Conn* c_;
+  };
+
   void serve(std::shared_ptr<Conn> c) {
     Outcome o = Outcome::Drop;
     Step step = Step::Whole;
+    std::optional<Busy> held(std::in_place, *this, c.get());
     if (c->plain != nullptr) {
       const Fill f = fill(*c, SIZE_MAX);
-      if (f == Fill::Wait) return wait_for_more(std::move(c));
-      if (f == Fill::Closed) return finish(std::move(c), Outcome::Drop);
+      if (f == Fill::Wait) {
+        held.reset();
+        return wait_for_more(std::move(c));
+      }
+      if (f == Fill::Closed) {
+        held.reset();
+        return finish(std::move(c), Outcome::Drop);
+      }
       if (f == Fill::Invalid) {
         const auto [status, why] = invalid_status(*c);
         refuse(*c, status, why);
+        held.reset();
         return finish(std::move(c), Outcome::Close);
       }
       if (f == Fill::Gate) step = Step::Gate;
       c->receiving = false;
     }
-    {
-      std::lock_guard<std::mutex> lock(busy_mu);
-      busy.insert(c.get());
-    }
     try {
       while (true) {
         c->busy_deadline = now_ms() + opt.request_timeout.count() * 1000;
         o = exchange(*c, step);
+        if (o == Outcome::Wait && c->tls) {
+          // TLS: the gate let the head through; this worker reads the body (metered).
+          const Fill f = fill(*c, SIZE_MAX);
+          if (f == Fill::Ready) {
+            step = Step::Whole;
+            continue;
+          }
+          o = Outcome::Drop;
+          if (f == Fill::Invalid) {
+            const auto [status, why] = invalid_status(*c);
+            refuse(*c, status, why);
+            o = Outcome::Close;
+          }
+          break;
+        }
         if (o != Outcome::KeepAlive || stopping) break;
         // A pipelined request already here is served now; bytes still in the socket make
         // the re-armed epoll registration fire at once.
@@ -1252,6 +1377,23 @@ struct HttpServer::Impl {
             const auto [status, why] = invalid_status(*c);
             refuse(*c, status, why);
             o = Outcome::Close;
+            break;
+          }
+          // TLS: bytes OpenSSL has decrypted already never wake epoll: read them now.
+          if (c->tls && (c->receiving || c->plain->tls_pending())) {
+            const Fill g = fill(*c, SIZE_MAX);
+            if (g == Fill::Ready || g == Fill::Gate) {
+              step = g == Fill::Gate ? Step::Gate : Step::Whole;
+              c->receiving = false;
+              continue;
+            }
+            if (g == Fill::Invalid) {
+              const auto [status, why] = invalid_status(*c);
+              refuse(*c, status, why);
+              o = Outcome::Close;
+            } else {
+              o = Outcome::Drop;
+            }
           }
           break;
         }
@@ -1269,10 +1411,7 @@ struct HttpServer::Impl {
     } catch (...) {
       o = Outcome::Drop;
     }
-    {
-      std::lock_guard<std::mutex> lock(busy_mu);
-      busy.erase(c.get());
-    }
+    held.reset();
     if (o == Outcome::Wait) {
       // The gate let the head through: the reactor reads the body.
       c->receiving = true;
