@@ -900,7 +900,9 @@ struct HttpServer::Impl {
       return Fill::Ready;
     }
     s.allow(v.head_len);  // the gate may parse the head now
-    return c.pending || !gate ? Fill::Wait : Fill::Gate;
+    // Once per request, a worker parses the head: the gate's checks, and "100 Continue" for a
+    // client that waits for it before sending the body.
+    return c.pending || (!gate && !v.expect_continue) ? Fill::Wait : Fill::Gate;
   }
 
   // The status (and reason) a refused head or chunked body is answered with.
@@ -1241,7 +1243,7 @@ struct HttpServer::Impl {
     if (step == Step::Gate) {
       bool answered = false;
       try {
-        answered = gate(*p.request, p.response, c.info);
+        answered = gate && gate(*p.request, p.response, c.info);
       } catch (const std::exception& e) {
         error(std::string("request gate threw: ") + e.what());
       }

@@ -333,35 +333,57 @@ def main():
         client.latencies.clear()
 
         flags, path = MODES[args.mode]
-        cmd = [args.slowhttptest, *flags, "-c", str(args.connections), "-r", str(args.rate), "-l", str(args.seconds),
-               "-p", "3", "-u", "http://127.0.0.1:%d%s" % (server.port, path)]
-        log("attack: " + " ".join(cmd))
-        attack_log = open(os.path.join(work, "slowhttptest.log"), "wb")
+        log("attack: %s ... -c %d -r %d -l %d -u http://127.0.0.1:%d%s (in waves until %d s have passed: a wave "
+            "ends early when taxiid has cut all of its connections)"
+            % (args.slowhttptest + " " + " ".join(flags), args.connections, args.rate, args.seconds, server.port,
+               path, args.seconds))
         t0 = time.monotonic()
-        attack = subprocess.Popen(cmd, stdout=attack_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         worker = threading.Thread(target=client.run, daemon=True)
         worker.start()
-        try:
-            attack.wait(args.seconds + 30)
-        except subprocess.TimeoutExpired:
-            attack.kill()
-            attack.wait()
-            failures.append("slowhttptest ran past its -l %d s" % args.seconds)
+        waves = []  # (seconds, exit status, last status lines)
+        while True:
+            left = args.seconds - (time.monotonic() - t0)
+            if left < 2:
+                break
+            cmd = [args.slowhttptest, *flags, "-c", str(args.connections), "-r", str(args.rate), "-l",
+                   str(int(left)), "-p", "3", "-u", "http://127.0.0.1:%d%s" % (server.port, path)]
+            wave_log = os.path.join(work, "slowhttptest-%d.log" % len(waves))
+            w0 = time.monotonic()
+            with open(wave_log, "wb") as attack_log:
+                attack = subprocess.Popen(cmd, stdout=attack_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                try:
+                    attack.wait(left + 30)
+                except subprocess.TimeoutExpired:
+                    attack.kill()
+                    attack.wait()
+                    failures.append("slowhttptest ran past its -l %d s" % int(left))
+            with open(wave_log, "rb") as f:
+                attack_text = re.sub(r"\x1b\[[0-9;]*m", "", f.read().decode("utf-8", "replace"))
+            last = attack_text.rfind("slow HTTP test status on")
+            keep = []
+            if last >= 0:
+                lines = [x.strip() for x in attack_text[last:].splitlines() if x.strip()]
+                keep = [x for x in lines if re.match(r"(slow HTTP|connected|pending|error|closed|service available|"
+                                                      r"Exit status)", x)]
+            waves.append((time.monotonic() - w0, attack.returncode, keep))
+            log("slowhttptest wave %d (%.1f s, exit %s): %s" % (len(waves), waves[-1][0], attack.returncode,
+                                                                 "; ".join(keep)))
+            attack = None
+            cut = "No open connections left" in attack_text
+            if waves[-1][1] != 0 or (time.monotonic() - w0 < left * 0.8 and not cut):
+                failures.append("slowhttptest wave %d ended with status %s after %.1f s without taxiid cutting its "
+                                "connections: %s" % (len(waves), waves[-1][1], waves[-1][0], attack_text.strip()[:300]))
+                break
+            if re.search(r"connected:\s+0\b", "; ".join(keep)) and not re.search(r"closed:\s+[1-9]", "; ".join(keep)):
+                failures.append("slowhttptest wave %d never connected" % len(waves))
+                break
         client.stop.set()
         worker.join(args.timeout * 4 + 10)
         elapsed = time.monotonic() - t0
         client.measuring = False
-        with open(os.path.join(work, "slowhttptest.log"), "rb") as f:
-            attack_text = re.sub(r"\x1b\[[0-9;]*m", "", f.read().decode("utf-8", "replace"))
-        last = attack_text.rfind("slow HTTP test status on")
-        if last >= 0:
-            lines = [x.strip() for x in attack_text[last:].splitlines() if x.strip()]
-            keep = [x for x in lines if re.match(r"(slow HTTP|connected|pending|error|closed|service available|"
-                                                  r"Exit status)", x)]
-            log("slowhttptest: " + "; ".join(keep))
-        if attack.returncode not in (0, None) or elapsed < args.seconds * 0.8:
-            failures.append("slowhttptest exited with status %s after %.1f s: %s"
-                            % (attack.returncode, elapsed, attack_text.strip()[:300]))
+        log("attack: %d wave(s) over %.1f s" % (len(waves), elapsed))
+        if elapsed < args.seconds * 0.8:
+            failures.append("the attack lasted %.1f s, not %d" % (elapsed, args.seconds))
 
         lat = [t for t, _ in client.latencies]
         p50, p99, worst = (percentile(lat, 50) * 1000, percentile(lat, 99) * 1000, max(lat, default=0) * 1000)
