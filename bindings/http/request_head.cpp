@@ -202,6 +202,10 @@ bool RequestHeadScanner::field_line_done(std::string_view all, std::size_t lf) {
       if (earlier_chunked) { fail(lf, 400, "chunked applied more than once"); return false; }
       // RFC 9112 §6.1: a transfer coding the server does not understand -> 501 (SHOULD).
       if (earlier_other) { fail(lf, 501, "transfer coding not implemented"); return false; }
+      // Empty list elements (",chunked", "chunked ,") are valid list syntax (RFC 9110 §5.6.1),
+      // but Poco and the handler compare the whole value with "chunked": refused, so that no
+      // reader behind the scanner frames the body differently.
+      if (!ieq(trim_ows(value), "chunked")) { fail(lf, 400, "invalid Transfer-Encoding"); return false; }
       v_.chunked = true;
       break;
     }

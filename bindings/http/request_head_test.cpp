@@ -126,7 +126,7 @@ BOOST_AUTO_TEST_CASE(field_names_are_case_insensitive) {
 }
 
 BOOST_AUTO_TEST_CASE(transfer_encoding_chunked_forms) {
-  for (const char* te : {"chunked", "Chunked", "  chunked  ", "chunked\t", ", chunked", "chunked ,"}) {
+  for (const char* te : {"chunked", "Chunked", "  chunked  ", "chunked\t"}) {
     BOOST_TEST_CONTEXT(te) {
       const HeadVerdict v = whole(post(kHost + "Transfer-Encoding:" + te + "\r\n"));
       BOOST_TEST(v.kind == HeadVerdict::Complete, v.reason);
@@ -349,6 +349,9 @@ BOOST_AUTO_TEST_CASE(transfer_encoding_rules) {
   // RFC 9112 §6.3 rule 4: chunked not final -> 400 (MUST).
   for (const char* v : {"gzip", "chunked, gzip", "identity", "chunked;q=1", "", "chunked chunked", "chunked\"x"})
     expect_invalid(te(v), 400, lf(v));
+  // Empty list elements: valid list syntax, but Poco and the handler compare the whole value
+  // with "chunked" (found by request_head_fuzz): refused rather than framed two ways.
+  for (const char* v : {", chunked", "chunked ,", ",chunked"}) expect_invalid(te(v), 400, lf(v));
   // RFC 9112 §6.1: chunked twice -> 400.
   expect_invalid(te("chunked, chunked"), 400, lf("chunked, chunked"));
   // RFC 9112 §6.1: a coding we do not understand -> 501.
@@ -407,7 +410,7 @@ const std::vector<std::string>& valid_heads() {
   static const std::vector<std::string> heads = {
       post(kHost + "Content-Type: application/xml\r\nX-TAXII-Content-Type: urn:taxii.mitre.org:message:xml:1.1\r\n"
                    "Content-Length: 123\r\nExpect: 100-continue\r\n"),
-      post(kHost + "Transfer-Encoding: ,, CHUNKED \r\nConnection: close\r\n"),
+      post(kHost + "Transfer-Encoding:  CHUNKED \r\nConnection: close\r\n"),
       "\r\n" + post("Connection: keep-alive\r\nContent-Length: 0\r\n", "POST http://127.0.0.1:9000/x?y HTTP/1.0"),
       post("Host:\r\nX-Sp:   \r\nX-Tab:\ta\tb\t\r\n", "OPTIONS * HTTP/1.1"),
   };
