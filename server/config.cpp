@@ -214,13 +214,17 @@ void read_listeners(Reader& r, const YAML::Node& root, const fs::path& dir,
 void read_limits(Reader& r, const YAML::Node& root, ServerConfig& c) {
   const YAML::Node n = root["limits"];
   if (n.IsDefined() && !n.IsNull() &&
-      r.map(n, "limits", {"max_body_bytes", "max_connections", "threads", "keep_alive_timeout", "request_timeout"})) {
+      r.map(n, "limits", {"max_body_bytes", "max_connections", "threads", "keep_alive_timeout", "request_timeout",
+                          "max_attributes", "max_namespace_declarations"})) {
     Limits& l = c.limits;
     l.max_body_bytes = static_cast<std::size_t>(r.integer(n, "limits", "max_body_bytes", 1024, 1LL << 32).value_or(l.max_body_bytes));
     l.max_connections = static_cast<std::size_t>(r.integer(n, "limits", "max_connections", 1, 1'000'000).value_or(l.max_connections));
     l.threads = static_cast<std::size_t>(r.integer(n, "limits", "threads", 1, 1024).value_or(l.threads));
     l.keep_alive_timeout = std::chrono::seconds(r.integer(n, "limits", "keep_alive_timeout", 1, 86400).value_or(l.keep_alive_timeout.count()));
     l.request_timeout = std::chrono::seconds(r.integer(n, "limits", "request_timeout", 1, 86400).value_or(l.request_timeout.count()));
+    l.max_attributes = static_cast<std::size_t>(r.integer(n, "limits", "max_attributes", 16, 65536).value_or(l.max_attributes));
+    l.max_namespace_declarations = static_cast<std::size_t>(
+        r.integer(n, "limits", "max_namespace_declarations", 16, 65536).value_or(l.max_namespace_declarations));
   }
   const YAML::Node p = root["poll"];
   if (p.IsDefined() && !p.IsNull() && r.map(p, "poll", {"part_size", "result_ttl", "async_threshold"})) {

@@ -34,6 +34,10 @@ struct Limits {
   std::size_t threads = 8;
   std::chrono::seconds keep_alive_timeout{15};
   std::chrono::seconds request_timeout{60};
+  // XML parsing (xml::ParseLimits, docs/security.md "Linear-time parsing"): attributes on one
+  // element (namespace declarations included) and namespace declarations in scope at once.
+  std::size_t max_attributes = 256;
+  std::size_t max_namespace_declarations = 256;
 };
 
 // Push delivery (subscriptions, asynchronous results): the outbox worker and its HTTP client.

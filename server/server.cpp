@@ -141,6 +141,8 @@ Result<std::unique_ptr<Server>> Server::create(const ServerConfig& config, Logge
   p->app = std::make_unique<DispatcherApp>(*p->dispatcher, p->authenticator.get());
   http::HandlerOptions ho;
   ho.max_body_bytes = config.limits.max_body_bytes;
+  ho.parse_limits.max_attributes = config.limits.max_attributes;
+  ho.parse_limits.max_namespace_declarations = config.limits.max_namespace_declarations;
   p->handler = std::make_unique<http::TaxiiHandler>(*p->app, ho, [&log](const http::RequestLog& r) { log.request(r); });
   std::vector<http::ListenerOptions> listeners;
   for (const auto& l : config.listeners) listeners.push_back(l.options);

@@ -100,7 +100,7 @@ std::string wire_config(const ServerSpec& s, const Pki& pki, const std::string& 
   y << "storage: \"" << store_uri << "\"\n"
     << "limits:\n  max_body_bytes: " << s.max_body_bytes << "\n  max_connections: " << s.max_connections
     << "\n  threads: " << s.threads << "\n  keep_alive_timeout: " << s.keep_alive_timeout
-    << "\n  request_timeout: " << s.request_timeout << "\n"
+    << "\n  request_timeout: " << s.request_timeout << "\n" << s.limits_yaml
     << "poll:\n  part_size: " << s.part_size << "\n" << s.poll_yaml
     << "services:\n"
        "  - {id: discovery, type: discovery, path: /services/discovery}\n"

@@ -56,6 +56,9 @@ struct ServerSpec {
   int request_timeout = 30;
   // Appended to the configuration as is (e.g. an `auth:` section).
   std::string extra_yaml;
+  // Extra keys of the `limits:` section, as YAML lines indented by two spaces
+  // (e.g. "  max_attributes: 16\n").
+  std::string limits_yaml;
   // Extra keys of the `poll:` section, as YAML lines indented by two spaces
   // (e.g. "  async_threshold: 0\n").
   std::string poll_yaml;
