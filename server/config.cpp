@@ -215,7 +215,8 @@ void read_limits(Reader& r, const YAML::Node& root, ServerConfig& c) {
   const YAML::Node n = root["limits"];
   if (n.IsDefined() && !n.IsNull() &&
       r.map(n, "limits", {"max_body_bytes", "max_connections", "threads", "keep_alive_timeout", "request_timeout",
-                           "min_data_rate", "min_rate_grace", "max_connections_per_ip"})) {
+                           "min_data_rate", "min_rate_grace", "max_connections_per_ip", "max_attributes",
+                           "max_namespace_declarations"})) {
     Limits& l = c.limits;
     l.max_body_bytes = static_cast<std::size_t>(r.integer(n, "limits", "max_body_bytes", 1024, 1LL << 32).value_or(l.max_body_bytes));
     l.max_connections = static_cast<std::size_t>(r.integer(n, "limits", "max_connections", 1, 1'000'000).value_or(l.max_connections));
@@ -226,6 +227,9 @@ void read_limits(Reader& r, const YAML::Node& root, ServerConfig& c) {
     l.min_rate_grace = std::chrono::seconds(r.integer(n, "limits", "min_rate_grace", 1, 3600).value_or(l.min_rate_grace.count()));
     l.max_connections_per_ip = static_cast<std::size_t>(
         r.integer(n, "limits", "max_connections_per_ip", 0, 1'000'000).value_or(l.max_connections_per_ip));
+    l.max_attributes = static_cast<std::size_t>(r.integer(n, "limits", "max_attributes", 16, 65536).value_or(l.max_attributes));
+    l.max_namespace_declarations = static_cast<std::size_t>(
+        r.integer(n, "limits", "max_namespace_declarations", 16, 65536).value_or(l.max_namespace_declarations));
   }
   const YAML::Node p = root["poll"];
   if (p.IsDefined() && !p.IsNull() && r.map(p, "poll", {"part_size", "result_ttl", "async_threshold"})) {

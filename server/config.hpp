@@ -40,6 +40,10 @@ struct Limits {
   std::size_t min_data_rate = 1024;
   std::chrono::seconds min_rate_grace{5};
   std::size_t max_connections_per_ip = 0;          // 0: no cap (behind a proxy every client has its address)
+  // XML parsing (xml::ParseLimits, docs/security.md "Linear-time parsing"): attributes on one
+  // element (namespace declarations included) and namespace declarations in scope at once.
+  std::size_t max_attributes = 256;
+  std::size_t max_namespace_declarations = 256;
 };
 
 // Push delivery (subscriptions, asynchronous results): the outbox worker and its HTTP client.

@@ -202,3 +202,27 @@ BOOST_AUTO_TEST_CASE(query_formats_and_strict_content) {
   BOOST_TEST(has_error(e, "services[0].queries: only for poll and collection_management services"));
   BOOST_TEST(has_error(e, "collections[0].strict_content: expected true or false"));
 }
+
+BOOST_AUTO_TEST_CASE(xml_parse_limits) {
+  {
+    TempFile f(std::string(kMinimal) + "limits: {max_attributes: 64, max_namespace_declarations: 32}\n");
+    const auto c = load_config(f.path.string());
+    for (const auto& e : c.errors) BOOST_TEST_MESSAGE(e);
+    BOOST_TEST_REQUIRE(c.config.has_value());
+    BOOST_TEST(c.config->limits.max_attributes == 64u);
+    BOOST_TEST(c.config->limits.max_namespace_declarations == 32u);
+  }
+  {
+    TempFile f(kMinimal);
+    const auto c = load_config(f.path.string());
+    BOOST_TEST_REQUIRE(c.config.has_value());
+    BOOST_TEST(c.config->limits.max_attributes == 256u);
+    BOOST_TEST(c.config->limits.max_namespace_declarations == 256u);
+  }
+  {
+    TempFile f(std::string(kMinimal) + "limits: {max_attributes: 1000000}\n");
+    const auto c = load_config(f.path.string());
+    BOOST_TEST(!c.config.has_value());
+    BOOST_TEST(has_error(c, "limits.max_attributes"));
+  }
+}

@@ -145,6 +145,8 @@ Result<std::unique_ptr<Server>> Server::create(const ServerConfig& config, Logge
   if (ho.lenient_headers)
     log.warn("lenient_headers", {{"msg", "requests without Content-Type, X-TAXII-Services or X-TAXII-Protocol are "
                                          "served (http.lenient_headers; HTTP 1.0 §2 requires them)"}});
+  ho.parse_limits.max_attributes = config.limits.max_attributes;
+  ho.parse_limits.max_namespace_declarations = config.limits.max_namespace_declarations;
   p->handler = std::make_unique<http::TaxiiHandler>(*p->app, ho, [&log](const http::RequestLog& r) { log.request(r); });
   std::vector<http::ListenerOptions> listeners;
   for (const auto& l : config.listeners) listeners.push_back(l.options);

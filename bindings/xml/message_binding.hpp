@@ -3,8 +3,10 @@
 //
 // parse() is hardened against hostile input: no DOCTYPE, no entities beyond the five
 // predefined ones, no DTD or schema ever loaded from a file or the network; bounded
-// document size, element depth and element count. Every failure is a BadMessage Error
-// naming what is wrong and where; nothing throws.
+// document size, element depth and element count, attributes per element and namespace
+// declarations in scope; every parsing step is linear in the input; only UTF-8 (or US-ASCII)
+// may be declared. Every failure is a BadMessage Error naming what is wrong and where;
+// nothing throws.
 //
 // Instances are immutable after construction and safe to share between threads (each
 // thread parses with its own Xerces reader over one locked, pre-compiled grammar pool).
@@ -25,6 +27,11 @@ struct ParseLimits {
   std::size_t max_bytes = 32u << 20;      // whole document
   std::size_t max_depth = 256;            // element nesting, including content
   std::size_t max_elements = 1'000'000;   // elements in the document
+  // Checked by a linear pass before Xerces reads the bytes (docs/security.md "Linear-time
+  // parsing"): attributes on one element, namespace declarations included, and namespace
+  // declarations in scope at once (Xerces maps each prefix by a walk over all of them).
+  std::size_t max_attributes = 256;
+  std::size_t max_namespace_declarations = 256;
 };
 
 class MessageBinding {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <unordered_set>
 
 #include "core/urn.hpp"
 
@@ -117,10 +118,19 @@ class PrefixProbe {
   char name_[256];
 };
 
-void add_unique(std::vector<std::string>& v, std::string_view p) {
-  for (const auto& x : v)
-    if (x == p) return;
-  v.emplace_back(p);
+// Adds p to v unless it is there. A linear search while v is short (the usual one to three
+// prefixes); beyond, `seen` mirrors v as a hash set: a payload can start ten thousand text runs
+// with as many different "pN:" (1.2 MB took 9.5 s with the linear search alone).
+void add_unique(std::vector<std::string>& v, std::unordered_set<std::string>& seen, std::string_view p) {
+  constexpr size_t kShort = 8;
+  if (v.size() < kShort) {
+    for (const auto& x : v)
+      if (x == p) return;
+    v.emplace_back(p);
+    return;
+  }
+  if (seen.empty()) seen.insert(v.begin(), v.end());
+  if (seen.emplace(p).second) v.emplace_back(p);
 }
 
 class Scanner {
@@ -239,6 +249,21 @@ class Scanner {
         }
     }
     return c.in_fragment == 1;
+  }
+
+  // Whether the payload's ancestors (the envelope) declare `prefix`. Only such a prefix can ever
+  // be spliced into the captured payload (XmlDocument::inner_xml), so a value's "p:" is recorded
+  // only then: what is recorded stays within the envelope's declarations however many different
+  // "pN:" a payload's texts start with (100,000 of them were 100,000 recorded strings).
+  bool declared_in_envelope(std::string_view prefix) {
+    if (frag_bind_base_ <= 8) {
+      for (size_t k = 0; k < frag_bind_base_; ++k)
+        if (bindings_[k].prefix == prefix) return true;
+      return false;
+    }
+    if (envelope_prefixes_.empty())
+      for (size_t k = 0; k < frag_bind_base_; ++k) envelope_prefixes_.insert(bindings_[k].prefix);
+    return envelope_prefixes_.count(prefix) != 0;
   }
 
   // What lookup() and declared_in_fragment() found for a prefix, while the bindings stay as
@@ -421,7 +446,8 @@ class Scanner {
       return;
     }
     std::string p;
-    if (text_probe_.take(&p) && !declared_in_fragment(p)) add_unique(cur_.tops.back().value_prefixes, p);
+    if (text_probe_.take(&p) && declared_in_envelope(p) && !declared_in_fragment(p))
+      add_unique(cur_.tops.back().value_prefixes, top_values_, p);
   }
 
   void markup() {
@@ -553,16 +579,18 @@ class Scanner {
         if (payload) chars_ok(a.value);
       }
       attrs_.push_back(a);
+      // The limits scan_markup_limits() enforces on the full path (xml_document.cpp), counted
+      // alike: over them, that path refuses the document.
+      if (attrs_.size() > limits_.max_attributes) throw Bail{};
     }
-    // Duplicate attribute names (as written).
-    for (size_t x = 0; x < attrs_.size(); ++x)
-      for (size_t y = x + 1; y < attrs_.size(); ++y)
-        if (attrs_[x].qname == attrs_[y].qname) throw Bail{};
+    if (has_duplicate([](const Attr& a) { return a.qname; }, [](const Attr&) { return true; }))
+      throw Bail{};  // the same name twice, as written
     if (++elements_ > limits_.max_elements || stack_.size() + 1 > limits_.max_depth) throw Bail{};
 
     const size_t mark = bindings_.size();
     for (const auto& a : attrs_)
       if (a.decl) bindings_.push_back({a.prefix.empty() ? std::string_view() : a.local, a.value});
+    if (bindings_.size() > limits_.max_namespace_declarations) throw Bail{};
     if (bindings_.size() != mark) bindings_changed();
     if (prefix == "xml" || prefix == "xmlns") throw Bail{};
     const std::string_view ns = lookup(prefix);
@@ -572,11 +600,10 @@ class Scanner {
       else if (a.prefix == "xml") a.ns = kNsXmlPrefix;
       else a.ns = lookup(a.prefix);
     }
-    for (size_t x = 0; x < attrs_.size(); ++x)
-      for (size_t y = x + 1; y < attrs_.size(); ++y)
-        if (!attrs_[x].decl && !attrs_[y].decl && !attrs_[x].prefix.empty() && attrs_[x].local == attrs_[y].local &&
-            attrs_[x].ns == attrs_[y].ns)
-          throw Bail{};
+    // Two prefixed attributes of the same expanded name (Namespaces in XML 1.0 §6.3).
+    if (has_duplicate([](const Attr& a) { return std::make_pair(a.ns, a.local); },
+                      [](const Attr& a) { return !a.decl && !a.prefix.empty(); }))
+      throw Bail{};
 
     if (payload) {
       if (known_namespace(ns)) throw Bail{};  // validated laxly (validate_wildcard_content)
@@ -598,13 +625,16 @@ class Scanner {
         for (const auto& a : attrs_)
           if (a.decl) t.own_decls.emplace_back(a.prefix.empty() ? std::string_view() : a.local);
         cur_.tops.push_back(std::move(t));
+        top_names_.clear();
+        top_values_.clear();
       }
       FragmentTop& top = cur_.tops.back();
-      if (!prefix.empty() && !declared_in_fragment(prefix)) add_unique(top.name_prefixes, prefix);
+      if (!prefix.empty() && !declared_in_fragment(prefix)) add_unique(top.name_prefixes, top_names_, prefix);
       for (const auto& a : attrs_)
-        if (!a.decl && !a.prefix.empty() && !declared_in_fragment(a.prefix)) add_unique(top.name_prefixes, a.prefix);
+        if (!a.decl && !a.prefix.empty() && !declared_in_fragment(a.prefix))
+          add_unique(top.name_prefixes, top_names_, a.prefix);
       for (const auto& p : value_prefixes_)
-        if (!declared_in_fragment(p)) add_unique(top.value_prefixes, p);
+        if (declared_in_envelope(p) && !declared_in_fragment(p)) add_unique(top.value_prefixes, top_values_, p);
     }
 
     if (empty) {
@@ -623,10 +653,33 @@ class Scanner {
       in_payload_ = true;
       payload_depth_ = stack_.size();
       frag_bind_base_ = bindings_.size();
+      envelope_prefixes_.clear();
       bindings_changed();
       cur_ = SkippedPayload{};
       cur_.begin = i_;
     }
+  }
+
+  // Whether two of the attributes that `pick` selects have the same key(). Pairwise while there
+  // are few (nearly every element); sorted beyond, never quadratic (max_attributes is an
+  // operator's setting).
+  template <class Key, class Pick>
+  bool has_duplicate(Key key, Pick pick) {
+    constexpr size_t kFew = 8;
+    if (attrs_.size() <= kFew) {
+      for (size_t x = 0; x < attrs_.size(); ++x)
+        if (pick(attrs_[x]))
+          for (size_t y = x + 1; y < attrs_.size(); ++y)
+            if (pick(attrs_[y]) && key(attrs_[x]) == key(attrs_[y])) return true;
+      return false;
+    }
+    order_.clear();
+    for (uint32_t x = 0; x < attrs_.size(); ++x)
+      if (pick(attrs_[x])) order_.push_back(x);
+    std::sort(order_.begin(), order_.end(), [&](uint32_t x, uint32_t y) { return key(attrs_[x]) < key(attrs_[y]); });
+    for (size_t k = 1; k < order_.size(); ++k)
+      if (key(attrs_[order_[k - 1]]) == key(attrs_[order_[k]])) return true;
+    return false;
   }
 
   // An xmlns value inside a payload: XML characters only (no references: checked above).
@@ -696,7 +749,11 @@ class Scanner {
   Cached scratch_;
   std::vector<Open> stack_;
   std::vector<Attr> attrs_;
+  std::vector<uint32_t> order_;  // has_duplicate()
   std::vector<std::string> value_prefixes_;
+  // The current top-level element's name_prefixes / value_prefixes as hash sets, once long.
+  std::unordered_set<std::string> top_names_, top_values_;
+  std::unordered_set<std::string_view> envelope_prefixes_;  // declared_in_envelope()
   bool in_payload_ = false;
   size_t payload_depth_ = 0;
   size_t frag_bind_base_ = 0;

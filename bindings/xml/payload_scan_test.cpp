@@ -263,3 +263,36 @@ BOOST_AUTO_TEST_CASE(random_mutations_agree) {
   BOOST_TEST_MESSAGE(n << " mutations, fast path taken " << fast << " times");
   BOOST_TEST(fast > n / 10);  // the mutations mostly hit payload bytes, which the scanner checks
 }
+
+// Past the small-set thresholds of the namespace splice (docs/security.md "Linear-time
+// parsing"): 40 envelope declarations (20 of them used only in values, 2 bound to the TAXII
+// namespace), 12 own declarations, 30 prefixes in names and values, 10,000 value prefixes
+// the envelope does not declare, more than 8 attributes with prefixes. Both paths must splice
+// the same declarations, in the same order.
+BOOST_AUTO_TEST_CASE(many_prefixes_splice_alike) {
+  std::string root_extra;
+  for (int i = 0; i < 40; ++i) root_extra += " xmlns:e" + std::to_string(i) + "=\"urn:e" + std::to_string(i) + "\"";
+  root_extra += " xmlns:tx=\"" + kNs11 + "\" xmlns:ty=\"" + kNs11 + "\"";
+  std::string p = "<e0:top";
+  for (int i = 0; i < 12; ++i) p += " xmlns:o" + std::to_string(i) + "=\"urn:o\"";
+  for (int i = 1; i < 12; ++i) p += " e" + std::to_string(i) + ":a=\"v\"";
+  p += " kind=\"tx:T\">";
+  for (int i = 12; i < 20; ++i) p += "<e" + std::to_string(i) + ":c o" + std::to_string(i % 12) + ":b=\"1\"/>";
+  for (int i = 20; i < 40; ++i) p += "<v a=\"e" + std::to_string(i) + ":x\">ty:y</v>";
+  for (int i = 0; i < 10000; ++i) p += "<w>z" + std::to_string(i) + ":x</w>";
+  p += "</e0:top>";
+  for (const bool full : {false, true}) {
+    const std::string body = inbox11({full ? "<\xC3\xA9/>" + p : p, filler()}, root_extra);
+    BOOST_TEST(agree(body, full ? "many prefixes (Xerces path)" : "many prefixes") == !full);
+    auto m = map(xml::parse_document(body, {}));
+    BOOST_TEST_REQUIRE(m.ok(), (m.ok() ? "" : m.error().message()));
+    const std::string& got = std::get<v11::InboxMessage>(*m).content_blocks[0].content.xml;
+    // Every envelope prefix the payload uses, in the envelope's order; none of the TAXII ones
+    // (used in values only), none it does not use.
+    std::string want = "<e0:top";
+    for (int i = 0; i < 40; ++i) want += " xmlns:e" + std::to_string(i) + "=\"urn:e" + std::to_string(i) + "\"";
+    BOOST_TEST(got.find(want + " xmlns:o0=") != std::string::npos, got.substr(0, 1200));
+    BOOST_TEST(got.find("xmlns:tx") == std::string::npos);
+    BOOST_TEST(got.find("xmlns:ty") == std::string::npos);
+  }
+}

@@ -57,3 +57,35 @@ BOOST_AUTO_TEST_CASE(a_segmented_poll_response_is_the_same_document) {
   BOOST_TEST(static_cast<const void*>(seg->inserts[0].bytes.data()) == static_cast<const void*>(blocks[0].content.xml.data()));
   BOOST_TEST(static_cast<const void*>(seg->inserts[2].bytes.data()) == static_cast<const void*>(blocks[3].content.xml.data()));
 }
+
+// XML 1.0 §4.3.3: only UTF-8 or US-ASCII may be declared (names case-insensitive); the bytes are
+// read as UTF-8 whatever is declared, so any other name is refused rather than decoded otherwise
+// than the byte-level checks read it (UTF-7 was accepted: a parser differential).
+BOOST_AUTO_TEST_CASE(only_utf8_or_us_ascii_may_be_declared) {
+  const std::string root =
+      R"(<taxii_11:Discovery_Request xmlns:taxii_11="http://taxii.mitre.org/messages/taxii_xml_binding-1.1" message_id="1"/>)";
+  for (const std::string& decl :
+       {std::string(R"(<?xml version="1.0"?>)"), std::string(R"(<?xml version="1.0" encoding="UTF-8"?>)"),
+        std::string(R"(<?xml version="1.0" encoding="utf-8" standalone="yes"?>)"),
+        std::string(R"(<?xml version='1.0' encoding = 'US-ASCII'?>)"), std::string(R"(<?xml version="1.0" encoding="us-ascii"?>)"),
+        std::string("\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"UTF-8\"?>")}) {
+    auto r = xml::parse_any(decl + "\n" + root);
+    BOOST_TEST(r.ok(), decl << ": " << (r.ok() ? "" : r.error().message()));
+  }
+  for (const char* enc : {"UTF-7", "utf-7", "ISO-8859-1", "latin1", "UTF-16", "UTF-32", "windows-1252",
+                                 "UTF8", "ASCII", "UTF-8 ", " UTF-8", "UTF-8x", "EBCDIC-US", ""}) {
+    for (const char q : {'"', '\''}) {
+      const std::string body = std::string("<?xml version=\"1.0\" encoding=") + q + enc + q + "?>\n" + root;
+      auto r = xml::parse_any(body);
+      BOOST_TEST_REQUIRE(!r.ok(), enc << " was accepted");
+      BOOST_TEST((r.error().type() == StatusType::BadMessage));
+      BOOST_TEST(r.error().message().find("only UTF-8 (or US-ASCII)") != std::string::npos, enc << ": " << r.error().message());
+    }
+  }
+  // UTF-16 without a byte order mark (Xerces would detect it from "<\0?\0") and UTF-32.
+  for (const std::string& body : {std::string("<\0?\0x\0m\0l\0", 10), std::string("<\0\0\0?\0\0\0", 8)}) {
+    auto r = xml::parse_any(body);
+    BOOST_TEST_REQUIRE(!r.ok());
+    BOOST_TEST(r.error().message() == "only UTF-8 encoded XML is accepted");
+  }
+}

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <xercesc/framework/MemBufInputSource.hpp>
@@ -509,42 +512,80 @@ ThreadParser& thread_parser(bool validate = true) {
   return *p;
 }
 
-// Cheap checks before Xerces sees the bytes. *utf8 tells whether the bytes are UTF-8
-// (no encoding declared, or UTF-8 / US-ASCII declared), so that raw slices can be reused.
+bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+// The XML declaration's pseudo-attributes (XML 1.0 §2.8, §4.3.3) between "<?xml" and "?>": the
+// encoding may only be UTF-8 or US-ASCII (names compared case-insensitively), the bytes being
+// read as UTF-8 whatever is declared (the prolog checks, the payload scanner and every raw slice
+// of the source read bytes). Anything else is refused, rather than left to Xerces to decode
+// otherwise than the byte checks read (UTF-7 was accepted and read as UTF-8: a differential).
+Status check_declared_encoding(std::string_view decl) {
+  auto refuse = [](std::string_view name) {
+    std::string shown(name.substr(0, 40));
+    for (char& ch : shown)
+      if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) >= 0x7f) ch = '?';
+    return Error::bad_message("the XML declaration names encoding \"" + shown +
+                              "\": only UTF-8 (or US-ASCII) encoded XML is accepted");
+  };
+  auto iequals = [](std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t k = 0; k < a.size(); ++k)
+      if (std::tolower(static_cast<unsigned char>(a[k])) != b[k]) return false;
+    return true;
+  };
+  size_t k = 0;
+  bool checked = false;
+  while (k < decl.size()) {
+    while (k < decl.size() && is_blank(decl[k])) ++k;
+    const size_t nb = k;
+    while (k < decl.size() && std::isalpha(static_cast<unsigned char>(decl[k]))) ++k;
+    const std::string_view name = decl.substr(nb, k - nb);
+    while (k < decl.size() && is_blank(decl[k])) ++k;
+    if (name.empty() || k >= decl.size() || decl[k] != '=') break;
+    ++k;
+    while (k < decl.size() && is_blank(decl[k])) ++k;
+    if (k >= decl.size() || (decl[k] != '"' && decl[k] != '\'')) break;
+    const size_t close = decl.find(decl[k], k + 1);
+    if (close == std::string_view::npos) break;
+    const std::string_view value = decl.substr(k + 1, close - k - 1);
+    k = close + 1;
+    if (name == "encoding") {
+      if (!iequals(value, "utf-8") && !iequals(value, "us-ascii")) return refuse(value);
+      checked = true;
+    }
+  }
+  // A declaration too malformed to read is Xerces' to report, but not one that names an
+  // encoding this loop could not check.
+  if (!checked && decl.find("encoding") != std::string_view::npos) return refuse("?");
+  return ok_status();
+}
+
+// Cheap checks before Xerces sees the bytes: size, an ASCII-compatible start, the XML
+// declaration's encoding, no DOCTYPE in the prolog. *utf8 tells whether the bytes may be sliced
+// as UTF-8 (raw payload capture): always, now that nothing else is accepted.
 Status precheck(std::string_view body, const ParseLimits& limits, bool* utf8 = nullptr) {
   if (utf8 != nullptr) *utf8 = true;
   if (body.size() > limits.max_bytes)
     return Error::bad_message("message of " + std::to_string(body.size()) + " bytes exceeds the limit of " +
                               std::to_string(limits.max_bytes) + " bytes");
   if (body.empty()) return Error::bad_message("empty message body");
-  // Only ASCII-compatible encodings: the prolog checks below read bytes.
+  // Only ASCII-compatible encodings: the prolog checks below read bytes. A UTF-16 or UTF-32
+  // byte order mark, EBCDIC's '<', or a NUL among the first four bytes (UTF-16/32 without a
+  // mark, which Xerces would detect and decode).
   const auto b0 = static_cast<unsigned char>(body[0]);
-  if (b0 == 0x00 || b0 == 0xFE || b0 == 0xFF || b0 == 0x4C)
+  if (b0 == 0x00 || b0 == 0xFE || b0 == 0xFF || b0 == 0x4C ||
+      std::memchr(body.data(), 0, std::min<size_t>(body.size(), 4)) != nullptr)
     return Error::bad_message("only UTF-8 encoded XML is accepted");
   // Walk the prolog (XML declaration, comments, PIs, whitespace) up to the root element.
   size_t i = body.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
   while (i < body.size()) {
     const char c = body[i];
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+    if (is_blank(c)) {
       ++i;
-    } else if (body.compare(i, 5, "<?xml") == 0 && i + 5 < body.size() &&
-               (body[i + 5] == ' ' || body[i + 5] == '\t' || body[i + 5] == '\r' || body[i + 5] == '\n')) {
+    } else if (body.compare(i, 5, "<?xml") == 0 && i + 5 < body.size() && is_blank(body[i + 5])) {
       const size_t end = body.find("?>", i);
       if (end == std::string_view::npos) break;
-      std::string decl(body.substr(i, end - i));
-      for (auto& ch : decl) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      const size_t enc = decl.find("encoding");
-      if (enc != std::string::npos) {
-        const size_t q = decl.find_first_of("\"'", enc);
-        if (q != std::string::npos) {
-          const std::string_view name = std::string_view(decl).substr(q + 1);
-          for (const char* bad : {"utf-16", "utf16", "utf-32", "utf32", "ucs", "ebcdic", "ibm0", "cp037", "cp1047"})
-            if (name.rfind(bad, 0) == 0) return Error::bad_message("only UTF-8 encoded XML is accepted");
-          if (utf8 != nullptr && name.rfind("utf-8", 0) != 0 && name.rfind("utf8", 0) != 0 &&
-              name.rfind("us-ascii", 0) != 0 && name.rfind("ascii", 0) != 0)
-            *utf8 = false;
-        }
-      }
+      if (auto st = check_declared_encoding(body.substr(i + 5, end - i - 5)); !st.ok()) return st;
       i = end + 2;
     } else if (body.compare(i, 4, "<!--") == 0) {
       const size_t end = body.find("-->", i + 4);
@@ -561,6 +602,103 @@ Status precheck(std::string_view body, const ParseLimits& limits, bool* utf8 = n
     }
   }
   return ok_status();
+}
+
+// One pass over the markup, linear in the body, before Xerces reads it: refuses an element with
+// more than limits.max_attributes attributes (namespace declarations included) or more than
+// limits.max_namespace_declarations declarations in scope (docs/security.md "Linear-time
+// parsing"). Xerces maps every element and attribute prefix by a walk over the declarations in
+// scope: 32,000 of them nested in a payload took it 4.5 s (16,000: 0.9 s). Text is skipped with
+// memchr; comments, PIs and CDATA sections are stepped over whole. The count is exact for
+// well-formed markup; at anything malformed the pass stops and Xerces, which stops at or before
+// the same point, reports it. The payload scanner counts the same way (payload_scan.cpp), so
+// the fast path and the full path refuse the same documents.
+Status scan_markup_limits(std::string_view s, const ParseLimits& limits) {
+  const char* p = s.data();
+  const size_t n = s.size();
+  // Bytes that end a name in a tag: blanks, '/', '>', '=', '<', quotes.
+  struct Delims {
+    bool t[256];
+    constexpr Delims() : t() {
+      for (unsigned char c : {' ', '\t', '\r', '\n', '/', '>', '=', '<', '"', '\''}) t[c] = true;
+    }
+  };
+  static constexpr Delims kDelim;
+  auto delim = [&](size_t j) { return kDelim.t[static_cast<unsigned char>(p[j])]; };
+  std::vector<uint32_t> declared;  // per open element: the declarations it made
+  size_t in_scope = 0;
+  size_t i = 0;
+  for (;;) {
+    const void* lt = i < n ? std::memchr(p + i, '<', n - i) : nullptr;
+    if (lt == nullptr) return ok_status();
+    i = static_cast<size_t>(static_cast<const char*>(lt) - p);
+    if (i + 1 >= n) return ok_status();
+    const char c = p[i + 1];
+    if (c == '/') {  // end tag: no quotes inside
+      const void* gt = std::memchr(p + i, '>', n - i);
+      if (gt == nullptr) return ok_status();
+      i = static_cast<size_t>(static_cast<const char*>(gt) - p) + 1;
+      if (!declared.empty()) {
+        in_scope -= declared.back();
+        declared.pop_back();
+      }
+      continue;
+    }
+    if (c == '?' || c == '!') {
+      size_t e = std::string_view::npos, skip = 0;
+      if (c == '?') e = s.find("?>", i + 2), skip = 2;
+      else if (s.compare(i, 4, "<!--") == 0) e = s.find("-->", i + 4), skip = 3;
+      else if (s.compare(i, 9, "<![CDATA[") == 0) e = s.find("]]>", i + 9), skip = 3;
+      // else a DOCTYPE (refused when Xerces reports it, before its subset is read) or garbage
+      if (e == std::string_view::npos) return ok_status();
+      i = e + skip;
+      continue;
+    }
+    // A start tag: its name, then (blanks, name, '=', quoted value) per attribute.
+    size_t j = i + 1;
+    while (j < n && !delim(j)) ++j;
+    size_t attributes = 0, declarations = 0;
+    bool open = false;
+    for (;;) {
+      while (j < n && is_blank(p[j])) ++j;
+      if (j >= n) return ok_status();
+      if (p[j] == '>') {
+        open = true;
+        ++j;
+        break;
+      }
+      if (p[j] == '/') {
+        if (j + 1 >= n || p[j + 1] != '>') return ok_status();
+        j += 2;
+        break;
+      }
+      const size_t nb = j;
+      while (j < n && !delim(j)) ++j;
+      if (j == nb) return ok_status();
+      const std::string_view name = s.substr(nb, j - nb);
+      while (j < n && is_blank(p[j])) ++j;
+      if (j >= n || p[j] != '=') return ok_status();
+      ++j;
+      while (j < n && is_blank(p[j])) ++j;
+      if (j >= n || (p[j] != '"' && p[j] != '\'')) return ok_status();
+      const void* q = std::memchr(p + j + 1, p[j], n - j - 1);
+      if (q == nullptr) return ok_status();
+      j = static_cast<size_t>(static_cast<const char*>(q) - p) + 1;
+      if (++attributes > limits.max_attributes)
+        return Error::bad_message("an element has more than " + std::to_string(limits.max_attributes) +
+                                  " attributes (limit max_attributes)");
+      if (name == "xmlns" || name.compare(0, 6, "xmlns:") == 0) {
+        if (in_scope + ++declarations > limits.max_namespace_declarations)
+          return Error::bad_message("more than " + std::to_string(limits.max_namespace_declarations) +
+                                    " namespace declarations in scope (limit max_namespace_declarations)");
+      }
+    }
+    if (open) {
+      declared.push_back(static_cast<uint32_t>(declarations));
+      in_scope += declarations;
+    }
+    i = j;
+  }
 }
 
 void write_text(std::string& out, std::string_view s) { xml_escape_append(out, s, false); }
@@ -605,34 +743,144 @@ std::string name_prefix(std::string_view qname) {
   const size_t c = qname.find(':');
   return c == std::string_view::npos ? std::string() : std::string(qname.substr(0, c));
 }
-}  // namespace
 
-void XmlDocument::collect_prefixes(int32_t elem, std::vector<std::string>& names,
-                                   std::vector<std::string>& values) const {
-  collect_prefixes_scoped(elem, {}, names, values);
-}
-
-// Only prefixes the fragment does not declare itself (at or above the use) count: those
-// are the ones that must come from the enclosing document.
-void XmlDocument::collect_prefixes_scoped(int32_t elem, std::vector<std::string> declared,
-                                          std::vector<std::string>& names,
-                                          std::vector<std::string>& values) const {
-  const XmlNode& e = node(elem);
-  for (const auto& d : e.ns_decls) declared.push_back(d.first);
-  auto add = [&](std::vector<std::string>& to, std::string p) {
-    if (std::find(declared.begin(), declared.end(), p) == declared.end()) to.push_back(std::move(p));
+// The namespace declarations in scope at an element: each prefix once, as its nearest
+// declaration (the element's own first) makes it; `order` is the order inherited declarations
+// are written in (nearest element first, document order within one). A hash index once there
+// are more than a few, so that a lookup never walks them all.
+class InScope {
+ public:
+  struct Decl {
+    std::string_view prefix, uri;
+    uint32_t order;
   };
-  add(names, name_prefix(e.qname));
-  for (const auto& a : e.attrs) {
-    add(names, name_prefix(a.qname));
-    add(values, qname_prefix(a.value));
+  InScope(const XmlDocument& doc, int32_t elem) {
+    for (int32_t p = elem; p >= 0; p = doc.node(p).parent)
+      for (const auto& [prefix, uri] : doc.node(p).ns_decls)
+        if (find(prefix) == nullptr) add(prefix, uri);
   }
-  for (int32_t c : e.children) {
-    const XmlNode& n = node(c);
-    if (n.kind == XmlNode::Kind::Element) collect_prefixes_scoped(c, declared, names, values);
-    else if (n.kind == XmlNode::Kind::Text) add(values, qname_prefix(n.text));
+  const Decl* find(std::string_view prefix) const {
+    if (!index_.empty()) {
+      const auto it = index_.find(prefix);
+      return it == index_.end() ? nullptr : &decls_[it->second];
+    }
+    for (const Decl& d : decls_)
+      if (d.prefix == prefix) return &d;
+    return nullptr;
   }
+
+ private:
+  static constexpr size_t kSmall = 16;
+  void add(std::string_view prefix, std::string_view uri) {
+    const auto k = static_cast<uint32_t>(decls_.size());
+    decls_.push_back({prefix, uri, k});
+    if (!index_.empty()) {
+      index_.emplace(prefix, k);
+    } else if (decls_.size() > kSmall) {
+      for (uint32_t x = 0; x < decls_.size(); ++x) index_.emplace(decls_[x].prefix, x);
+    }
+  }
+  std::vector<Decl> decls_;
+  std::unordered_map<std::string_view, uint32_t> index_;
+};
+
+// The declarations a top-level fragment element needs from `scope` (in scope at its parent): it
+// declares `own` itself and its subtree uses `names` / `values` prefixes it does not declare.
+// Only what the fragment uses, so that capturing is idempotent: capture(embed(capture(x))) ==
+// capture(x) whatever the embedding document declares. Linear in own + names + values, never in
+// the declarations in scope (100,000 children of a Content under 256 declarations).
+std::string needed_declarations(const InScope& scope, const std::vector<std::string>& own,
+                                const std::vector<std::string>& names, const std::vector<std::string>& values) {
+  std::vector<std::string_view> own_sorted;
+  if (own.size() > 8) {
+    own_sorted.assign(own.begin(), own.end());
+    std::sort(own_sorted.begin(), own_sorted.end());
+  }
+  auto is_own = [&](std::string_view p) {
+    if (own.size() > 8) return std::binary_search(own_sorted.begin(), own_sorted.end(), p);
+    for (const auto& o : own)
+      if (o == p) return true;
+    return false;
+  };
+  std::vector<const InScope::Decl*> picked;
+  auto consider = [&](std::string_view p, bool in_names) {
+    if (p == "xml") return;
+    const InScope::Decl* d = scope.find(p);
+    if (d == nullptr || is_own(p)) return;
+    if (p.empty()) {
+      if (d->uri.empty()) return;  // the default namespace matters to unprefixed names
+    } else if (!in_names) {
+      // A prefix used only inside a value (xsi:type="p:T") is needed too, except a TAXII message
+      // namespace: a fragment's values never name TAXII types, and skipping it keeps the
+      // binding's own root prefix from creeping into captured content.
+      if (d->uri == urn::kNsXml11 || d->uri == urn::kNsXml10) return;
+    }
+    picked.push_back(d);
+  };
+  consider("", true);
+  for (const auto& n : names) consider(n, true);
+  for (const auto& v : values) consider(v, false);
+  std::sort(picked.begin(), picked.end(), [](const auto* a, const auto* b) { return a->order < b->order; });
+  picked.erase(std::unique(picked.begin(), picked.end()), picked.end());
+  std::string out;
+  for (const InScope::Decl* d : picked) {
+    out += d->prefix.empty() ? " xmlns=\"" : " xmlns:" + std::string(d->prefix) + "=\"";
+    xml_escape_append(out, d->uri, true);
+    out += '"';
+  }
+  return out;
 }
+
+// Prefixes used by element/attribute names, and at the start of QName-like values (attribute
+// values and texts), in the subtree of an element, that the subtree does not declare at or above
+// the use and `scope` (in scope at its parent) does: only those can be needed; each once. One
+// walk, the fragment's own declarations kept as counts while in scope.
+class PrefixCollector {
+ public:
+  PrefixCollector(const XmlDocument& doc, const InScope& scope) : doc_(doc), scope_(scope) {}
+  void walk(int32_t elem) {
+    const XmlNode& e = doc_.node(elem);
+    for (const auto& d : e.ns_decls) ++declared_[d.first];
+    add(names_, name_prefix(e.qname));
+    for (const auto& a : e.attrs) {
+      add(names_, name_prefix(a.qname));
+      add(values_, qname_prefix(a.value));
+    }
+    for (int32_t c : e.children) {
+      const XmlNode& n = doc_.node(c);
+      if (n.kind == XmlNode::Kind::Element) walk(c);
+      else if (n.kind == XmlNode::Kind::Text) add(values_, qname_prefix(n.text));
+    }
+    for (const auto& d : e.ns_decls)
+      if (const auto it = declared_.find(d.first); it != declared_.end() && --it->second == 0) declared_.erase(it);
+  }
+  std::vector<std::string> names() const { return {names_.begin(), names_.end()}; }
+  std::vector<std::string> values() const { return {values_.begin(), values_.end()}; }
+
+ private:
+  void add(std::unordered_set<std::string>& to, std::string p) {
+    // "" (no prefix) never decides anything; the default namespace is always considered.
+    if (p.empty() || declared_.count(p) != 0 || scope_.find(p) == nullptr) return;
+    to.insert(std::move(p));
+  }
+  const XmlDocument& doc_;
+  const InScope& scope_;
+  std::unordered_map<std::string_view, uint32_t> declared_;
+  std::unordered_set<std::string> names_, values_;
+};
+
+// The declarations a top-level fragment element `elem` needs from `scope` (in scope at its parent).
+std::string inherited_declarations(const XmlDocument& doc, const InScope& scope, int32_t elem) {
+  PrefixCollector c(doc, scope);
+  c.walk(elem);
+  std::vector<std::string> own;
+  for (const auto& d : doc.node(elem).ns_decls) own.push_back(d.first);
+  return needed_declarations(scope, own, c.names(), c.values());
+}
+std::string inherited_declarations(const XmlDocument& doc, int32_t elem) {
+  return inherited_declarations(doc, InScope(doc, doc.node(elem).parent), elem);
+}
+}  // namespace
 
 void XmlDocument::write_node(std::string& out, int32_t n) const {
   const XmlNode& x = node(n);
@@ -648,79 +896,35 @@ void XmlDocument::write_node(std::string& out, int32_t n) const {
   }
 }
 
-std::string XmlDocument::inherited_declarations(int32_t elem) const {
-  const XmlNode& e = node(elem);
-  // In-scope declarations from ancestors that this element does not redeclare, limited
-  // to what the fragment uses, so that capturing is idempotent: capture(embed(capture(x)))
-  // == capture(x) whatever the embedding document declares.
-  std::vector<std::string> name_prefixes, value_prefixes, own;
-  collect_prefixes(elem, name_prefixes, value_prefixes);
-  for (const auto& d : e.ns_decls) own.push_back(d.first);
-  return inherited_declarations(e.parent, own, name_prefixes, value_prefixes);
-}
-
-std::string XmlDocument::inherited_declarations(int32_t parent, const std::vector<std::string>& own,
-                                                const std::vector<std::string>& name_prefixes,
-                                                const std::vector<std::string>& value_prefixes) const {
-  std::string inherited;
-  auto has = [](const std::vector<std::string>& v, const std::string& p) {
-    return std::find(v.begin(), v.end(), p) != v.end();
-  };
-  std::vector<std::string> seen = own;
-  for (int32_t p = parent; p >= 0; p = node(p).parent) {
-    for (const auto& [prefix, uri] : node(p).ns_decls) {
-      if (has(seen, prefix)) continue;
-      seen.push_back(prefix);
-      if (prefix == "xml") continue;
-      if (prefix.empty()) {
-        if (uri.empty()) continue;  // the default namespace matters to unprefixed names
-      } else if (!has(name_prefixes, prefix)) {
-        // A prefix used only inside a value (xsi:type="p:T") is needed too, except a TAXII
-        // message namespace: a fragment's values never name TAXII types, and skipping it
-        // keeps the binding's own root prefix from creeping into captured content.
-        if (!has(value_prefixes, prefix) || uri == urn::kNsXml11 || uri == urn::kNsXml10) continue;
-      }
-      inherited += prefix.empty() ? " xmlns=\"" : " xmlns:" + prefix + "=\"";
-      xml_escape_append(inherited, uri, true);
-      inherited += '"';
-    }
-  }
-  return inherited;
-}
-
+// Written straight into `out` (each subtree once, not once per ancestor).
 void XmlDocument::write_element(std::string& out, int32_t elem, bool top) const {
   const XmlNode& e = node(elem);
-  // Serialize attributes and content first, so a top-level element can learn which
-  // inherited prefixes the fragment mentions.
-  std::string rest;
-  for (const auto& [prefix, uri] : e.ns_decls) {
-    rest += prefix.empty() ? " xmlns=\"" : " xmlns:" + prefix + "=\"";
-    xml_escape_append(rest, uri, true);
-    rest += '"';
-  }
-  for (const auto& a : e.attrs) {
-    rest += ' ';
-    rest += a.qname;
-    rest += "=\"";
-    xml_escape_append(rest, a.value, true);
-    rest += '"';
-  }
-  std::string body;
-  for (int32_t c : e.children) write_node(body, c);
-  const std::string inherited = top ? inherited_declarations(elem) : std::string();
   out += '<';
   out += e.qname;
-  out += inherited;
-  out += rest;
-  if (body.empty()) {
-    out += "/>";
-  } else {
-    out += '>';
-    out += body;
-    out += "</";
-    out += e.qname;
-    out += '>';
+  if (top) out += inherited_declarations(*this, elem);
+  for (const auto& [prefix, uri] : e.ns_decls) {
+    out += prefix.empty() ? " xmlns=\"" : " xmlns:" + prefix + "=\"";
+    xml_escape_append(out, uri, true);
+    out += '"';
   }
+  for (const auto& a : e.attrs) {
+    out += ' ';
+    out += a.qname;
+    out += "=\"";
+    xml_escape_append(out, a.value, true);
+    out += '"';
+  }
+  out += '>';
+  const size_t content = out.size();
+  for (int32_t c : e.children) write_node(out, c);
+  if (out.size() == content) {
+    out.back() = '/';
+    out += '>';
+    return;
+  }
+  out += "</";
+  out += e.qname;
+  out += '>';
 }
 
 uint64_t XmlDocument::start_tag_begin(int32_t elem) const {
@@ -731,6 +935,7 @@ uint64_t XmlDocument::start_tag_begin(int32_t elem) const {
 
 std::string XmlDocument::inner_xml(int32_t elem) const {
   const XmlNode& e = node(elem);
+  const InScope scope(*this, elem);  // what the top-level elements inherit
   if (e.fragment >= 0) {
     // A skipped payload: the same splice, from what the scanner recorded.
     const SkippedPayload& f = fragments[static_cast<size_t>(e.fragment)];
@@ -738,7 +943,7 @@ std::string XmlDocument::inner_xml(int32_t elem) const {
     out.reserve(f.end - f.begin + 64);
     uint64_t pos = f.begin;
     for (const FragmentTop& t : f.tops) {
-      const std::string decls = inherited_declarations(elem, t.own_decls, t.name_prefixes, t.value_prefixes);
+      const std::string decls = needed_declarations(scope, t.own_decls, t.name_prefixes, t.value_prefixes);
       if (decls.empty()) continue;
       const uint64_t name_end = t.lt + 1 + t.qname_len;
       out.append(source.substr(pos, name_end - pos));
@@ -756,7 +961,7 @@ std::string XmlDocument::inner_xml(int32_t elem) const {
     uint64_t pos = e.inner_begin;
     for (int32_t c : e.children) {
       if (node(c).kind != XmlNode::Kind::Element) continue;
-      const std::string decls = inherited_declarations(c);
+      const std::string decls = inherited_declarations(*this, scope, c);
       if (decls.empty()) continue;
       const uint64_t name_end = start_tag_begin(c) + 1 + node(c).qname.size();
       out.append(source.substr(pos, name_end - pos));
@@ -782,7 +987,7 @@ std::string XmlDocument::outer_xml(int32_t elem) const {
     const bool self_closing = e.inner_begin >= 2 && source.substr(e.inner_begin - 2, 2) == "/>";
     const size_t close = self_closing ? e.inner_begin : source.find('>', e.inner_end) + 1;
     std::string out(source.substr(begin, name_end - begin));
-    out += inherited_declarations(elem);
+    out += inherited_declarations(*this, elem);
     out.append(source.substr(name_end, close - name_end));
     return out;
   }
@@ -795,9 +1000,10 @@ Result<XmlDocument> parse_document(std::string_view body, const ParseLimits& lim
   bool utf8 = false;
   if (auto s = precheck(body, limits, &utf8); !s.ok()) return s.error();
   if (utf8) {
-    // Fast path: Xerces validates the envelope only; the payloads were checked by the scanner.
-    // Any failure (or anything the scanner does not vouch for) takes the full path below, so
-    // errors read exactly as they always did.
+    // Fast path: Xerces validates the envelope only; the payloads were checked by the scanner,
+    // which also enforces the attribute and namespace limits (so the envelope needs no
+    // scan_markup_limits pass). Any failure (or anything the scanner does not vouch for) takes
+    // the full path below, so errors read exactly as they always did.
     thread_local PayloadPlan plan;
     if (plan_payload_skip(body, limits, &plan)) {
       XmlDocument doc;
@@ -817,6 +1023,7 @@ Result<XmlDocument> parse_document(std::string_view body, const ParseLimits& lim
 Result<XmlDocument> parse_document_full(std::string_view body, const ParseLimits& limits) {
   bool utf8 = false;
   if (auto s = precheck(body, limits, &utf8); !s.ok()) return s.error();
+  if (auto s = scan_markup_limits(body, limits); !s.ok()) return s.error();
   XmlDocument doc;
   if (utf8) doc.source = body;
   doc.nodes.reserve(64);
@@ -828,6 +1035,7 @@ Result<XmlDocument> parse_document_full(std::string_view body, const ParseLimits
 Result<XmlDocument> parse_untyped(std::string_view body, const ParseLimits& limits) {
   bool utf8 = false;
   if (auto s = precheck(body, limits, &utf8); !s.ok()) return s.error();
+  if (auto s = scan_markup_limits(body, limits); !s.ok()) return s.error();
   XmlDocument doc;
   if (utf8) doc.source = body;
   doc.nodes.reserve(64);
@@ -852,6 +1060,7 @@ Status validate_wildcard_content(const XmlDocument& doc, int32_t elem) {
 
 Status validate_document(std::string_view body, const ParseLimits& limits) {
   if (auto s = precheck(body, limits); !s.ok()) return s;
+  if (auto s = scan_markup_limits(body, limits); !s.ok()) return s;
   return thread_parser().run(body, limits, nullptr);
 }
 

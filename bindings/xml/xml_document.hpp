@@ -95,20 +95,9 @@ class XmlDocument {
 
  private:
   void write_element(std::string& out, int32_t elem, bool top) const;
-  // Namespace declarations a top-level fragment element needs from its ancestors.
-  std::string inherited_declarations(int32_t elem) const;
-  // The same for an element whose parent is `parent`, which declares `own` itself and whose
-  // subtree uses `names` / `values` prefixes it does not declare.
-  std::string inherited_declarations(int32_t parent, const std::vector<std::string>& own,
-                                     const std::vector<std::string>& names,
-                                     const std::vector<std::string>& values) const;
   // Offset of the '<' that opens the element's start tag.
   uint64_t start_tag_begin(int32_t elem) const;
   void write_node(std::string& out, int32_t n) const;
-  // Prefixes used by element/attribute names, and at the start of QName-like values.
-  void collect_prefixes(int32_t elem, std::vector<std::string>& names, std::vector<std::string>& values) const;
-  void collect_prefixes_scoped(int32_t elem, std::vector<std::string> declared, std::vector<std::string>& names,
-                               std::vector<std::string>& values) const;
 };
 
 // Parses and schema-validates `body`. Fails with BadMessage ("line L, column C: reason").
