@@ -59,9 +59,6 @@ struct ServerSpec {
   std::string limits_yaml;
   // Appended to the configuration as is (e.g. an `auth:` section).
   std::string extra_yaml;
-  // Extra keys of the `limits:` section, as YAML lines indented by two spaces
-  // (e.g. "  max_attributes: 16\n").
-  std::string limits_yaml;
   // Extra keys of the `poll:` section, as YAML lines indented by two spaces
   // (e.g. "  async_threshold: 0\n").
   std::string poll_yaml;
