@@ -67,7 +67,7 @@ int64_t now_ms() {
 // moved (min_data_rate, EngineOptions).
 struct IoMeter {
   std::atomic<int64_t> since{0};     // ms; 0: not in I/O
-  std::atomic<uint64_t> bytes{0};    // moved in either direction, this exchange
+  std::atomic<uint64_t> bytes{0};    // moved in either direction since the connection opened
   int64_t window_start = 0;          // reactor (sweep) only
   uint64_t window_bytes = 0;         // reactor (sweep) only
 };
