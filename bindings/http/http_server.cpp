@@ -933,12 +933,16 @@ struct HttpServer::Impl {
       if (r) out += r->body;
       try {
         c.socket.sendBytes(out.data(), static_cast<int>(out.size()));
+        // close_notify before the FIN: a client that sees the TCP end without it reports a
+        // truncated connection (openssl s_client exits 1) instead of reading the answer.
+        c.plain->shutdownSend();
       } catch (const Poco::Exception&) {
       }
+      ::shutdown(c.fd, SHUT_WR);
     } else {
       send_now(c.fd, status, reason_for(status), r ? &*r : nullptr);
+      ::shutdown(c.fd, SHUT_WR);
     }
-    ::shutdown(c.fd, SHUT_WR);
     c.draining = true;
     c.receiving = false;
   }
