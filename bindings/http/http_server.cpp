@@ -511,12 +511,19 @@ struct Conn {
 // Writes a whole small answer without blocking (the engine's own 400 / 408 / 503, ...); what
 // does not fit in the socket buffer at once is dropped (a fresh connection's buffer holds far
 // more than these few hundred bytes).
-void send_now(int fd, int status, const char* reason, const HttpServer::Refusal* r = nullptr) {
+// The bytes of an answer the engine gives itself: status line, Connection: close, Date, the
+// refusal's headers and body.
+std::string engine_answer(int status, const char* reason, const HttpServer::Refusal* r) {
   std::string out = "HTTP/1.1 " + std::to_string(status) + " " + reason + "\r\nConnection: close\r\nDate: " + http_date() + "\r\n";
   if (r != nullptr)
     for (const auto& [k, v] : r->headers) out += k + ": " + v + "\r\n";
   out += "Content-Length: " + std::to_string(r != nullptr ? r->body.size() : 0) + "\r\n\r\n";
   if (r != nullptr) out += r->body;
+  return out;
+}
+
+void send_now(int fd, int status, const char* reason, const HttpServer::Refusal* r = nullptr) {
+  const std::string out = engine_answer(status, reason, r);
   [[maybe_unused]] const ssize_t w = ::send(fd, out.data(), out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
@@ -926,11 +933,7 @@ struct HttpServer::Impl {
     }
     if (c.tls) {
       // Through OpenSSL, from the worker that holds the connection.
-      std::string out = "HTTP/1.1 " + std::to_string(status) + " " + reason_for(status) + "\r\nConnection: close\r\n";
-      if (r)
-        for (const auto& [k, v] : r->headers) out += k + ": " + v + "\r\n";
-      out += "Content-Length: " + std::to_string(r ? r->body.size() : 0) + "\r\n\r\n";
-      if (r) out += r->body;
+      const std::string out = engine_answer(status, reason_for(status), r ? &*r : nullptr);
       try {
         c.socket.sendBytes(out.data(), static_cast<int>(out.size()));
         // close_notify before the FIN: a client that sees the TCP end without it reports a
