@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 
+#include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "core/message.hpp"
 #include "core/status.hpp"
@@ -147,3 +148,27 @@ BOOST_AUTO_TEST_CASE(message_names_and_versions) {
   s.in_response_to = "42";
   BOOST_TEST(in_response_to_of(Message{s}) == "42");
 }
+
+BOOST_AUTO_TEST_SUITE(clocks)
+
+BOOST_AUTO_TEST_CASE(manual_clock_moves_only_when_told) {
+  const ManualClock clock(Timestamp::from_micros(1'000'000));
+  const Clock& c = clock;
+  BOOST_TEST(c.now().micros() == 1'000'000);
+  clock.advance(std::chrono::seconds(2));
+  BOOST_TEST(c.now().micros() == 3'000'000);
+  c.sleep_for(std::chrono::milliseconds(500));  // a sleep advances instead of waiting
+  BOOST_TEST(c.now().micros() == 3'500'000);
+  clock.set(Timestamp::from_micros(42));
+  BOOST_TEST(c.now().micros() == 42);
+}
+
+BOOST_AUTO_TEST_CASE(system_clock_follows_the_time_of_day) {
+  const Clock& c = SystemClock::instance();
+  const int64_t before = Timestamp::now().micros();
+  const int64_t read = c.now().micros();
+  BOOST_TEST(read >= before);
+  BOOST_TEST(read - before < 5'000'000);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
