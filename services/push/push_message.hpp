@@ -2,7 +2,7 @@
 // (Services 1.1 §4.4.10: Source_Subscription, Record_Count, content filtered by the
 // subscription's bindings), serialized in the message binding the subscriber asked for (XML
 // 1.1, or 1.0 through the bridge) with the HTTP binding's headers, and how the answer is
-// judged. Pure functions over the Store; thread-safe.
+// judged. Pure functions over the store's content (storage::ContentStore); thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -43,7 +43,7 @@ inline constexpr std::size_t kMaxBatchBytes = std::size_t{4} << 20;
 // "Matching": the subscription's content bindings and, if it has one, its query (issue #10),
 // compiled with `queries` once per batch and evaluated per block as the range streams past.
 // Fails with Failure (store, unreadable parameters, a query that no longer compiles).
-Result<PushBatch> next_batch(storage::Store& store, const storage::Subscription& s, const CollectionInfo& c,
+Result<PushBatch> next_batch(storage::ContentStore& store, const storage::Subscription& s, const CollectionInfo& c,
                              uint64_t max_blocks, const query::QueryFormatRegistry* queries = nullptr);
 
 struct PreparedPush {
