@@ -11,7 +11,6 @@
 
 namespace taxii::http::chars {
 
-// Character classes (RFC 9110 §5.6.2 tchar, §5.5 field-vchar; RFC 3986 for targets and hosts).
 enum : uint8_t {
   kTchar = 1,      // token characters
   kFieldChar = 2,  // field-vchar / SP / HTAB: VCHAR, obs-text (0x80-0xFF), SP, HTAB

@@ -35,12 +35,7 @@
 #include <utility>
 #include <vector>
 
-#include "bindings/http/http_server.hpp"
-
-namespace Poco::Net {
-class HTTPServerRequest;
-class HTTPServerResponse;
-}  // namespace Poco::Net
+#include "bindings/http/http_server.hpp"  // also declares Poco's HTTPServerRequest / Response
 
 namespace taxii::http {
 

@@ -11,7 +11,8 @@
 namespace taxii::http::engine {
 namespace {
 
-
+// ClientHello callback (on the listener's first SSL_CTX): a new handshake moves to the newest
+// context (reload_tls). Runs in the worker doing the handshake.
 int on_client_hello(SSL* ssl, int* /*alert*/, void* arg) {
   auto* slot = static_cast<TlsSlot*>(arg);
   SSL_CTX* want = slot->current.load();
