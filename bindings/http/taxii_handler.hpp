@@ -14,7 +14,8 @@
 // request's message_id, or "0" when it is unknown (PROTOCOL.md §12.12); after a header error
 // the body is still parsed with the named binding, if any, just to echo its message_id.
 // Non-200 only where no TAXII service is reached:
-//   405 (+ Allow: POST, text body)       any method but POST
+//   405 (+ Allow: POST, text body)       any method but POST (behind taxiid's router the
+//                                        router answers it first, with the same status and Allow)
 //   404 + NOT_FOUND status, ITEM=path   no service at that path (a trailing "/" is tolerated)
 //   413 + BAD_MESSAGE status            body over max_body_bytes; reading stops, the
 //                                        connection closes (HTTP 1.0 §5.1 maps 413 to BAD_MESSAGE)
