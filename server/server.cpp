@@ -12,6 +12,8 @@
 #include "bindings/content/content_binding.hpp"
 #include "bindings/query/query_format.hpp"
 #include "bindings/xml/xml_document.hpp"
+#include "bindings/http/health.hpp"
+#include "bindings/http/router.hpp"
 #include "bindings/http/taxii_handler.hpp"
 #include "core/urn.hpp"
 #include "server/accounts.hpp"
@@ -86,6 +88,8 @@ struct Server::Parts {
   std::unique_ptr<auth::Authenticator> authenticator;  // null without an auth: section
   std::unique_ptr<DispatcherApp> app;
   std::unique_ptr<http::TaxiiHandler> handler;
+  std::unique_ptr<http::HealthApplication> health;
+  http::Router router;  // TAXII 1.x and the operations endpoints on every listener
   std::unique_ptr<http::HttpServer> http;
   std::vector<std::string> base_urls;
   bool stopped = false;
@@ -93,6 +97,135 @@ struct Server::Parts {
 
 Server::Server(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 Server::~Server() { stop(); }
+
+namespace {
+
+// The store, and the directory of an SQLite file; the configured collections exist.
+Status open_store(Server::Parts& p, const ServerConfig& config) {
+  const std::string& uri = config.storage_uri;
+  if (uri.rfind("sqlite:///", 0) == 0) {
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(uri.substr(9)).parent_path(), ec);
+    if (ec) return Error::failure("storage: cannot create the directory of " + uri.substr(9) + ": " + ec.message());
+  }
+  auto store = storage::open_store(uri);
+  if (!store.ok()) return Error::failure("storage: " + store.error().message());
+  p.store = std::move(store).value();
+  for (const auto& c : config.collections) {
+    if (auto s = p.store->ensure_collection(c.name); !s.ok())
+      return Error::failure("storage: cannot create collection " + c.name + ": " + s.error().message());
+  }
+  return Ok{};
+}
+
+// The dispatcher, with authentication and per-collection access when there is an auth: section.
+void make_dispatcher(Server::Parts& p, const ServerConfig& config, Logger& log) {
+  p.dispatcher = std::make_unique<services::Dispatcher>([&log](const std::string& req, const std::string& what) {
+    log.error("dispatch", {{"req", req}, {"msg", what}});
+  });
+  if (config.auth) {
+    const AuthConfig& a = *config.auth;
+    p.accounts = std::make_unique<StoreAccounts>(a.users, *p.store);
+    p.authenticator = std::make_unique<auth::Authenticator>(
+        *p.accounts, a.options, [&log](const std::string& user, const std::string& remote, const std::string& why) {
+          log.warn("login_failed", {{"user", user}, {"remote", remote}, {"msg", why}});
+        });
+    std::map<std::string, std::vector<std::string>, std::less<>> inbox_defaults;
+    for (const auto& s : config.services)
+      if (s.type == ServiceType::Inbox) inbox_defaults[s.path] = s.default_collections;
+    p.dispatcher->set_access(std::make_shared<auth::AccessPolicy>(a.public_discovery, a.permissions),
+                             std::move(inbox_defaults));
+  }
+  p.app = std::make_unique<DispatcherApp>(*p.dispatcher, p.authenticator.get());
+}
+
+http::HandlerOptions handler_options(const ServerConfig& config, Logger& log) {
+  http::HandlerOptions ho;
+  ho.max_body_bytes = config.limits.max_body_bytes;
+  ho.lenient_headers = config.http.lenient_headers;
+  if (ho.lenient_headers)
+    log.warn("lenient_headers", {{"msg", "requests without Content-Type, X-TAXII-Services or X-TAXII-Protocol are "
+                                         "served (http.lenient_headers; HTTP 1.0 §2 requires them)"}});
+  ho.parse_limits.max_attributes = config.limits.max_attributes;
+  ho.parse_limits.max_namespace_declarations = config.limits.max_namespace_declarations;
+  return ho;
+}
+
+http::EngineOptions engine_options(const ServerConfig& config) {
+  http::EngineOptions eo;
+  eo.threads = config.limits.threads;
+  eo.max_connections = config.limits.max_connections;
+  eo.keep_alive_timeout = config.limits.keep_alive_timeout;
+  eo.request_timeout = config.limits.request_timeout;
+  eo.max_body_bytes = config.limits.max_body_bytes;
+  eo.min_data_rate = config.limits.min_data_rate;
+  eo.min_rate_grace = config.limits.min_rate_grace;
+  eo.max_connections_per_ip = config.limits.max_connections_per_ip;
+  return eo;
+}
+
+// The applications on every listener (docs/server.md): TAXII 1.x at each service path (POST,
+// HTTP 1.0 §3), and for a POST to any other path (its NOT_FOUND Status_Message); GET and HEAD
+// /health.
+Status add_routes(Server::Parts& p, const ServerConfig& config, Logger& log) {
+  constexpr std::string_view kHealth = "/health";
+  for (const auto& s : config.services) {
+    if (s.path == kHealth || s.path == "/health/")
+      return Error::failure("service " + s.id + ": the path " + s.path + " is taxiid's health endpoint");
+    p.router.add(s.path, http::Router::Match::Exact, {"POST"}, *p.handler);
+  }
+  p.router.fallback("POST", *p.handler);
+  p.health = std::make_unique<http::HealthApplication>(TAXII_VERSION);
+  p.router.add(std::string(kHealth), http::Router::Match::Exact, {"GET", "HEAD"}, *p.health);
+  p.router.set_log([&log](std::string_view method, std::string_view path, int status, const http::ConnectionInfo& c) {
+    http::RequestLog r;
+    r.remote = c.remote;
+    r.method = std::string(method);
+    r.path = http::displayable_path(path);
+    r.http_status = status;
+    r.note = status == 405 ? "method not allowed" : "no route";
+    log.request(r);
+  });
+  return Ok{};
+}
+
+// The listeners, bound now so that Discovery can name the ports really in use, serving the
+// router.
+Status bind_http(Server::Parts& p, const ServerConfig& config, Logger& log) {
+  std::vector<http::ListenerOptions> listeners;
+  for (const auto& l : config.listeners) listeners.push_back(l.options);
+  const http::Router* router = &p.router;
+  auto server = http::HttpServer::create(
+      listeners, engine_options(config),
+      [router](Poco::Net::HTTPServerRequest& rq, Poco::Net::HTTPServerResponse& rs, const http::ConnectionInfo& ci) {
+        router->serve(rq, rs, ci);
+      },
+      [&log](const std::string& m) { log.warn("http", {{"msg", m}}); },
+      [router](Poco::Net::HTTPServerRequest& rq, Poco::Net::HTTPServerResponse& rs, const http::ConnectionInfo& ci) {
+        return router->gate(rq, rs, ci);
+      },
+      [router](int status, std::string_view why, const http::HttpServer::RefusedRequest& rq,
+               const http::ConnectionInfo& ci) { return router->refusal(status, why, rq, ci); });
+  if (!server.ok()) return server.error();
+  p.http = std::move(server).value();
+  return Ok{};
+}
+
+// The topology: one Listener per bound socket, with its advertised base URL.
+void make_topology(Server::Parts& p, const ServerConfig& config) {
+  std::vector<services::Listener> tl;
+  const auto& bound = p.http->bound();
+  for (std::size_t i = 0; i < bound.size(); ++i) {
+    const auto& b = bound[i];
+    std::string base = config.listeners[i].public_base_url.value_or(
+        std::string(b.https ? "https://" : "http://") + host_for_url(b.address) + ":" + std::to_string(b.port));
+    p.base_urls.push_back(base);
+    tl.push_back({std::string(b.https ? urn::kProtocolHttps : urn::kProtocolHttp), base});
+  }
+  p.topology = std::make_shared<services::Topology>(std::move(tl), config.services, config.collections);
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Server>> Server::create(const ServerConfig& config, Logger& log) {
   auto p = std::make_unique<Parts>();
@@ -105,87 +238,13 @@ Result<std::unique_ptr<Server>> Server::create(const ServerConfig& config, Logge
     for (const std::string& id : config.services[i].query_formats.value_or(std::vector<std::string>{}))
       if (p->queries.find(id) == nullptr)
         return Error::failure("services[" + std::to_string(i) + "].queries: unknown query format " + id);
-
-  // The store, and the directory of an SQLite file.
-  const std::string& uri = config.storage_uri;
-  if (uri.rfind("sqlite:///", 0) == 0) {
-    std::error_code ec;
-    std::filesystem::create_directories(std::filesystem::path(uri.substr(9)).parent_path(), ec);
-    if (ec) return Error::failure("storage: cannot create the directory of " + uri.substr(9) + ": " + ec.message());
-  }
-  auto store = storage::open_store(uri);
-  if (!store.ok()) return Error::failure("storage: " + store.error().message());
-  p->store = std::move(store).value();
-  for (const auto& c : config.collections) {
-    if (auto s = p->store->ensure_collection(c.name); !s.ok())
-      return Error::failure("storage: cannot create collection " + c.name + ": " + s.error().message());
-  }
-
-  // The listeners, bound now so that Discovery can name the ports really in use.
-  p->dispatcher = std::make_unique<services::Dispatcher>([&log](const std::string& req, const std::string& what) {
-    log.error("dispatch", {{"req", req}, {"msg", what}});
-  });
-  if (config.auth) {
-    const AuthConfig& a = *config.auth;
-    p->accounts = std::make_unique<StoreAccounts>(a.users, *p->store);
-    p->authenticator = std::make_unique<auth::Authenticator>(
-        *p->accounts, a.options, [&log](const std::string& user, const std::string& remote, const std::string& why) {
-          log.warn("login_failed", {{"user", user}, {"remote", remote}, {"msg", why}});
-        });
-    std::map<std::string, std::vector<std::string>, std::less<>> inbox_defaults;
-    for (const auto& s : config.services)
-      if (s.type == ServiceType::Inbox) inbox_defaults[s.path] = s.default_collections;
-    p->dispatcher->set_access(std::make_shared<auth::AccessPolicy>(a.public_discovery, a.permissions),
-                              std::move(inbox_defaults));
-  }
-  p->app = std::make_unique<DispatcherApp>(*p->dispatcher, p->authenticator.get());
-  http::HandlerOptions ho;
-  ho.max_body_bytes = config.limits.max_body_bytes;
-  ho.lenient_headers = config.http.lenient_headers;
-  if (ho.lenient_headers)
-    log.warn("lenient_headers", {{"msg", "requests without Content-Type, X-TAXII-Services or X-TAXII-Protocol are "
-                                         "served (http.lenient_headers; HTTP 1.0 §2 requires them)"}});
-  ho.parse_limits.max_attributes = config.limits.max_attributes;
-  ho.parse_limits.max_namespace_declarations = config.limits.max_namespace_declarations;
-  p->handler = std::make_unique<http::TaxiiHandler>(*p->app, ho, [&log](const http::RequestLog& r) { log.request(r); });
-  std::vector<http::ListenerOptions> listeners;
-  for (const auto& l : config.listeners) listeners.push_back(l.options);
-  http::EngineOptions eo;
-  eo.threads = config.limits.threads;
-  eo.max_connections = config.limits.max_connections;
-  eo.keep_alive_timeout = config.limits.keep_alive_timeout;
-  eo.request_timeout = config.limits.request_timeout;
-  eo.max_body_bytes = config.limits.max_body_bytes;
-  eo.min_data_rate = config.limits.min_data_rate;
-  eo.min_rate_grace = config.limits.min_rate_grace;
-  eo.max_connections_per_ip = config.limits.max_connections_per_ip;
-  http::TaxiiHandler* handler = p->handler.get();
-  auto server = http::HttpServer::create(
-      listeners, eo,
-      [handler](Poco::Net::HTTPServerRequest& rq, Poco::Net::HTTPServerResponse& rs, const http::ConnectionInfo& ci) {
-        (*handler)(rq, rs, ci);
-      },
-      [&log](const std::string& m) { log.warn("http", {{"msg", m}}); },
-      [handler](Poco::Net::HTTPServerRequest& rq, Poco::Net::HTTPServerResponse& rs, const http::ConnectionInfo& ci) {
-        return handler->gate(rq, rs, ci);
-      },
-      [handler](int status, std::string_view why, const http::ConnectionInfo& ci) {
-        return handler->refusal(status, why, ci);
-      });
-  if (!server.ok()) return server.error();
-  p->http = std::move(server).value();
-
-  // The topology: one Listener per bound socket.
-  std::vector<services::Listener> tl;
-  const auto& bound = p->http->bound();
-  for (std::size_t i = 0; i < bound.size(); ++i) {
-    const auto& b = bound[i];
-    std::string base = config.listeners[i].public_base_url.value_or(
-        std::string(b.https ? "https://" : "http://") + host_for_url(b.address) + ":" + std::to_string(b.port));
-    p->base_urls.push_back(base);
-    tl.push_back({std::string(b.https ? urn::kProtocolHttps : urn::kProtocolHttp), base});
-  }
-  p->topology = std::make_shared<services::Topology>(std::move(tl), config.services, config.collections);
+  if (auto s = open_store(*p, config); !s.ok()) return s.error();
+  make_dispatcher(*p, config, log);
+  p->handler = std::make_unique<http::TaxiiHandler>(*p->app, handler_options(config, log),
+                                                    [&log](const http::RequestLog& r) { log.request(r); });
+  if (auto s = add_routes(*p, config, log); !s.ok()) return s.error();
+  if (auto s = bind_http(*p, config, log); !s.ok()) return s.error();
+  make_topology(*p, config);
 
   // The outbox worker delivers pushes and builds asynchronous results; the services wake it
   // when they create work, so that it need not wait for its next idle check.

@@ -40,6 +40,10 @@
 // listener's SSL_CTX moves each new handshake to the newest context, so new connections use
 // the new certificate while established ones keep theirs; nothing restarts.
 //
+// The parts (one file pair each, with the threads that may touch what): engine.hpp lists
+// them; thread ownership is checked by Clang's -Wthread-safety in the clang builds
+// (thread_annotations.hpp).
+//
 // Thread-safety: create() and start() from one thread; stop() from any thread (once);
 // the handler is called concurrently from the worker threads.
 #pragma once
@@ -141,7 +145,16 @@ class HttpServer {
     std::vector<std::pair<std::string, std::string>> headers;  // besides Content-Length, Connection, Date
     std::string body;
   };
-  using RefusalBody = std::function<Refusal(int status, std::string_view reason, const ConnectionInfo&)>;
+  // The request refused, as far as the engine read it: its method and request-target (views
+  // of the bytes received, valid during the call; either may be empty: not HTTP, or not read
+  // that far; the target may be cut short), so that a router can answer in the language of
+  // the application the request was meant for.
+  struct RefusedRequest {
+    std::string_view method;
+    std::string_view target;
+  };
+  using RefusalBody =
+      std::function<Refusal(int status, std::string_view reason, const RefusedRequest& request, const ConnectionInfo&)>;
 
   // Binds every listener (so ports are known) and loads TLS material; does not serve yet.
   // Fails with Failure naming the listener and the reason.

@@ -1,56 +1,15 @@
 #include "bindings/http/request_head.hpp"
 
 #include <algorithm>
-#include <array>
 #include <limits>
+
+#include "bindings/http/http_chars.hpp"
 
 namespace taxii::http {
 
 namespace {
 
-// Character classes (RFC 9110 §5.6.2 tchar, §5.5 field-vchar; RFC 3986 for targets and hosts).
-enum : uint8_t {
-  kTchar = 1,      // token characters
-  kFieldChar = 2,  // field-vchar / SP / HTAB: VCHAR, obs-text (0x80-0xFF), SP, HTAB
-  kTarget = 4,     // request-target bytes we accept: VCHAR (0x21-0x7E)
-  kDigit = 8,
-  kHex = 16,
-  kHost = 32,      // uri-host [":" port]: unreserved, pct-encoded, sub-delims, ":", "[", "]"
-  kQdtext = 64,    // quoted-string text (RFC 9110 §5.6.4): HTAB, SP, 0x21, 0x23-0x5B, 0x5D-0x7E, obs-text
-};
-
-constexpr bool in(char c, const char* set) {
-  for (; *set != '\0'; ++set)
-    if (*set == c) return true;
-  return false;
-}
-
-constexpr std::array<uint8_t, 256> make_classes() {
-  std::array<uint8_t, 256> t{};
-  for (int c = 0; c < 256; ++c) {
-    uint8_t f = 0;
-    const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    const bool digit = c >= '0' && c <= '9';
-    const bool vchar = c >= 0x21 && c <= 0x7E;
-    if (alpha || digit || (c < 128 && in(static_cast<char>(c), "!#$%&'*+-.^_`|~"))) f |= kTchar;
-    if (vchar || c >= 0x80 || c == ' ' || c == '\t') f |= kFieldChar;
-    if (vchar) f |= kTarget;
-    if (digit) f |= kDigit;
-    if (digit || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) f |= kHex;
-    if (alpha || digit || (c < 128 && in(static_cast<char>(c), "-._~!$&'()*+,;=:[]%"))) f |= kHost;
-    if (c == '\t' || c == ' ' || c == 0x21 || (c >= 0x23 && c <= 0x5B) || (c >= 0x5D && c <= 0x7E) || c >= 0x80)
-      f |= kQdtext;
-    t[static_cast<std::size_t>(c)] = f;
-  }
-  return t;
-}
-
-constexpr std::array<uint8_t, 256> kClass = make_classes();
-
-inline bool is(unsigned char c, uint8_t cls) { return (kClass[c] & cls) != 0; }
-inline bool ows(unsigned char c) { return c == ' ' || c == '\t'; }
-
-inline char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
+using namespace chars;
 
 // Case-insensitive comparison with a lower-case literal.
 bool ieq(std::string_view s, std::string_view lower_literal) {
@@ -250,210 +209,14 @@ HeadVerdict RequestHeadScanner::feed(std::string_view all) {
   const std::size_t end = std::min(all.size(), lim_.max_head);
   std::size_t i = pos_;
   while (i < end) {
-    const unsigned char c = p[i];
     ++steps_;
-    switch (st_) {
-      case St::LineStart:
-        if (c == '\r') {
-          st_ = St::LeadLf;
-        } else if (is(c, kTchar)) {
-          v_.start = tok_start_ = i;
-          st_ = St::Method;
-        } else {
-          // Not the first byte of a method: a TLS record (0x16), binary, a bare LF, SP...
-          return fail(i, 400, "not an HTTP request line");
-        }
-        break;
-      case St::LeadLf:
-        if (c != '\n') return fail(i, 400, "CR without LF");  // RFC 9112 §2.2 bare CR
-        st_ = St::LineStart;
-        break;
-      case St::Method:
-        if (is(c, kTchar)) {
-          // RFC 9112 §3: a method longer than any implemented -> 501 (SHOULD).
-          if (i - tok_start_ + 1 > lim_.max_method) return fail(i, 501, "method too long");
-        } else if (c == ' ') {
-          st_ = St::TargetFirst;  // RFC 9112 §3: exactly one SP between the parts
-        } else {
-          return fail(i, 400, "invalid character in the method");
-        }
-        break;
-      case St::TargetFirst:
-        tok_start_ = i;
-        if (c == '/') st_ = St::Target;
-        else if (c == '*') st_ = St::Star;
-        else if (c == 'h' || c == 'H') st_ = St::Scheme, idx_ = 1;
-        else return fail(i, 400, "invalid request-target");  // RFC 9112 §3.2; authority-form: no CONNECT here
-        break;
-      case St::Star:
-        if (c != ' ') return fail(i, 400, "invalid request-target");
-        st_ = St::Version;
-        idx_ = 0;
-        break;
-      case St::Scheme:
-        if (lower(static_cast<char>(c)) != "http"[idx_]) return fail(i, 400, "invalid request-target");
-        if (++idx_ == 4) st_ = St::SchemeS;
-        break;
-      case St::SchemeS:
-        if (c == 's' || c == 'S') st_ = St::SchemeSep, idx_ = 0;
-        else if (c == ':') st_ = St::SchemeSep, idx_ = 1;
-        else return fail(i, 400, "invalid request-target");
-        break;
-      case St::SchemeSep:
-        if (c != static_cast<unsigned char>("://"[idx_])) return fail(i, 400, "invalid request-target");
-        if (++idx_ == 3) st_ = St::AuthorityFirst;
-        break;
-      case St::AuthorityFirst:
-        if (!is(c, kTarget) || c == '/' || c == '?' || c == '#') return fail(i, 400, "invalid request-target");
-        st_ = St::Target;
-        break;
-      case St::Target: {
-        // Any VCHAR: no SP, CTL, DEL or non-ASCII byte (RFC 9112 §3.2, RFC 3986 §2); the
-        // handler decides what the path means.
-        std::size_t j = i;
-        const std::size_t stop = std::min(end, tok_start_ + lim_.max_target);
-        while (j < stop && is(p[j], kTarget)) ++j;
-        steps_ += j - i;
-        i = j;
-        if (i == end) continue;
-        const unsigned char d = p[i];
-        if (d == ' ') {
-          st_ = St::Version;
-          idx_ = 0;
-        } else if (is(d, kTarget)) {
-          // RFC 9112 §3: a request-target longer than we parse -> 414 (MUST).
-          return fail(i, 414, "request-target too long");
-        } else {
-          return fail(i, 400, "invalid character in the request-target");
-        }
-        break;
-      }
-      case St::Version:
-        // RFC 9112 §2.3: HTTP-version = "HTTP" "/" DIGIT "." DIGIT, case-sensitive.
-        if (c != static_cast<unsigned char>("HTTP/"[idx_])) return fail(i, 400, "invalid HTTP-version");
-        if (++idx_ == 5) st_ = St::Major;
-        break;
-      case St::Major:
-        if (!is(c, kDigit)) return fail(i, 400, "invalid HTTP-version");
-        major_ = static_cast<uint8_t>(c - '0');
-        st_ = St::Dot;
-        break;
-      case St::Dot:
-        if (c != '.') return fail(i, 400, "invalid HTTP-version");
-        st_ = St::Minor;
-        break;
-      case St::Minor:
-        if (!is(c, kDigit)) return fail(i, 400, "invalid HTTP-version");
-        // RFC 9110 §15.6.6: a version we do not support -> 505 (docs/decisions.md: 1.0 and
-        // 1.1 only; an HTTP/1.2 would otherwise be echoed in Poco's answer).
-        if (major_ != 1 || c > '1') return fail(i, 505, "HTTP version not supported");
-        v_.http_minor = c - '0';
-        st_ = St::LineCr;
-        break;
-      case St::LineCr:
-        if (c != '\r') return fail(i, 400, c == '\n' ? "LF without CR" : "invalid HTTP-version");
-        st_ = St::LineLf;
-        break;
-      case St::LineLf:
-        if (c != '\n') return fail(i, 400, "CR without LF");
-        st_ = St::FieldStart;
-        break;
-      case St::FieldStart:
-        if (c == '\r') {
-          st_ = St::EndLf;
-        } else if (is(c, kTchar)) {
-          // RFC 6585 §5: too many fields -> 431.
-          if (++fields_ > lim_.max_fields) return fail(i, 431, "too many header fields");
-          tok_start_ = i;
-          st_ = St::Name;
-        } else if (ows(c)) {
-          // RFC 9112 §5.2: obs-fold -> reject (we do not replace it with SP); RFC 9112 §2.2:
-          // whitespace between the start-line and the first field -> reject.
-          return fail(i, 400, fields_ == 0 ? "whitespace before the first header field" : "obsolete line folding");
-        } else if (c == '\n') {
-          return fail(i, 400, "LF without CR");
-        } else {
-          return fail(i, 400, c == ':' ? "empty field name" : "invalid character in a field name");
-        }
-        break;
-      case St::Name: {
-        std::size_t j = i;
-        const std::size_t stop = std::min(end, tok_start_ + lim_.max_name);
-        while (j < stop && is(p[j], kTchar)) ++j;
-        steps_ += j - i;
-        i = j;
-        if (i == end) continue;
-        const unsigned char d = p[i];
-        if (is(d, kTchar)) {
-          return fail(i, 431, "field name too long");
-        } else if (d == ':') {
-          if (!field_name_done(all.substr(tok_start_, i - tok_start_), i)) return v_;
-          st_ = St::ValueLead;
-        } else if (ows(d)) {
-          // RFC 9112 §5.1: whitespace between field name and colon -> 400 (MUST).
-          return fail(i, 400, "whitespace before a colon");
-        } else if (d == '\r' || d == '\n') {
-          return fail(i, 400, "field line without a colon");
-        } else {
-          return fail(i, 400, "invalid character in a field name");
-        }
-        break;
-      }
-      case St::ValueLead:
-        if (ows(c)) break;
-        tok_start_ = i;
-        st_ = St::Value;
-        continue;  // the same byte, as the value's first
-      case St::Value: {
-        if (field_ == Field::ContentLength) {
-          // RFC 9110 §8.6: Content-Length = 1*DIGIT, judged byte by byte.
-          if (is(c, kDigit)) {
-            const uint64_t d = c - '0';
-            if (cl_state_ == 2) return fail(i, 400, "invalid Content-Length");
-            if (cl_ > (std::numeric_limits<uint64_t>::max() - d) / 10) return fail(i, 400, "Content-Length too large");
-            cl_ = cl_ * 10 + d;
-            cl_state_ = 1;
-          } else if (ows(c) && cl_state_ != 0) {
-            cl_state_ = 2;
-          } else if (c != '\r') {
-            return fail(i, 400, c == '\n' ? "LF without CR" : "invalid Content-Length");
-          }
-        } else {
-          std::size_t j = i;
-          while (j < end && is(p[j], kFieldChar)) ++j;
-          steps_ += j - i;
-          if (j - tok_start_ > lim_.max_value) return fail(tok_start_ + lim_.max_value, 431, "field value too long");
-          if (j == end) {
-            i = j;
-            continue;
-          }
-          i = j;
-        }
-        const unsigned char d = p[i];
-        if (i - tok_start_ + (d == '\r' ? 0 : 1) > lim_.max_value) return fail(i, 431, "field value too long");
-        if (d == '\r') {
-          value_end_ = i;
-          st_ = St::FieldLf;
-        } else if (d == '\n') {
-          return fail(i, 400, "LF without CR");
-        } else if (!is(d, kFieldChar)) {
-          // RFC 9110 §5.5: NUL, CR, LF and other CTLs (but HTAB) are invalid in a value.
-          return fail(i, 400, "control character in a field value");
-        }
-        break;
-      }
-      case St::FieldLf:
-        // RFC 9112 §2.2: a bare CR (here: in a field value) -> reject.
-        if (c != '\n') return fail(i, 400, "CR without LF");
-        if (!field_line_done(all, i)) return v_;
-        st_ = St::FieldStart;
-        break;
-      case St::EndLf:
-        if (c != '\n') return fail(i, 400, "CR without LF");
-        head_done(i);
-        return v_;
-    }
-    ++i;
+    ScanStep next;
+    if (st_ <= St::AuthorityFirst) next = request_line_start(p[i], i);
+    else if (st_ <= St::LineLf) next = target_and_version(p, i, end);
+    else if (st_ <= St::Name) next = field_name(all, p, i, end);
+    else next = field_value(all, p, i, end);
+    if (next == ScanStep::Stop) return v_;
+    if (next == ScanStep::Advance) ++i;
   }
   pos_ = i;
   // RFC 6585 §5: the head has not ended within max_head bytes -> 431.
@@ -462,219 +225,239 @@ HeadVerdict RequestHeadScanner::feed(std::string_view all) {
   return v_;
 }
 
-// --- ChunkedScanner ------------------------------------------------------------------------
-
-enum class ChunkedScanner::St : uint8_t {
-  SizeFirst,     // chunk-size = 1*HEXDIG (RFC 9112 §7.1)
-  Size,
-  ExtBws,        // BWS before ";" or the line's end (RFC 9112 §7.1.1)
-  ExtNameBws,    // after ";": BWS, then chunk-ext-name = token
-  ExtName,
-  ExtAfterName,  // BWS after the name: "=", ";" or the end
-  ExtValBws,     // after "=": BWS, then token or quoted-string
-  ExtValToken,
-  ExtValQuoted,
-  ExtValEscape,  // quoted-pair (RFC 9110 §5.6.4)
-  SizeLf,        // the chunk-size line's CR: LF must follow
-  Data,
-  DataCr,        // CRLF after chunk-data
-  DataLf,
-  TrailerStart,  // trailer-section = *( field-line CRLF ), then CRLF (RFC 9112 §7.1.2)
-  TrailerName,
-  TrailerValue,
-  TrailerLf,
-  EndLf,
-};
-
-ChunkedScanner::ChunkedScanner(ChunkedLimits limits) : lim_(limits) {
-  lim_.max_body = std::min<uint64_t>(lim_.max_body, uint64_t{1} << 56);  // size * 16 cannot overflow
-  if (lim_.max_wire == 0) lim_.max_wire = 2 * lim_.max_body + 64 * 1024;
+ScanStep RequestHeadScanner::stop(std::size_t at, int status, std::string_view reason) {
+  fail(at, status, reason);
+  return ScanStep::Stop;
 }
 
-void ChunkedScanner::reset() {
-  const uint64_t steps = steps_;
-  const ChunkedLimits lim = lim_;
-  *this = ChunkedScanner(lim);
-  steps_ = steps;
-}
-
-ChunkedVerdict& ChunkedScanner::fail(std::size_t at, int status, std::string_view reason) {
-  v_.kind = ChunkedVerdict::Invalid;
-  v_.error_at = at;
-  v_.status = status;
-  v_.reason = reason;
-  pos_ = at;
-  return v_;
-}
-
-ChunkedVerdict ChunkedScanner::feed(std::string_view all) {
-  if (v_.kind != ChunkedVerdict::Incomplete) return v_;
-  const auto* p = reinterpret_cast<const unsigned char*>(all.data());
-  const std::size_t end = static_cast<std::size_t>(std::min<uint64_t>(all.size(), lim_.max_wire));
-  std::size_t i = pos_;
-  auto line_ok = [&] { return i - line_start_ < lim_.max_line; };
-  while (i < end) {
-    const unsigned char c = p[i];
-    ++steps_;
-    switch (st_) {
-      case St::SizeFirst:
-        line_start_ = i;
-        if (!is(c, kHex)) return fail(i, 400, "invalid chunk size");
-        size_ = static_cast<uint64_t>(c <= '9' ? c - '0' : lower(static_cast<char>(c)) - 'a' + 10);
-        if (size_ > lim_.max_body - v_.body_len) return fail(i, 413, "chunked body too large");
-        st_ = St::Size;
-        break;
-      case St::Size:
-        if (!line_ok()) return fail(i, 400, "chunk-size line too long");
-        if (is(c, kHex)) {
-          size_ = size_ * 16 + static_cast<uint64_t>(c <= '9' ? c - '0' : lower(static_cast<char>(c)) - 'a' + 10);
-          // The decoded total may not pass max_body (413, RFC 9110 §15.5.14); checked per
-          // digit, so the size never overflows.
-          if (size_ > lim_.max_body - v_.body_len) return fail(i, 413, "chunked body too large");
-        } else if (c == ';') {
-          st_ = St::ExtNameBws;
-        } else if (ows(c)) {
-          st_ = St::ExtBws;
-        } else if (c == '\r') {
-          st_ = St::SizeLf;
-        } else {
-          return fail(i, 400, "invalid chunk size");
-        }
-        break;
-      // chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )
-      case St::ExtBws:
-        if (!line_ok()) return fail(i, 400, "chunk-size line too long");
-        if (c == ';') st_ = St::ExtNameBws;
-        else if (c == '\r') st_ = St::SizeLf;
-        else if (!ows(c)) return fail(i, 400, "invalid chunk extension");
-        break;
-      case St::ExtNameBws:
-        if (!line_ok()) return fail(i, 400, "chunk-size line too long");
-        if (is(c, kTchar)) st_ = St::ExtName;
-        else if (!ows(c)) return fail(i, 400, "invalid chunk extension");
-        break;
-      case St::ExtName:
-      case St::ExtAfterName:
-        if (!line_ok()) return fail(i, 400, "chunk-size line too long");
-        if (is(c, kTchar) && st_ == St::ExtName) break;
-        if (ows(c)) st_ = St::ExtAfterName;
-        else if (c == '=') st_ = St::ExtValBws;
-        else if (c == ';') st_ = St::ExtNameBws;
-        else if (c == '\r') st_ = St::SizeLf;
-        else return fail(i, 400, "invalid chunk extension");
-        break;
-      case St::ExtValBws:
-        if (!line_ok()) return fail(i, 400, "chunk-size line too long");
-        if (is(c, kTchar)) st_ = St::ExtValToken;
-        else if (c == '"') st_ = St::ExtValQuoted;
-        else if (!ows(c)) return fail(i, 400, "invalid chunk extension");
-        break;
-      case St::ExtValToken:
-        if (!line_ok()) return fail(i, 400, "chunk-size line too long");
-        if (is(c, kTchar)) break;
-        if (ows(c)) st_ = St::ExtBws;
-        else if (c == ';') st_ = St::ExtNameBws;
-        else if (c == '\r') st_ = St::SizeLf;
-        else return fail(i, 400, "invalid chunk extension");
-        break;
-      case St::ExtValQuoted:
-        if (!line_ok()) return fail(i, 400, "chunk-size line too long");
-        if (c == '"') st_ = St::ExtBws;
-        else if (c == '\\') st_ = St::ExtValEscape;
-        else if (!is(c, kQdtext)) return fail(i, 400, "control character in a chunk extension");
-        break;
-      case St::ExtValEscape:
-        if (!line_ok()) return fail(i, 400, "chunk-size line too long");
-        if (!is(c, kFieldChar)) return fail(i, 400, "control character in a chunk extension");
-        st_ = St::ExtValQuoted;
-        break;
-      case St::SizeLf:
-        if (c != '\n') return fail(i, 400, "CR without LF");
-        if (size_ == 0) {
-          st_ = St::TrailerStart;  // last-chunk
-          trailer_start_ = i + 1;
-        } else {
-          st_ = St::Data;
-        }
-        break;
-      case St::Data: {
-        // Skipped, not examined.
-        const std::size_t take = static_cast<std::size_t>(std::min<uint64_t>(size_, end - i));
-        i += take;
-        size_ -= take;
-        v_.body_len += take;
-        if (size_ == 0) st_ = St::DataCr;
-        continue;
+// The request line up to its target (RFC 9112 §3): leading empty lines, method, SP, the
+// target's first bytes.
+ScanStep RequestHeadScanner::request_line_start(unsigned char c, std::size_t i) {
+  switch (st_) {
+    case St::LineStart:
+      if (c == '\r') {
+        st_ = St::LeadLf;
+      } else if (is(c, kTchar)) {
+        v_.start = tok_start_ = i;
+        st_ = St::Method;
+      } else {
+        // Not the first byte of a method: a TLS record (0x16), binary, a bare LF, SP...
+        return stop(i, 400, "not an HTTP request line");
       }
-      case St::DataCr:
-        if (c != '\r') return fail(i, 400, "chunk data longer than its size");
-        st_ = St::DataLf;
-        break;
-      case St::DataLf:
-        if (c != '\n') return fail(i, 400, "CR without LF");
-        st_ = St::SizeFirst;
-        break;
-      case St::TrailerStart:
-        if (i - trailer_start_ >= lim_.max_trailer) return fail(i, 431, "trailer section too large");
-        if (c == '\r') st_ = St::EndLf;
-        else if (is(c, kTchar)) st_ = St::TrailerName;
-        else return fail(i, 400, ows(c) ? "obsolete line folding" : "invalid trailer field");
-        break;
-      case St::TrailerName:
-        if (i - trailer_start_ >= lim_.max_trailer) return fail(i, 431, "trailer section too large");
-        if (c == ':') st_ = St::TrailerValue;
-        else if (!is(c, kTchar)) return fail(i, 400, ows(c) ? "whitespace before a colon" : "invalid trailer field");
-        break;
-      case St::TrailerValue:
-        if (i - trailer_start_ >= lim_.max_trailer) return fail(i, 431, "trailer section too large");
-        if (c == '\r') st_ = St::TrailerLf;
-        else if (!is(c, kFieldChar)) return fail(i, 400, "control character in a trailer field");
-        break;
-      case St::TrailerLf:
-        if (c != '\n') return fail(i, 400, "CR without LF");
-        st_ = St::TrailerStart;
-        break;
-      case St::EndLf:
-        if (c != '\n') return fail(i, 400, "CR without LF");
-        v_.kind = ChunkedVerdict::Complete;
-        v_.wire_len = i + 1;
-        pos_ = i + 1;
-        return v_;
-    }
-    ++i;
+      break;
+    case St::LeadLf:
+      if (c != '\n') return stop(i, 400, "CR without LF");  // RFC 9112 §2.2 bare CR
+      st_ = St::LineStart;
+      break;
+    case St::Method:
+      if (is(c, kTchar)) {
+        // RFC 9112 §3: a method longer than any implemented -> 501 (SHOULD).
+        if (i - tok_start_ + 1 > lim_.max_method) return stop(i, 501, "method too long");
+      } else if (c == ' ') {
+        st_ = St::TargetFirst;  // RFC 9112 §3: exactly one SP between the parts
+      } else {
+        return stop(i, 400, "invalid character in the method");
+      }
+      break;
+    case St::TargetFirst:
+      tok_start_ = i;
+      if (c == '/') st_ = St::Target;
+      else if (c == '*') st_ = St::Star;
+      else if (c == 'h' || c == 'H') st_ = St::Scheme, idx_ = 1;
+      else return stop(i, 400, "invalid request-target");  // RFC 9112 §3.2; authority-form: no CONNECT here
+      break;
+    case St::Star:
+      if (c != ' ') return stop(i, 400, "invalid request-target");
+      st_ = St::Version;
+      idx_ = 0;
+      break;
+    case St::Scheme:
+      if (lower(static_cast<char>(c)) != "http"[idx_]) return stop(i, 400, "invalid request-target");
+      if (++idx_ == 4) st_ = St::SchemeS;
+      break;
+    case St::SchemeS:
+      if (c == 's' || c == 'S') st_ = St::SchemeSep, idx_ = 0;
+      else if (c == ':') st_ = St::SchemeSep, idx_ = 1;
+      else return stop(i, 400, "invalid request-target");
+      break;
+    case St::SchemeSep:
+      if (c != static_cast<unsigned char>("://"[idx_])) return stop(i, 400, "invalid request-target");
+      if (++idx_ == 3) st_ = St::AuthorityFirst;
+      break;
+    default:  // St::AuthorityFirst
+      if (!is(c, kTarget) || c == '/' || c == '?' || c == '#') return stop(i, 400, "invalid request-target");
+      st_ = St::Target;
+      break;
   }
-  pos_ = i;
-  if (pos_ >= lim_.max_wire) return fail(static_cast<std::size_t>(lim_.max_wire - 1), 413, "chunked body too large");
-  return v_;
+  return ScanStep::Advance;
 }
 
-bool ChunkedScanner::decode(std::string_view wire, std::string& out) {
-  std::size_t i = 0;
-  while (true) {
-    uint64_t size = 0;
-    std::size_t digits = 0;
-    while (i < wire.size() && is(static_cast<unsigned char>(wire[i]), kHex)) {
-      const char c = lower(wire[i++]);
-      if (size > (std::numeric_limits<uint64_t>::max() >> 4)) return false;
-      size = size * 16 + static_cast<uint64_t>(c <= '9' ? c - '0' : c - 'a' + 10);
-      ++digits;
+// The rest of the request-target, the HTTP-version and the line's end.
+ScanStep RequestHeadScanner::target_and_version(const unsigned char* p, std::size_t& i, std::size_t end) {
+  const unsigned char c = p[i];
+  switch (st_) {
+    case St::Target: {
+      // Any VCHAR: no SP, CTL, DEL or non-ASCII byte (RFC 9112 §3.2, RFC 3986 §2); the
+      // handler decides what the path means.
+      std::size_t j = i;
+      const std::size_t stop_at = std::min(end, tok_start_ + lim_.max_target);
+      while (j < stop_at && is(p[j], kTarget)) ++j;
+      steps_ += j - i;
+      i = j;
+      if (i == end) return ScanStep::Stay;
+      const unsigned char d = p[i];
+      if (d == ' ') {
+        st_ = St::Version;
+        idx_ = 0;
+      } else if (is(d, kTarget)) {
+        // RFC 9112 §3: a request-target longer than we parse -> 414 (MUST).
+        return stop(i, 414, "request-target too long");
+      } else {
+        return stop(i, 400, "invalid character in the request-target");
+      }
+      break;
     }
-    const std::size_t lf = wire.find('\n', i);
-    if (digits == 0 || lf == std::string_view::npos) return false;
-    i = lf + 1;
-    if (size == 0) break;
-    if (wire.size() - i < size + 2) return false;
-    out.append(wire.data() + i, static_cast<std::size_t>(size));
-    i += static_cast<std::size_t>(size) + 2;
+    case St::Version:
+      // RFC 9112 §2.3: HTTP-version = "HTTP" "/" DIGIT "." DIGIT, case-sensitive.
+      if (c != static_cast<unsigned char>("HTTP/"[idx_])) return stop(i, 400, "invalid HTTP-version");
+      if (++idx_ == 5) st_ = St::Major;
+      break;
+    case St::Major:
+      if (!is(c, kDigit)) return stop(i, 400, "invalid HTTP-version");
+      major_ = static_cast<uint8_t>(c - '0');
+      st_ = St::Dot;
+      break;
+    case St::Dot:
+      if (c != '.') return stop(i, 400, "invalid HTTP-version");
+      st_ = St::Minor;
+      break;
+    case St::Minor:
+      if (!is(c, kDigit)) return stop(i, 400, "invalid HTTP-version");
+      // RFC 9110 §15.6.6: a version we do not support -> 505 (docs/decisions.md: 1.0 and
+      // 1.1 only; an HTTP/1.2 would otherwise be echoed in Poco's answer).
+      if (major_ != 1 || c > '1') return stop(i, 505, "HTTP version not supported");
+      v_.http_minor = c - '0';
+      st_ = St::LineCr;
+      break;
+    case St::LineCr:
+      if (c != '\r') return stop(i, 400, c == '\n' ? "LF without CR" : "invalid HTTP-version");
+      st_ = St::LineLf;
+      break;
+    default:  // St::LineLf
+      if (c != '\n') return stop(i, 400, "CR without LF");
+      st_ = St::FieldStart;
+      break;
   }
-  // Trailer fields, then the empty line.
-  while (true) {
-    const std::size_t lf = wire.find('\n', i);
-    if (lf == std::string_view::npos) return false;
-    const bool empty = lf == i + 1;
-    i = lf + 1;
-    if (empty) return true;
+  return ScanStep::Advance;
+}
+
+// A field line's start and its name up to the colon (or the empty line ending the head).
+ScanStep RequestHeadScanner::field_name(std::string_view all, const unsigned char* p, std::size_t& i,
+                                        std::size_t end) {
+  const unsigned char c = p[i];
+  if (st_ == St::FieldStart) {
+    if (c == '\r') {
+      st_ = St::EndLf;
+    } else if (is(c, kTchar)) {
+      // RFC 6585 §5: too many fields -> 431.
+      if (++fields_ > lim_.max_fields) return stop(i, 431, "too many header fields");
+      tok_start_ = i;
+      st_ = St::Name;
+    } else if (ows(c)) {
+      // RFC 9112 §5.2: obs-fold -> reject (we do not replace it with SP); RFC 9112 §2.2:
+      // whitespace between the start-line and the first field -> reject.
+      return stop(i, 400, fields_ == 0 ? "whitespace before the first header field" : "obsolete line folding");
+    } else if (c == '\n') {
+      return stop(i, 400, "LF without CR");
+    } else {
+      return stop(i, 400, c == ':' ? "empty field name" : "invalid character in a field name");
+    }
+    return ScanStep::Advance;
   }
+  // St::Name
+  std::size_t j = i;
+  const std::size_t stop_at = std::min(end, tok_start_ + lim_.max_name);
+  while (j < stop_at && is(p[j], kTchar)) ++j;
+  steps_ += j - i;
+  i = j;
+  if (i == end) return ScanStep::Stay;
+  const unsigned char d = p[i];
+  if (is(d, kTchar)) {
+    return stop(i, 431, "field name too long");
+  } else if (d == ':') {
+    if (!field_name_done(all.substr(tok_start_, i - tok_start_), i)) return ScanStep::Stop;
+    st_ = St::ValueLead;
+  } else if (ows(d)) {
+    // RFC 9112 §5.1: whitespace between field name and colon -> 400 (MUST).
+    return stop(i, 400, "whitespace before a colon");
+  } else if (d == '\r' || d == '\n') {
+    return stop(i, 400, "field line without a colon");
+  } else {
+    return stop(i, 400, "invalid character in a field name");
+  }
+  return ScanStep::Advance;
+}
+
+// A field's value and its line's end, and the end of the head.
+ScanStep RequestHeadScanner::field_value(std::string_view all, const unsigned char* p, std::size_t& i,
+                                         std::size_t end) {
+  const unsigned char c = p[i];
+  switch (st_) {
+    case St::ValueLead:
+      if (ows(c)) return ScanStep::Advance;
+      tok_start_ = i;
+      st_ = St::Value;
+      return ScanStep::Stay;  // the same byte, as the value's first
+    case St::Value:
+      return value_byte(p, i, end);
+    case St::FieldLf:
+      // RFC 9112 §2.2: a bare CR (here: in a field value) -> reject.
+      if (c != '\n') return stop(i, 400, "CR without LF");
+      if (!field_line_done(all, i)) return ScanStep::Stop;
+      st_ = St::FieldStart;
+      return ScanStep::Advance;
+    default:  // St::EndLf
+      if (c != '\n') return stop(i, 400, "CR without LF");
+      head_done(i);
+      return ScanStep::Stop;
+  }
+}
+
+ScanStep RequestHeadScanner::value_byte(const unsigned char* p, std::size_t& i, std::size_t end) {
+  const unsigned char c = p[i];
+  if (field_ == Field::ContentLength) {
+    // RFC 9110 §8.6: Content-Length = 1*DIGIT, judged byte by byte.
+    if (is(c, kDigit)) {
+      const uint64_t d = c - '0';
+      if (cl_state_ == 2) return stop(i, 400, "invalid Content-Length");
+      if (cl_ > (std::numeric_limits<uint64_t>::max() - d) / 10) return stop(i, 400, "Content-Length too large");
+      cl_ = cl_ * 10 + d;
+      cl_state_ = 1;
+    } else if (ows(c) && cl_state_ != 0) {
+      cl_state_ = 2;
+    } else if (c != '\r') {
+      return stop(i, 400, c == '\n' ? "LF without CR" : "invalid Content-Length");
+    }
+  } else {
+    std::size_t j = i;
+    while (j < end && is(p[j], kFieldChar)) ++j;
+    steps_ += j - i;
+    if (j - tok_start_ > lim_.max_value) return stop(tok_start_ + lim_.max_value, 431, "field value too long");
+    i = j;
+    if (j == end) return ScanStep::Stay;
+  }
+  const unsigned char d = p[i];
+  if (i - tok_start_ + (d == '\r' ? 0 : 1) > lim_.max_value) return stop(i, 431, "field value too long");
+  if (d == '\r') {
+    value_end_ = i;
+    st_ = St::FieldLf;
+  } else if (d == '\n') {
+    return stop(i, 400, "LF without CR");
+  } else if (!is(d, kFieldChar)) {
+    // RFC 9110 §5.5: NUL, CR, LF and other CTLs (but HTAB) are invalid in a value.
+    return stop(i, 400, "control character in a field value");
+  }
+  return ScanStep::Advance;
 }
 
 }  // namespace taxii::http

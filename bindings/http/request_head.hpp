@@ -56,6 +56,10 @@ struct HeadLimits {
   bool require_host = true;          // RFC 9112 §3.2
 };
 
+// One step of a scanner's loop (internal): go to the next byte, look at byte i again (the
+// state changed, or i moved), or stop with the verdict.
+enum class ScanStep : uint8_t { Advance, Stay, Stop };
+
 struct HeadVerdict {
   enum Kind { Incomplete, Complete, Invalid };
   Kind kind = Incomplete;
@@ -93,6 +97,13 @@ class RequestHeadScanner {
   enum class St : uint8_t;
   enum class Field : uint8_t { Other, ContentLength, TransferEncoding, Expect, Connection, Host };
   HeadVerdict& fail(std::size_t at, int status, std::string_view reason);
+  ScanStep stop(std::size_t at, int status, std::string_view reason);  // fail(), then Stop
+  // The states of feed(), by part of the head (request_head.cpp).
+  ScanStep request_line_start(unsigned char c, std::size_t i);
+  ScanStep target_and_version(const unsigned char* p, std::size_t& i, std::size_t end);
+  ScanStep field_name(std::string_view all, const unsigned char* p, std::size_t& i, std::size_t end);
+  ScanStep field_value(std::string_view all, const unsigned char* p, std::size_t& i, std::size_t end);
+  ScanStep value_byte(const unsigned char* p, std::size_t& i, std::size_t end);
   bool field_name_done(std::string_view name, std::size_t at);
   bool field_line_done(std::string_view all, std::size_t lf);
   bool head_done(std::size_t lf);
@@ -151,6 +162,11 @@ class ChunkedScanner {
  private:
   enum class St : uint8_t;
   ChunkedVerdict& fail(std::size_t at, int status, std::string_view reason);
+  ScanStep stop(std::size_t at, int status, std::string_view reason);  // fail(), then Stop
+  // The states of feed(), by part of the body (chunked_scanner.cpp).
+  ScanStep size_line(unsigned char c, std::size_t i);
+  ScanStep extension(unsigned char c, std::size_t i);
+  ScanStep data_and_trailer(const unsigned char* p, std::size_t& i, std::size_t end);
 
   ChunkedLimits lim_;
   ChunkedVerdict v_;

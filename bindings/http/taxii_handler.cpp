@@ -202,25 +202,6 @@ const char* duplicated_taxii_header(const Headers& hs) {
   return nullptr;
 }
 
-// The request path as echoed in a NOT_FOUND answer: every byte outside printable ASCII is
-// percent-encoded, so invalid UTF-8 or control bytes in the request line never reach the XML
-// answer (which would then not be well-formed; found by http_request_fuzz).
-std::string displayable_path(std::string_view path) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(path.size());
-  for (const char ch : path) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c >= 0x21 && c <= 0x7e) {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-  return out;
-}
 
 // Text for an XML answer: valid UTF-8 of XML 1.0 characters; anything else (invalid or
 // overlong sequences, surrogates, control bytes) becomes '?'. Error texts the binding makes
@@ -408,16 +389,26 @@ Answer TaxiiHandler::respond(const Request& request, const ConnectionInfo& conn,
   }
 }
 
+// What the head of a request says, as process() and its steps use it.
+struct TaxiiHandler::Head {
+  const Headers& fields;
+  TaxiiHeaders headers;
+  Version guessed = Version::V11;
+  Framing framing{};
+  HeaderMode mode = HeaderMode::Strict;
+  std::string path{};  // the service path: a trailing "/" dropped when that names a service
+  bool known = false;
+};
+
 void TaxiiHandler::process(const Request& request, const ConnectionInfo& conn, Exchange& x, Answer& out) {
-  const Headers& hs = request.headers;
-  const TaxiiHeaders headers = taxii_headers(hs);
-  const Version guessed = guess_version(headers);
-  const Framing framing = framing_of(hs);
-  const HeaderMode header_mode = options_.lenient_headers ? HeaderMode::Lenient : HeaderMode::Strict;
+  Head h{request.headers, taxii_headers(request.headers)};
+  h.guessed = guess_version(h.headers);
+  h.framing = framing_of(h.fields);
+  h.mode = options_.lenient_headers ? HeaderMode::Lenient : HeaderMode::Strict;
 
   // HTTP 1.0 §3: every TAXII request is a POST.
   if (request.method != Poco::Net::HTTPRequest::HTTP_POST) {
-    if (has_body(framing)) out.keep_alive = false;  // we will not read it
+    if (has_body(h.framing)) out.keep_alive = false;  // we will not read it
     static const std::string kText = "taxiid: TAXII services take HTTP POST requests with a TAXII message\n";
     out.status = 405;
     out.headers = {{"Allow", "POST"}, {"Content-Type", "text/plain"}};
@@ -427,56 +418,62 @@ void TaxiiHandler::process(const Request& request, const ConnectionInfo& conn, E
     return;
   }
 
-  if (const char* problem = framing_problem(hs, framing)) {
+  if (const char* problem = framing_problem(h.fields, h.framing)) {
     out.keep_alive = false;  // the body's extent is unknown
-    return status_answer(out, 400, Error::bad_message(problem), guessed, "0", conn, x);
+    return status_answer(out, 400, Error::bad_message(problem), h.guessed, "0", conn, x);
   }
 
-  std::string path = x.log.path;
-  if (!app_.has_path(path) && path.size() > 1 && path.back() == '/') path.pop_back();
-  const bool known = app_.has_path(path);
+  h.path = x.log.path;
+  if (!app_.has_path(h.path) && h.path.size() > 1 && h.path.back() == '/') h.path.pop_back();
+  h.known = app_.has_path(h.path);
 
   // Who is asking, from the head alone: a request that may not go on is answered without
   // reading its body (an unauthenticated client cannot make us read max_body_bytes).
   RequestInfo info;
   info.request_id = x.log.request_id;
-  info.path = path;
+  info.path = h.path;
   info.protocol_binding = std::string(conn.https ? urn::kProtocolHttps : urn::kProtocolHttp);
   info.remote = conn.remote;
   info.client_subject = conn.client_subject;
   info.client_names = conn.client_names;
   info.https = conn.https;
-  if (const std::string* a = find_header(hs, "Authorization")) info.authorization = *a;
-  if (std::optional<Error> refused = app_.admit(known ? std::string_view(path) : std::string_view(x.log.path), info)) {
+  if (const std::string* a = find_header(h.fields, "Authorization")) info.authorization = *a;
+  if (std::optional<Error> refused = app_.admit(h.known ? std::string_view(h.path) : std::string_view(x.log.path), info)) {
     out.keep_alive = false;  // the body stays unread
     x.log.note = "refused before the body was read: " + refused->message();
-    if (!known) {
+    if (!h.known) {
       const std::string shown = displayable_path(x.log.path);
-      return status_answer(out, 404, Error::not_found("no TAXII service at " + shown, shown), guessed, "0", conn, x);
+      return status_answer(out, 404, Error::not_found("no TAXII service at " + shown, shown), h.guessed, "0", conn, x);
     }
-    return status_answer(out, 200, *refused, check_headers(headers, conn.https, header_mode).answer_version, "0", conn, x);
+    return status_answer(out, 200, *refused, check_headers(h.headers, conn.https, h.mode).answer_version, "0", conn, x);
   }
+  if (x.head_only) return head_answer(h, conn, x, out);
+  body_answer(request, h, info, conn, x, out);
+}
 
-  if (x.head_only) {
-    // gate(): the answers read_body() would give without reading; anything else waits for
-    // the body (the engine reads it without holding a worker).
-    const Body early = body_from_head(framing, options_.max_body_bytes);
-    if (early == Body::Ok) {
-      x.passed = true;
-      return;
-    }
-    out.keep_alive = false;
-    if (early == Body::TooLarge)
-      return status_answer(out, 413,
-                           Error::bad_message("the message is larger than this server accepts (" +
-                                              std::to_string(options_.max_body_bytes) + " bytes)"),
-                           guessed, "0", conn, x);
-    return status_answer(out, 411, Error::bad_message("the request has neither Content-Length nor a chunked body"),
-                         guessed, "0", conn, x);
+// gate(): the answers read_body() would give without reading; anything else waits for the
+// body (the engine reads it without holding a worker).
+void TaxiiHandler::head_answer(const Head& h, const ConnectionInfo& conn, Exchange& x, Answer& out) {
+  const Body early = body_from_head(h.framing, options_.max_body_bytes);
+  if (early == Body::Ok) {
+    x.passed = true;
+    return;
   }
+  out.keep_alive = false;
+  if (early == Body::TooLarge)
+    return status_answer(out, 413,
+                         Error::bad_message("the message is larger than this server accepts (" +
+                                            std::to_string(options_.max_body_bytes) + " bytes)"),
+                         h.guessed, "0", conn, x);
+  return status_answer(out, 411, Error::bad_message("the request has neither Content-Length nor a chunked body"),
+                       h.guessed, "0", conn, x);
+}
 
+// The body is read, checked against the head and parsed; the application answers it.
+void TaxiiHandler::body_answer(const Request& request, const Head& h, const RequestInfo& info,
+                               const ConnectionInfo& conn, Exchange& x, Answer& out) {
   std::string body;
-  const Body got = read_body(request, framing, options_.max_body_bytes, body);
+  const Body got = read_body(request, h.framing, options_.max_body_bytes, body);
   x.log.bytes_in = body.size();
   if (got != Body::Ok) {
     out.keep_alive = false;  // the rest of the body stays unread
@@ -484,25 +481,25 @@ void TaxiiHandler::process(const Request& request, const ConnectionInfo& conn, E
       return status_answer(out, 413,
                            Error::bad_message("the message is larger than this server accepts (" +
                                               std::to_string(options_.max_body_bytes) + " bytes)"),
-                           guessed, "0", conn, x);
+                           h.guessed, "0", conn, x);
     if (got == Body::NoLength)
       return status_answer(out, 411, Error::bad_message("the request has neither Content-Length nor a chunked body"),
-                           guessed, "0", conn, x);
-    return status_answer(out, 400, Error::bad_message("the request body ended before its Content-Length"), guessed,
+                           h.guessed, "0", conn, x);
+    return status_answer(out, 400, Error::bad_message("the request body ended before its Content-Length"), h.guessed,
                          "0", conn, x);
   }
 
-  if (!known) {
+  if (!h.known) {
     const std::string shown = displayable_path(x.log.path);
     x.log.note = "no service at " + shown;
-    return status_answer(out, 404, Error::not_found("no TAXII service at " + shown, shown), guessed,
-                         readable_message_id(body, guessed, options_.parse_limits), conn, x);
+    return status_answer(out, 404, Error::not_found("no TAXII service at " + shown, shown), h.guessed,
+                         readable_message_id(body, h.guessed, options_.parse_limits), conn, x);
   }
 
-  if (const char* dup = duplicated_taxii_header(hs))
-    return status_answer(out, 200, Error::bad_message(std::string(dup) + " appears more than once"), guessed,
-                         readable_message_id(body, guessed, options_.parse_limits), conn, x);
-  const HeaderCheck check = check_headers(headers, conn.https, header_mode);
+  if (const char* dup = duplicated_taxii_header(h.fields))
+    return status_answer(out, 200, Error::bad_message(std::string(dup) + " appears more than once"), h.guessed,
+                         readable_message_id(body, h.guessed, options_.parse_limits), conn, x);
+  const HeaderCheck check = check_headers(h.headers, conn.https, h.mode);
   if (check.error) {
     // The request's message_id, if the body can be read with the binding it names (§12.12).
     std::string in_response_to = readable_message_id(body, check.answer_version, options_.parse_limits);
@@ -523,7 +520,7 @@ void TaxiiHandler::process(const Request& request, const ConnectionInfo& conn, E
                          readable_message_id(body, check.answer_version, options_.parse_limits), conn, x);
   const Message& msg = *parsed;
   x.log.message_type = std::string(message_type_name(msg));
-  auto answer = std::make_shared<const Message>(app_.handle(path, msg, info));
+  auto answer = std::make_shared<const Message>(app_.handle(h.path, msg, info));
   message_answer(out, 200, *answer, conn, x, x.pieces ? answer : nullptr);
 }
 

@@ -14,7 +14,8 @@
 // request's message_id, or "0" when it is unknown (PROTOCOL.md §12.12); after a header error
 // the body is still parsed with the named binding, if any, just to echo its message_id.
 // Non-200 only where no TAXII service is reached:
-//   405 (+ Allow: POST, text body)       any method but POST
+//   405 (+ Allow: POST, text body)       any method but POST (behind taxiid's router the
+//                                        router answers it first, with the same status and Allow)
 //   404 + NOT_FOUND status, ITEM=path   no service at that path (a trailing "/" is tolerated)
 //   413 + BAD_MESSAGE status            body over max_body_bytes; reading stops, the
 //                                        connection closes (HTTP 1.0 §5.1 maps 413 to BAD_MESSAGE)
@@ -45,6 +46,7 @@
 
 #include "auth/identity.hpp"
 #include "bindings/http/http_server.hpp"
+#include "bindings/http/router.hpp"
 #include "bindings/xml/message_binding.hpp"
 #include "core/message.hpp"
 #include "core/result.hpp"
@@ -139,7 +141,9 @@ struct HandlerOptions {
   bool lenient_headers = false;
 };
 
-class TaxiiHandler {
+// The TAXII 1.x application behind the router (router.hpp): serve() is operator(), gate()
+// and refusal() are its own.
+class TaxiiHandler final : public Application {
  public:
   using Log = std::function<void(const RequestLog&)>;
   TaxiiHandler(TaxiiApplication& app, HandlerOptions options, Log log);
@@ -150,23 +154,31 @@ class TaxiiHandler {
   // The HttpServer::Handler: answer() over Poco's request and response. Never throws.
   void operator()(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
                   const ConnectionInfo& conn);
+  void serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+             const ConnectionInfo& conn) override {
+    (*this)(request, response, conn);
+  }
 
   // The HttpServer::Gate: the checks that need only the head (method, framing, path,
   // authentication, declared size), run while the body is still arriving. Answers (and
   // returns true) when the request is refused from its head alone; false: the engine reads
   // the body and then calls operator(). Never throws.
   bool gate(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
-            const ConnectionInfo& conn);
+            const ConnectionInfo& conn) override;
 
   // The HttpServer::RefusalBody: a TAXII 1.1 BAD_MESSAGE Status_Message (in_response_to "0")
   // for an answer the engine gives itself (a head refused by RFC 9112's rules, a request too
   // slow), logged like any exchange. Never throws.
-  HttpServer::Refusal refusal(int status, std::string_view reason, const ConnectionInfo& conn);
+  HttpServer::Refusal refusal(int status, std::string_view reason, const ConnectionInfo& conn) override;
 
  private:
   struct Exchange;
   Answer respond(const Request& request, const ConnectionInfo& conn, Exchange& x);
+  struct Head;
   void process(const Request& request, const ConnectionInfo& conn, Exchange& x, Answer& out);
+  void head_answer(const Head& h, const ConnectionInfo& conn, Exchange& x, Answer& out);
+  void body_answer(const Request& request, const Head& h, const RequestInfo& info, const ConnectionInfo& conn,
+                   Exchange& x, Answer& out);
   // With `owner` (the message m is), an answer with content may keep its content where it
   // is (Answer::inserts).
   void message_answer(Answer& out, int http_status, const Message& m, const ConnectionInfo& conn, Exchange& x,

@@ -130,6 +130,31 @@ Version guess_version(const TaxiiHeaders& h) {
   return Version::V11;
 }
 
+namespace {
+
+// HTTP 1.0 §2.1.3 and §2.1.1: whether the client accepts an answer in binding_id (XML).
+std::optional<Error> accept_problem(const TaxiiHeaders& h, const std::string& binding_id) {
+  // HTTP 1.0 §2.1.3: the bindings the client accepts, most preferred first.
+  if (h.x_accept && !trim(*h.x_accept).empty()) {
+    const auto accepted = split_binding_list(*h.x_accept);
+    if (std::find(accepted.begin(), accepted.end(), binding_id) == accepted.end()) {
+      Error e{StatusType::UnsupportedMessage, "X-TAXII-Accept does not list " + binding_id +
+                                                  ", the only binding this server can answer this request in"};
+      e.with_detail(std::string(detail_name::kSupportedBinding), binding_id);
+      return e;
+    }
+  }
+  // HTTP 1.0 §2.1.1: Accept, if present, must allow the XML media type.
+  if (h.accept && !trim(*h.accept).empty() && !accept_allows_xml(*h.accept)) {
+    Error e{StatusType::UnsupportedMessage, "Accept " + trim(*h.accept) + " excludes application/xml"};
+    e.with_detail(std::string(detail_name::kSupportedBinding), binding_id);
+    return e;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 HeaderCheck check_headers(const TaxiiHeaders& h, bool tls, HeaderMode mode) {
   HeaderCheck out;
   out.answer_version = guess_version(h);
@@ -198,22 +223,7 @@ HeaderCheck check_headers(const TaxiiHeaders& h, bool tls, HeaderMode mode) {
       return unsupported_protocol("X-TAXII-Protocol says HTTPS but the request came over plain HTTP");
   }
 
-  // HTTP 1.0 §2.1.3: the bindings the client accepts, most preferred first.
-  if (h.x_accept && !trim(*h.x_accept).empty()) {
-    const auto accepted = split_binding_list(*h.x_accept);
-    if (std::find(accepted.begin(), accepted.end(), binding_id) == accepted.end()) {
-      Error e{StatusType::UnsupportedMessage, "X-TAXII-Accept does not list " + binding_id +
-                                                  ", the only binding this server can answer this request in"};
-      e.with_detail(std::string(detail_name::kSupportedBinding), binding_id);
-      return fail(e);
-    }
-  }
-  // HTTP 1.0 §2.1.1: Accept, if present, must allow the XML media type.
-  if (h.accept && !trim(*h.accept).empty() && !accept_allows_xml(*h.accept)) {
-    Error e{StatusType::UnsupportedMessage, "Accept " + trim(*h.accept) + " excludes application/xml"};
-    e.with_detail(std::string(detail_name::kSupportedBinding), binding_id);
-    return fail(e);
-  }
+  if (std::optional<Error> e = accept_problem(h, binding_id)) return fail(std::move(*e));
   return out;
 }
 
