@@ -30,7 +30,7 @@
 #include <vector>
 
 #include "bindings/query/query_format.hpp"
-#include "services/push/push_sender.hpp"
+#include "services/push/push_message.hpp"
 #include "services/topology.hpp"
 #include "storage/store.hpp"
 
