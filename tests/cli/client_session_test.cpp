@@ -1,5 +1,5 @@
 // client::Session against an in-process fake Transport: request headers, the mapping of
-// non-TAXII HTTP answers (PROTOCOL.md §9.3), in_response_to checks, multi-part following,
+// non-TAXII HTTP answers (HTTP 1.0 §5), in_response_to checks, multi-part following,
 // PENDING handling, retries, service location and subscriptions. TAXII 1.0: client_v10_test.cpp.
 #define BOOST_TEST_MODULE client_session
 #include <boost/test/data/test_case.hpp>
@@ -155,7 +155,7 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(status_mapping)
 
-// PROTOCOL.md §9.3 (HTTP 1.0 §5 Table 2).
+// HTTP 1.0 §5 Table 2.
 const std::map<int, StatusType> kTable = {
     {400, StatusType::BadMessage},         {401, StatusType::Unauthorized}, {403, StatusType::Unauthorized},
     {406, StatusType::UnsupportedMessage}, {407, StatusType::Unauthorized}, {413, StatusType::BadMessage},
