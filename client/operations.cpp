@@ -73,8 +73,9 @@ Result<PollSummary> Session::poll(const PollSpec& spec, const BlockSink& sink, c
 
 // TAXII 1.0 has no multi-part results (Services 1.0 has no Poll_Fulfillment); servers that cap
 // an answer (taxiid: at most part_size blocks, docs/server.md) narrow its
-// Inclusive_End_Timestamp to the label of the last block returned. So while an answer's end is its last block's label and before the
-// end asked for, poll again from that end (exclusive). Each answer counts as one `part`.
+// Inclusive_End_Timestamp to the label of the last block returned. So while an answer's end is
+// its last block's label and before the end asked for, poll again from that end (exclusive).
+// Each answer counts as one `part`.
 Result<PollSummary> Session::continue_v10(const PollSpec& spec, PollSummary sum, std::optional<Timestamp> last_label,
                                           const BlockSink& sink, const PartObserver& observer) {
   auto narrowed = [&] {
