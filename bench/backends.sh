@@ -169,8 +169,10 @@ echo "## bench/backends.sh: SQLite vs PostgreSQL"
 echo
 echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -r); date $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "- load average at start $load_start, at end $load_end (other work on the machine skews both columns alike only roughly)"
-echo "- taxiid from $B, $threads worker threads; SQLite: WAL, synchronous=FULL, file under $tmp;" \
-     "PostgreSQL $pg_version (synchronous_commit=$pg_sync) at $(sed 's|://[^@]*@|://|; s|?.*||' <<<"$PG"), 127.0.0.1"
+# No absolute paths in the record (it is read on other machines): the build directory relative
+# to the repository, the store's place by kind only, the server by version and port.
+echo "- taxiid from ${B#"$root"/}, $threads worker threads; SQLite: WAL, synchronous=FULL, file in a temporary directory;" \
+     "PostgreSQL $pg_version (synchronous_commit=$pg_sync) on 127.0.0.1:$(sed -E 's|.*:([0-9]+)/.*|\1|' <<<"$PG")"
 echo "- poll output (one file per block) on $([ "$out_root" = "$tmp" ] && echo "the disk" || echo "tmpfs")"
 echo "- content: STIX 1.1.1 indicators, 2-4 KB each; wrk ${duration} s per ingest case, every answer checked SUCCESS"
 echo

@@ -1,8 +1,10 @@
-// Store: where collections' content blocks, poll result sets (and, later, subscriptions
-// and accounts) live. Opened by URI: "sqlite:///path/to/file.db" (embedded default) or
-// "postgresql://..." (shared by several taxiid instances; docs/storage.md).
+// Store: where collections' content blocks, poll results, subscriptions with their push outbox,
+// and accounts live; one slice per concern (ContentStore, ResultStore, SubscriptionStore,
+// AccountStore; below), of which Store is the union. Opened by URI: "sqlite:///path/to/file.db"
+// (embedded default) or "postgresql://..." (shared by several taxiid instances; docs/storage.md).
+// storage/testing/ has an in-memory Store and a wrapper that fails chosen calls, for tests.
 //
-// Rules every implementation keeps (DESIGN.md "Data rules"):
+// Rules every implementation keeps (docs/storage.md):
 // - Timestamp labels are assigned by the store, strictly increasing per collection
 //   (Services 1.1 §4.1.4). Each block gets its own label, so any part boundary of a
 //   multi-part result is a label boundary (Services 1.1 §5.2.2.3).
@@ -20,6 +22,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include "core/result.hpp"
@@ -82,9 +86,16 @@ struct ResultPart {
   std::optional<Timestamp> last_label;
 };
 
-class Store {
+// --- The slices (issue #21) ------------------------------------------------------------------
+// Store is split by concern; each service is handed only the slices it uses (docs/design.md,
+// "Store slices"). Every slice keeps the thread-safety and error rules above. Later concerns
+// (TAXII 2.1 objects, relay cursors) are further slices that Store will also inherit.
+
+// Collections and their content blocks: what Inbox writes and Poll, push delivery and
+// Collection Management read.
+class ContentStore {
  public:
-  virtual ~Store() = default;
+  virtual ~ContentStore() = default;
 
   // Creates the collection if missing. Idempotent.
   [[nodiscard]] virtual Status ensure_collection(std::string_view name) = 0;
@@ -92,13 +103,13 @@ class Store {
 
   // Appends every block to every collection in one transaction and returns the labels
   // given, in order, per collection (labels[c][b] for collections[c], blocks[b]).
-  // REQUIRES: each collection exists.
+  // REQUIRES: each collection exists (else NotFound, and nothing is stored).
   [[nodiscard]] virtual Result<std::vector<std::vector<Timestamp>>> append(
       const std::vector<std::string>& collections, const std::vector<NewBlock>& blocks) = 0;
 
   // Visits matching blocks in label order until fn returns false. Memory stays bounded. fn
   // may move a block's fields away (the poll service takes the content without a copy); the
-  // store does not look at a block again after handing it to fn.
+  // store does not look at a block again after handing it to fn. fn may call the store.
   [[nodiscard]] virtual Status scan(const ScanQuery& q, const std::function<bool(StoredBlock&)>& fn) = 0;
   [[nodiscard]] virtual Result<uint64_t> count(const ScanQuery& q) = 0;
   // The newest label of a collection; nullopt when it is empty.
@@ -106,17 +117,50 @@ class Store {
   // Number of blocks added to the collection in the last 24 hours (Collection_Volume).
   [[nodiscard]] virtual Result<uint64_t> volume_last_day(std::string_view collection) = 0;
 
-  // Result sets of multi-part / asynchronous polls.
+  // append() for pushed content (the receiving side of exactly-once delivery), in ONE
+  // transaction: reads the source's mark, appends the blocks whose label is absent or above
+  // it, and raises the mark to the highest of its value, those labels and mark.through.
+  // REQUIRES: mark.labels.size() == blocks.size(). Fails like append().
+  [[nodiscard]] virtual Result<SourceAppend> append_from_source(const std::vector<std::string>& collections,
+                                                                const std::vector<NewBlock>& blocks,
+                                                                const SourceMark& mark) = 0;
+};
+
+// Poll results kept between requests: multi-part result sets and their parts, and
+// asynchronous results while they are built and pushed (the outbox worker's second queue).
+class ResultStore {
+ public:
+  virtual ~ResultStore() = default;
+
+  // Result sets of multi-part / asynchronous polls. put_* replace a record with the same key.
   [[nodiscard]] virtual Status put_result_set(const ResultSet& rs) = 0;
   [[nodiscard]] virtual Result<std::optional<ResultSet>> get_result_set(std::string_view result_id) = 0;
   [[nodiscard]] virtual Status put_result_part(std::string_view result_id, const ResultPart& p) = 0;
   [[nodiscard]] virtual Result<std::optional<ResultPart>> get_result_part(std::string_view result_id,
                                                                         uint64_t part_number) = 0;
-  // Drops result sets created before `cutoff`. Returns how many were dropped.
+  // Drops result sets (and their parts) created before `cutoff`. Returns how many were dropped.
   [[nodiscard]] virtual Result<uint64_t> expire_result_sets(Timestamp cutoff) = 0;
 
-  // --- Subscriptions and push outbox (issue #6) ----------------------------------------------
-  // Records: storage/subscription_records.hpp; model: docs/subscriptions.md.
+  // Asynchronous poll results (Services 1.1 §3.6.2). Fails with NotFound for an unknown
+  // collection; replaces a record with the same id.
+  [[nodiscard]] virtual Status put_async_result(const AsyncResult& r) = 0;
+  [[nodiscard]] virtual Result<std::optional<AsyncResult>> get_async_result(std::string_view result_id) = 0;
+  // Claims up to `max` results with work to do: Building, or Ready with a delivery target and
+  // parts not yet pushed; due and not leased by another worker. Oldest due first.
+  [[nodiscard]] virtual Result<std::vector<AsyncResult>> claim_async_work(const ClaimLease& lease,
+                                                                          std::size_t max) = 0;
+  // Writes r's state, total_parts, parts_pushed, attempts, next_attempt and last_error and
+  // releases the lease. False when the result is gone or `worker` no longer holds its lease.
+  [[nodiscard]] virtual Result<bool> release_async_result(const AsyncResult& r, const std::string& worker) = 0;
+  // Drops asynchronous results created before `cutoff`. Returns how many were dropped.
+  [[nodiscard]] virtual Result<uint64_t> expire_async_results(Timestamp cutoff) = 0;
+};
+
+// Subscriptions and their push outbox (issue #6). Records: storage/subscription_records.hpp;
+// model: docs/subscriptions.md.
+class SubscriptionStore {
+ public:
+  virtual ~SubscriptionStore() = default;
 
   // Stores a new subscription, or, when one with the same collection, owner and spec_key
   // exists (Services 1.1 §4.4.6 rule 5), changes nothing. Returns the stored record (the
@@ -146,32 +190,14 @@ class Store {
   // released. False as for complete_push.
   [[nodiscard]] virtual Result<bool> fail_push(std::string_view id, const std::string& worker,
                                                Timestamp retry_at, const std::string& error) = 0;
+};
 
-  // Asynchronous poll results (Services 1.1 §3.6.2). Fails with NotFound for an unknown
-  // collection; replaces a record with the same id.
-  [[nodiscard]] virtual Status put_async_result(const AsyncResult& r) = 0;
-  [[nodiscard]] virtual Result<std::optional<AsyncResult>> get_async_result(std::string_view result_id) = 0;
-  // Claims up to `max` results with work to do: Building, or Ready with a delivery target and
-  // parts not yet pushed; due and not leased by another worker. Oldest due first.
-  [[nodiscard]] virtual Result<std::vector<AsyncResult>> claim_async_work(const ClaimLease& lease,
-                                                                          std::size_t max) = 0;
-  // Writes r's state, total_parts, parts_pushed, attempts, next_attempt and last_error and
-  // releases the lease. False when the result is gone or `worker` no longer holds its lease.
-  [[nodiscard]] virtual Result<bool> release_async_result(const AsyncResult& r, const std::string& worker) = 0;
-  // Drops asynchronous results created before `cutoff`. Returns how many were dropped.
-  [[nodiscard]] virtual Result<uint64_t> expire_async_results(Timestamp cutoff) = 0;
+// Authentication accounts (issue #7; docs/security.md). The store keeps what auth/ hands it;
+// it never sees a password. Small, rare statements.
+class AccountStore {
+ public:
+  virtual ~AccountStore() = default;
 
-  // append() for pushed content (the receiving side of exactly-once delivery), in ONE
-  // transaction: reads the source's mark, appends the blocks whose label is absent or above
-  // it, and raises the mark to the highest of its value, those labels and mark.through.
-  // REQUIRES: mark.labels.size() == blocks.size(). Fails like append().
-  [[nodiscard]] virtual Result<SourceAppend> append_from_source(const std::vector<std::string>& collections,
-                                                                const std::vector<NewBlock>& blocks,
-                                                                const SourceMark& mark) = 0;
-
-  // --- Accounts (issue #7) -------------------------------------------------------------------
-  // Authentication accounts (docs/security.md). The store keeps what auth/ hands it; it never
-  // sees a password. Small, rare statements.
   struct Account {
     std::string username;
     std::string hash;        // base64 PBKDF2 output
@@ -186,6 +212,37 @@ class Store {
   [[nodiscard]] virtual Result<bool> delete_account(std::string_view username) = 0;
   // Every account, by username.
   [[nodiscard]] virtual Result<std::vector<Account>> list_accounts() = 0;
+};
+
+// The whole store: every slice, as a backend (SQLite, PostgreSQL, storage/testing's memory
+// store) implements it and the server owns it. Store::Account is AccountStore::Account.
+class Store : public ContentStore, public ResultStore, public SubscriptionStore, public AccountStore {
+ public:
+  ~Store() override = default;
+};
+
+// The slices one component uses, held by reference (S... are slice types). Converts from
+// anything that implements them all (a whole Store, a wrapper of one) and from a StoreSlices
+// with more slices, so a service's constructor states what it needs and callers may still hand
+// it the whole store. Copyable; the referenced store outlives it.
+template <class... S>
+class StoreSlices {
+ public:
+  template <class T, std::enable_if_t<(std::is_base_of_v<S, T> && ...), int> = 0>
+  StoreSlices(T& store) : refs_(static_cast<S&>(store)...) {}  // NOLINT: implicit on purpose
+  template <class... U>
+  StoreSlices(const StoreSlices<U...>& more) : refs_(more.template get<S>()...) {}  // NOLINT
+  explicit StoreSlices(S&... slices) : refs_(slices...) {}
+
+  template <class X>
+  X& get() const { return std::get<X&>(refs_); }
+  ContentStore& content() const { return get<ContentStore>(); }
+  ResultStore& results() const { return get<ResultStore>(); }
+  SubscriptionStore& subscriptions() const { return get<SubscriptionStore>(); }
+  AccountStore& accounts() const { return get<AccountStore>(); }
+
+ private:
+  std::tuple<S&...> refs_;
 };
 
 // Opens a store by URI: "sqlite:///abs/path.db", "sqlite://relative.db", "sqlite::memory:",

@@ -9,7 +9,10 @@
 // Subscription_Management_Request (Manage Collection / Feed Subscription) goes to the
 // SubscriptionManager (services/subscriptions/subscription_manager.hpp).
 //
-// Thread-safe (the Store is).
+// Store: the content slice (Collection_Volume) and, for the SubscriptionManager, the
+// subscription slice.
+//
+// Thread-safe (the store is).
 #pragma once
 
 #include <functional>
@@ -26,11 +29,13 @@ class CollectionManagementService final : public Service {
  public:
   // on_subscription_change: see SubscriptionManager (optional). queries: the query formats
   // subscriptions may carry (issue #10; default none).
-  CollectionManagementService(std::shared_ptr<const Topology> topology, storage::Store& store,
-                              std::function<void()> on_subscription_change = {}, QuerySupport queries = {})
+  // clock: dates new subscriptions.
+  CollectionManagementService(std::shared_ptr<const Topology> topology, SubscriptionManager::Stores store,
+                              std::function<void()> on_subscription_change = {}, QuerySupport queries = {},
+                              const Clock& clock = SystemClock::instance())
       : topology_(topology),
-        store_(store),
-        subscriptions_(topology, store, std::move(on_subscription_change), std::move(queries)) {}
+        store_(store.content()),
+        subscriptions_(topology, store, std::move(on_subscription_change), std::move(queries), clock) {}
   ServiceType type() const override { return ServiceType::CollectionManagement; }
   // Fails with Failure (store trouble), or as SubscriptionManager::handle.
   Result<Message> handle(const Message& request, const RequestContext& ctx) override;
@@ -39,7 +44,7 @@ class CollectionManagementService final : public Service {
   Result<v11::CollectionInformation> describe(const CollectionInfo& c) const;
 
   std::shared_ptr<const Topology> topology_;
-  storage::Store& store_;
+  storage::ContentStore& store_;
   SubscriptionManager subscriptions_;
 };
 

@@ -16,17 +16,19 @@
 // content::check_declared with the server's ContentBindingRegistry, else BAD_MESSAGE naming
 // the block; a malformed nesting expression is BAD_MESSAGE too. *A binding the registry does
 // not know cannot be checked and passes (acceptance is the collection's list, above).
-// Storage: all blocks of the message go to all destinations in ONE Store::append() call;
-// SUCCESS only after it returned ok, i.e. the content is durably committed (DESIGN.md).
+// Storage (the content slice, storage::ContentStore): all blocks of the message go to all
+// destinations in ONE append() call; SUCCESS only after it returned ok, i.e. the content is
+// durably committed (docs/storage.md). When it fails, the client gets FAILURE and nothing of
+// the message is stored (store_failure_test).
 // Labels in received blocks are informational; the store assigns new ones (§5.2.3).
 // Pushed content (Source_Subscription, or @result_id of a pushed asynchronous result) is
-// stored with Store::append_from_source: blocks whose Timestamp_Label is not above the
+// stored with append_from_source: blocks whose Timestamp_Label is not above the
 // highest label already received from that source are skipped, so a message re-sent after
 // its SUCCESS was lost is not stored twice (exactly-once; docs/subscriptions.md). The source
 // is "subscription:<sender identity>\n<collection>\n<subscription id>" or
 // "result:<sender identity>\n<result id>": one sender cannot move another one's mark.
 //
-// Thread-safe (the Store is).
+// Thread-safe (the store is).
 #pragma once
 
 #include <functional>
@@ -45,7 +47,7 @@ class InboxService final : public Service {
   // REQUIRES: topology->find_service(service_id) is an inbox. on_stored (optional) is called
   // after content was stored, so that a push deliverer can look for work at once. content:
   // the server's content binding registry, for strict collections (null: no strict check).
-  InboxService(std::shared_ptr<const Topology> topology, storage::Store& store, std::string service_id,
+  InboxService(std::shared_ptr<const Topology> topology, storage::ContentStore& store, std::string service_id,
                std::function<void()> on_stored = {}, const content::ContentBindingRegistry* content = nullptr)
       : topology_(std::move(topology)),
         store_(store),
@@ -59,7 +61,7 @@ class InboxService final : public Service {
 
  private:
   std::shared_ptr<const Topology> topology_;
-  storage::Store& store_;
+  storage::ContentStore& store_;
   std::string id_;
   std::function<void()> on_stored_;
   const content::ContentBindingRegistry* content_ = nullptr;

@@ -8,7 +8,7 @@
 // sharing the store can build it, push it and serve it; the builder and pusher are the outbox
 // worker (services/push/outbox_worker.hpp).
 //
-// Pure functions over the Store; thread-safe.
+// Pure functions over the content and result slices of the store; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +25,9 @@ namespace taxii::services {
 // Blocks per second the estimate of ESTIMATED_WAIT assumes a result is built at.
 inline constexpr uint64_t kAsyncBuildRate = 20000;
 
+// What building and pushing a result reads and writes (storage/store.hpp).
+using AsyncStores = storage::StoreSlices<storage::ContentStore, storage::ResultStore>;
+
 // ESTIMATED_WAIT in seconds (>= 1) for a result of about `count` blocks, accepted `elapsed_s`
 // seconds ago.
 int64_t estimated_wait_seconds(uint64_t count, int64_t elapsed_s = 0);
@@ -37,13 +40,13 @@ Error pending(const std::string& result_id, int64_t wait_seconds, bool will_push
 // total_parts. The poll's query (issue #10), if any, is compiled with `queries` and applied:
 // the count and the parts hold matches only. Fails with Failure (store, a query that no longer
 // compiles) or NotFound (the collection is gone).
-Status build_async_result(storage::Store& store, storage::AsyncResult& r,
+Status build_async_result(AsyncStores store, storage::AsyncResult& r,
                           const query::QueryFormatRegistry* queries = nullptr);
 
 // The Inbox_Message that pushes part `part` (1-based) of a Ready result: @result_id,
 // Record_Count (the whole result's), the part's blocks (none for COUNT_ONLY), filtered by the
 // poll's query like build_async_result.
-Result<v11::InboxMessage> async_part_message(storage::Store& store, const storage::AsyncResult& r, uint64_t part,
+Result<v11::InboxMessage> async_part_message(AsyncStores store, const storage::AsyncResult& r, uint64_t part,
                                              const query::QueryFormatRegistry* queries = nullptr);
 
 }  // namespace taxii::services

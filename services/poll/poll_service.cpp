@@ -57,15 +57,15 @@ Status check_bindings(const std::vector<v11::ContentBinding>& wanted, const Coll
 
 }  // namespace
 
-PollService::PollService(std::shared_ptr<const Topology> topology, storage::Store& store,
-                         std::string service_id, PollOptions options, std::function<void()> on_async,
-                         Plugins plugins)
+PollService::PollService(std::shared_ptr<const Topology> topology, Stores store, std::string service_id,
+                         PollOptions options, std::function<void()> on_async, Plugins plugins, const Clock& clock)
     : topology_(std::move(topology)),
       store_(store),
       id_(std::move(service_id)),
       options_(options),
       on_async_(std::move(on_async)),
-      plugins_(plugins) {
+      plugins_(plugins),
+      clock_(clock) {
   if (options_.part_size == 0) options_.part_size = 1;
 }
 
@@ -81,7 +81,7 @@ Result<const CollectionInfo*> PollService::served(const std::string& name) const
 }
 
 void PollService::expire_old_results() {
-  const int64_t now = Timestamp::now().micros();
+  const int64_t now = clock_.now().micros();
   int64_t last = last_expiry_.load();
   constexpr int64_t kEveryMicros = 60'000'000;
   if (now - last < kEveryMicros || !last_expiry_.compare_exchange_strong(last, now)) return;
@@ -89,8 +89,8 @@ void PollService::expire_old_results() {
   // Best effort; a failure shows in the store's own log. An asynchronous result's record
   // outlives its content by one more TTL, so that a late Poll_Fulfillment learns it expired
   // (ASYNCHRONOUS_POLL_ERROR) rather than that it never existed.
-  (void)store_.expire_result_sets(Timestamp::from_micros(now - ttl));
-  (void)store_.expire_async_results(Timestamp::from_micros(now - 2 * ttl));
+  (void)store_.results().expire_result_sets(Timestamp::from_micros(now - ttl));
+  (void)store_.results().expire_async_results(Timestamp::from_micros(now - 2 * ttl));
 }
 
 Result<Message> PollService::poll(const v11::PollRequest& r, const RequestContext& ctx) {
@@ -112,7 +112,7 @@ Result<Message> PollService::poll(const v11::PollRequest& r, const RequestContex
   if (r.subscription_id) {
     // Services 1.1 §4.4.8: poll in the context of a subscription; its parameters apply.
     const std::string& id = *r.subscription_id;
-    auto sub = store_.get_subscription(id);
+    auto sub = store_.subscriptions().get_subscription(id);
     if (!sub.ok()) return sub.error();
     if (!*sub || (*sub)->collection != c.name || (*sub)->owner != ctx.identity)
       return Error::not_found("no subscription " + id + " to collection " + c.name, id);
@@ -155,45 +155,23 @@ Result<Message> PollService::answer(const Plan& plan) {
   const CollectionInfo& c = *plan.collection;
   // Services 1.1 §5.2.2.2: state a range the answer is complete for; never beyond the newest
   // label, so a client continuing from the stated end misses nothing added later.
-  auto latest = store_.latest_label(c.name);
+  auto latest = store_.content().latest_label(c.name);
   if (!latest.ok()) return latest.error();
   Timestamp bound = latest->value_or(plan.after.value_or(Timestamp::from_micros(0)));
   if (plan.after && *plan.after > bound) bound = *plan.after;
   const ScanWindow window{plan.after, plan.until && *plan.until < bound ? *plan.until : bound};
 
-  ScanQuery q{c.name, window.after, window.until, plan.filters, 0};
-  const query::Predicate* pred = plan.pred.get();
-  auto candidates = store_.count(q);
+  const ScanQuery q{c.name, window.after, window.until, plan.filters, 0};
+  auto candidates = store_.content().count(q);
   if (!candidates.ok()) return candidates.error();
   // *With a query the asynchronous decision is taken on the candidates (an upper bound of the
   // matches): evaluating them is the work an asynchronous poll defers.
   if (plan.allow_asynch && *candidates >= options_.async_threshold) return accept_async(plan, window, *candidates);
 
-  // The matching blocks: without a query the store counts them and returns the first part;
-  // with one, a single pass evaluates each candidate once, counts every match and keeps the
-  // first part (memory: one part).
-  uint64_t total = *candidates;
-  std::vector<v11::ContentBlock> blocks;
-  std::optional<Timestamp> last;
-  if (pred != nullptr) {
-    total = 0;
-    auto scanned = scan_matching(store_, q, pred, [&](storage::StoredBlock& b) {
-      if (++total <= options_.part_size && !plan.count_only) {
-        last = b.label;
-        blocks.push_back(take_content_block(std::move(b)));
-      }
-      return true;
-    });
-    if (!scanned.ok()) return scanned.error();
-  } else if (!plan.count_only) {
-    if (total > options_.part_size) q.limit = options_.part_size;
-    auto scanned = store_.scan(q, [&](storage::StoredBlock& b) {
-      last = b.label;
-      blocks.push_back(take_content_block(std::move(b)));
-      return true;
-    });
-    if (!scanned.ok()) return scanned.error();
-  }
+  auto first = first_part(plan, q, *candidates);
+  if (!first.ok()) return first.error();
+  const uint64_t total = first->total;
+  std::optional<Timestamp> last = first->last;
 
   v11::PollResponse out;
   out.collection_name = c.name;
@@ -205,13 +183,15 @@ Result<Message> PollService::answer(const Plan& plan) {
   out.record_count = v11::RecordCount{total, false};
   Timestamp through = window.until;  // what this answer covers, for the subscription's cursor
   const auto finish = [&](Message m) -> Result<Message> {
-    if (plan.subscription_id)
-      if (auto s = store_.advance_poll_cursor(*plan.subscription_id, through); !s.ok()) return s.error();
+    if (plan.subscription_id) {
+      auto s = store_.subscriptions().advance_poll_cursor(*plan.subscription_id, through);
+      if (!s.ok()) return s.error();
+    }
     return m;
   };
   if (plan.count_only) return finish(Message(std::move(out)));
 
-  out.content_blocks = std::move(blocks);
+  out.content_blocks = std::move(first->blocks);
   const bool split = total > options_.part_size;
   if (!split) return finish(Message(std::move(out)));
 
@@ -224,22 +204,58 @@ Result<Message> PollService::answer(const Plan& plan) {
   }
 
   // Services 1.1 §3.6.1: persist the result set so any part can be fetched later.
+  auto result_id = persist_result(plan, window, total, last);
+  if (!result_id.ok()) return result_id.error();
+  out.more = true;
+  out.result_id = std::move(result_id).value();
+  out.result_part_number = 1;
+  return finish(Message(std::move(out)));
+}
+
+// The matching blocks: without a query the store counts them and returns the first part;
+// with one, a single pass evaluates each candidate once, counts every match and keeps the
+// first part (memory: one part).
+Result<PollService::FirstPart> PollService::first_part(const Plan& plan, ScanQuery q, uint64_t candidates) {
+  FirstPart f;
+  f.total = candidates;
+  if (plan.pred != nullptr) {
+    f.total = 0;
+    auto scanned = scan_matching(store_.content(), q, plan.pred.get(), [&](storage::StoredBlock& b) {
+      if (++f.total <= options_.part_size && !plan.count_only) {
+        f.last = b.label;
+        f.blocks.push_back(take_content_block(std::move(b)));
+      }
+      return true;
+    });
+    if (!scanned.ok()) return scanned.error();
+  } else if (!plan.count_only) {
+    if (f.total > options_.part_size) q.limit = options_.part_size;
+    auto scanned = store_.content().scan(q, [&](storage::StoredBlock& b) {
+      f.last = b.label;
+      f.blocks.push_back(take_content_block(std::move(b)));
+      return true;
+    });
+    if (!scanned.ok()) return scanned.error();
+  }
+  return f;
+}
+
+// Records a multi-part result and its first part, which ends at `last`; returns its id.
+Result<std::string> PollService::persist_result(const Plan& plan, const ScanWindow& window, uint64_t total,
+                                                std::optional<Timestamp> last) {
   expire_old_results();
   storage::ResultSet rs;
   rs.result_id = "urn:uuid:" + generate_uuid();
-  rs.collection = c.name;
+  rs.collection = plan.collection->name;
   rs.request = encode_poll_filter({plan.filters, plan.query});
   rs.total_count = total;
   rs.part_size = options_.part_size;
   rs.after = window.after;
   rs.until = window.until;
-  rs.created = Timestamp::now();
-  if (auto s = store_.put_result_set(rs); !s.ok()) return s.error();
-  if (auto s = store_.put_result_part(rs.result_id, {1, window.after, last}); !s.ok()) return s.error();
-  out.more = true;
-  out.result_id = rs.result_id;
-  out.result_part_number = 1;
-  return finish(Message(std::move(out)));
+  rs.created = clock_.now();
+  if (auto s = store_.results().put_result_set(rs); !s.ok()) return s.error();
+  if (auto s = store_.results().put_result_part(rs.result_id, {1, window.after, last}); !s.ok()) return s.error();
+  return rs.result_id;
 }
 
 Result<Message> PollService::accept_async(const Plan& plan, const ScanWindow& window, uint64_t total) {
@@ -254,9 +270,9 @@ Result<Message> PollService::accept_async(const Plan& plan, const ScanWindow& wi
   r.count_only = plan.count_only;
   r.estimated_count = total;
   if (plan.delivery) r.delivery = to_target(*plan.delivery);
-  r.created = Timestamp::now();
+  r.created = clock_.now();
   r.next_attempt = Timestamp::from_micros(0);
-  if (auto s = store_.put_async_result(r); !s.ok()) return s.error();
+  if (auto s = store_.results().put_async_result(r); !s.ok()) return s.error();
   if (on_async_) on_async_();
   return pending(r.result_id, estimated_wait_seconds(total), r.delivery.has_value());
 }
@@ -265,21 +281,21 @@ Result<Message> PollService::fulfil(const v11::PollFulfillment& f) {
   auto found = served(f.collection_name);
   if (!found.ok()) return found.error();
   const CollectionInfo& c = **found;
-  auto async = store_.get_async_result(f.result_id);
+  auto async = store_.results().get_async_result(f.result_id);
   if (!async.ok()) return async.error();
   const bool is_async = *async && (*async)->collection == c.name;
   if (is_async) {
     // Services 1.1 §3.6.2.1: not ready -> PENDING again; failed or gone -> ASYNCHRONOUS_POLL_ERROR.
     const storage::AsyncResult& a = **async;
     if (a.state == storage::AsyncState::Building) {
-      const int64_t elapsed = (Timestamp::now().micros() - a.created.micros()) / 1'000'000;
+      const int64_t elapsed = (clock_.now().micros() - a.created.micros()) / 1'000'000;
       return pending(a.result_id, estimated_wait_seconds(a.estimated_count, elapsed), a.delivery.has_value());
     }
     if (a.state == storage::AsyncState::Failed)
       return Error{StatusType::AsynchronousPollError,
                    "asynchronous result " + a.result_id + " could not be produced: " + a.last_error.value_or("error")};
   }
-  auto got = store_.get_result_set(f.result_id);
+  auto got = store_.results().get_result_set(f.result_id);
   if (!got.ok()) return got.error();
   if (!*got || (*got)->collection != c.name) {
     if (is_async)
@@ -325,7 +341,7 @@ Result<Message> PollService::fulfil_part(const CollectionInfo& c, const storage:
   // from the nearest recorded part, recording each boundary found (memory stays flat).
   storage::ResultPart prev{0, std::nullopt, rs.after};  // "part 0" ends where the result begins
   for (uint64_t k = want - 1; k >= 1; --k) {
-    auto p = store_.get_result_part(rs.result_id, k);
+    auto p = store_.results().get_result_part(rs.result_id, k);
     if (!p.ok()) return p.error();
     if (*p) {
       prev = **p;
@@ -335,14 +351,14 @@ Result<Message> PollService::fulfil_part(const CollectionInfo& c, const storage:
   while (prev.part_number + 1 < want) {
     ScanQuery q{c.name, prev.last_label, rs.until, *filters, rs.part_size};
     std::optional<Timestamp> last;
-    auto s = scan_matching(store_, q, pred, [&](const storage::StoredBlock& b) {
+    auto s = scan_matching(store_.content(), q, pred, [&](const storage::StoredBlock& b) {
       last = b.label;
       return true;
     });
     if (!s.ok()) return s.error();
     if (!last) return Error::failure("result set " + rs.result_id + " no longer matches the collection");
     storage::ResultPart next{prev.part_number + 1, prev.last_label, last};
-    if (auto w = store_.put_result_part(rs.result_id, next); !w.ok()) return w.error();
+    if (auto w = store_.results().put_result_part(rs.result_id, next); !w.ok()) return w.error();
     prev = next;
   }
 
@@ -358,13 +374,13 @@ Result<Message> PollService::fulfil_part(const CollectionInfo& c, const storage:
   out.record_count = v11::RecordCount{rs.total_count, false};
   ScanQuery q{c.name, prev.last_label, rs.until, *filters, rs.part_size};
   std::optional<Timestamp> last;
-  auto s = scan_matching(store_, q, pred, [&](storage::StoredBlock& b) {
+  auto s = scan_matching(store_.content(), q, pred, [&](storage::StoredBlock& b) {
     last = b.label;
     out.content_blocks.push_back(take_content_block(std::move(b)));
     return true;
   });
   if (!s.ok()) return s.error();
-  auto w = store_.put_result_part(rs.result_id, {want, prev.last_label, last});
+  auto w = store_.results().put_result_part(rs.result_id, {want, prev.last_label, last});
   if (!w.ok()) return w.error();
   return Message(std::move(out));
 }

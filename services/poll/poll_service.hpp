@@ -50,7 +50,11 @@
 //   end narrows to the last label returned, so the client continues from there. 1.0 has no
 //   Data Sets either: for 1.0 clients every collection is polled like a feed.
 //
-// Thread-safe (the Store is).
+// Store: the content slice (scans, counts, newest label), the result slice (multi-part and
+// asynchronous results) and the subscription slice (polls by Subscription_ID). Time: `clock`
+// dates results and decides their expiry (core/clock.hpp).
+//
+// Thread-safe (the store is).
 #pragma once
 
 #include <atomic>
@@ -59,7 +63,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "core/clock.hpp"
 #include "services/query/query_support.hpp"
 #include "services/service.hpp"
 #include "services/topology.hpp"
@@ -85,8 +91,9 @@ class PollService final : public Service {
  public:
   // on_async (optional) is called when an asynchronous result was accepted, so that the
   // outbox worker can build it at once. plugins: the server's registries (none: no queries).
-  PollService(std::shared_ptr<const Topology> topology, storage::Store& store, std::string service_id,
-              PollOptions options, std::function<void()> on_async = {}, Plugins plugins = {});
+  using Stores = storage::StoreSlices<storage::ContentStore, storage::ResultStore, storage::SubscriptionStore>;
+  PollService(std::shared_ptr<const Topology> topology, Stores store, std::string service_id, PollOptions options,
+              std::function<void()> on_async = {}, Plugins plugins = {}, const Clock& clock = SystemClock::instance());
   ServiceType type() const override { return ServiceType::Poll; }
   // Fails with NotFound, BadMessage, UnsupportedQuery, UnsupportedContent, Pending,
   // AsynchronousPollError, InvalidResponsePart or Failure (store).
@@ -94,8 +101,16 @@ class PollService final : public Service {
 
  private:
   struct Plan;
+  struct FirstPart {
+    uint64_t total = 0;  // matching blocks of the whole result
+    std::vector<v11::ContentBlock> blocks;
+    std::optional<Timestamp> last;  // the label of the last block in `blocks`
+  };
   Result<Message> poll(const v11::PollRequest& r, const RequestContext& ctx);
   Result<Message> answer(const Plan& plan);
+  Result<FirstPart> first_part(const Plan& plan, storage::ScanQuery q, uint64_t candidates);
+  Result<std::string> persist_result(const Plan& plan, const ScanWindow& window, uint64_t total,
+                                     std::optional<Timestamp> last);
   Result<Message> accept_async(const Plan& plan, const ScanWindow& window, uint64_t total);
   Result<Message> fulfil(const v11::PollFulfillment& f);
   Result<Message> fulfil_part(const CollectionInfo& c, const storage::ResultSet& rs, uint64_t want);
@@ -103,11 +118,12 @@ class PollService final : public Service {
   void expire_old_results();
 
   std::shared_ptr<const Topology> topology_;
-  storage::Store& store_;
+  Stores store_;
   std::string id_;
   PollOptions options_;
   std::function<void()> on_async_;
   Plugins plugins_;
+  const Clock& clock_;
   std::atomic<int64_t> last_expiry_{0};
 };
 

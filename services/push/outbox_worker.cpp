@@ -22,10 +22,6 @@ constexpr auto kMetricsEvery = std::chrono::seconds(2);
 // milliseconds make one round instead of one each (pushes leave at most this much later).
 constexpr auto kWakeGap = std::chrono::milliseconds(10);
 
-Timestamp after(std::chrono::milliseconds d) {
-  return Timestamp::from_micros(Timestamp::now().micros() + static_cast<int64_t>(d.count()) * 1000);
-}
-
 std::string instance_id() {
   char host[256] = {0};
   if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
@@ -34,14 +30,16 @@ std::string instance_id() {
 
 }  // namespace
 
-OutboxWorker::OutboxWorker(std::shared_ptr<const Topology> topology, storage::Store& store, SenderFactory senders,
-                           PushOptions options, EventLog log, const query::QueryFormatRegistry* queries)
+OutboxWorker::OutboxWorker(std::shared_ptr<const Topology> topology, Stores store, SenderFactory senders,
+                           PushOptions options, EventLog log, const query::QueryFormatRegistry* queries,
+                           const Clock& clock)
     : topology_(std::move(topology)),
       store_(store),
       senders_(std::move(senders)),
       options_(options),
       log_(std::move(log)),
       queries_(queries),
+      clock_(clock),
       instance_(instance_id()) {
   options_.threads = std::max<std::size_t>(1, options_.threads);
   options_.max_blocks = std::max<uint64_t>(1, options_.max_blocks);
@@ -124,6 +122,10 @@ std::chrono::milliseconds OutboxWorker::backoff(uint32_t failures) {
   return std::chrono::milliseconds(jitter(rng));
 }
 
+Timestamp OutboxWorker::after(std::chrono::milliseconds d) const {
+  return Timestamp::from_micros(clock_.now().micros() + static_cast<int64_t>(d.count()) * 1000);
+}
+
 // Thread 0 answers wake(): after a round that found nothing it sleeps until the next wake
 // (or `interval`), then waits out the rest of kWakeGap so that a burst of wakes makes one
 // round. The other threads check every `interval`, and when a thread finds work it recruits
@@ -173,17 +175,17 @@ void OutboxWorker::loop(std::size_t n) {
 }
 
 bool OutboxWorker::run_once(PushSender& sender, const std::string& worker_id) {
-  const Timestamp now = Timestamp::now();
+  const Timestamp now = clock_.now();
   const storage::ClaimLease lease{worker_id, now,
                                   Timestamp::from_micros(now.micros() + options_.lease.count() * 1'000'000)};
   bool did = false;
-  auto results = store_.claim_async_work(lease, kClaimResults);
+  auto results = store_.results().claim_async_work(lease, kClaimResults);
   if (results.ok())
     for (auto& r : *results) {
       did = true;
       work_async(sender, worker_id, std::move(r));
     }
-  auto subs = store_.claim_push_work(lease, kClaimSubscriptions);
+  auto subs = store_.subscriptions().claim_push_work(lease, kClaimSubscriptions);
   if (subs.ok())
     for (const auto& s : *subs) {
       did = true;
@@ -196,7 +198,7 @@ void OutboxWorker::deliver(PushSender& sender, const std::string& worker, const 
   const std::string address = s.push ? s.push->address : std::string();
   const auto fail = [&](const std::string& why) {
     const auto delay = backoff(s.attempts);
-    (void)store_.fail_push(s.id, worker, after(delay), why);  // a store failure: the lease expires
+    (void)store_.subscriptions().fail_push(s.id, worker, after(delay), why);  // a store failure: the lease expires
     count([](OutboxCounters& c) { ++c.failures; });
     OutboxEvent e;
     e.kind = OutboxEvent::Kind::Failed;
@@ -210,7 +212,7 @@ void OutboxWorker::deliver(PushSender& sender, const std::string& worker, const 
   const CollectionInfo* c = topology_->find_collection(s.collection);
   if (c == nullptr) return fail("collection " + s.collection + " is not configured on this taxiid");
   if (!s.push) return fail("subscription has no push parameters");
-  auto batch = next_batch(store_, s, *c, options_.max_blocks, queries_);
+  auto batch = next_batch(store_.content(), s, *c, options_.max_blocks, queries_);
   if (!batch.ok()) return fail(batch.error().message());
   if (batch->message) {
     auto prepared = prepare_push(*batch->message, *s.push);
@@ -221,7 +223,7 @@ void OutboxWorker::deliver(PushSender& sender, const std::string& worker, const 
   }
   // Only now, after the subscriber's SUCCESS, does the cursor move (at-least-once; the
   // receiving inbox skips what it already has, which makes it exactly-once).
-  auto done = store_.complete_push(s.id, worker, batch->through);
+  auto done = store_.subscriptions().complete_push(s.id, worker, batch->through);
   if (!done.ok() || !*done || !batch->message) return;
   const uint64_t blocks = batch->blocks;
   count([blocks](OutboxCounters& k) {
@@ -263,7 +265,7 @@ void OutboxWorker::work_async(PushSender& sender, const std::string& worker, sto
         e.retry_in_ms = delay.count();
       }
     }
-    (void)store_.release_async_result(r, worker);
+    (void)store_.results().release_async_result(r, worker);
     emit(e);
     if (r.state == storage::AsyncState::Ready && r.delivery) wake();  // its parts are due now
     return;
@@ -310,7 +312,7 @@ void OutboxWorker::work_async(PushSender& sender, const std::string& worker, sto
     e.retry_in_ms = delay.count();
     e.message = *r.last_error;
   }
-  (void)store_.release_async_result(r, worker);
+  (void)store_.results().release_async_result(r, worker);
   emit(e);
 }
 

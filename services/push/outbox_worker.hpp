@@ -14,6 +14,13 @@
 // accepted asynchronous poll) cuts thread 0's sleep short, no sooner than 10 ms after its
 // previous round (a burst of wakes makes one round); a thread that finds work wakes another.
 //
+// Store: the subscription slice (push claims, cursors), the result slice (asynchronous
+// results) and the content slice (what is pushed). A store failure is a failed attempt: a
+// claim that fails is tried again next round; a failing complete_push leaves the cursor where
+// it was, so the batch is sent again (the receiving inbox skips what it has: exactly-once).
+// Time: `clock` gives the claims' "now", lease ends and retry times (core/clock.hpp); idle
+// waits use the condition variables' steady clock.
+//
 // Events (deliveries, failures, metrics) go to the EventLog callback, from the worker threads.
 // Thread-safe; start() and stop() from one thread.
 #pragma once
@@ -30,6 +37,7 @@
 #include <vector>
 
 #include "bindings/query/query_format.hpp"
+#include "core/clock.hpp"
 #include "services/push/push_message.hpp"
 #include "services/topology.hpp"
 #include "storage/store.hpp"
@@ -73,8 +81,10 @@ class OutboxWorker {
 
   // queries: the server's query formats, for subscriptions and asynchronous polls with a
   // query (issue #10); null: none (such work fails and is retried, then given up).
-  OutboxWorker(std::shared_ptr<const Topology> topology, storage::Store& store, SenderFactory senders,
-               PushOptions options, EventLog log = {}, const query::QueryFormatRegistry* queries = nullptr);
+  using Stores = storage::StoreSlices<storage::ContentStore, storage::ResultStore, storage::SubscriptionStore>;
+  OutboxWorker(std::shared_ptr<const Topology> topology, Stores store, SenderFactory senders, PushOptions options,
+               EventLog log = {}, const query::QueryFormatRegistry* queries = nullptr,
+               const Clock& clock = SystemClock::instance());
   ~OutboxWorker();  // stop()
   OutboxWorker(const OutboxWorker&) = delete;
   OutboxWorker& operator=(const OutboxWorker&) = delete;
@@ -94,16 +104,18 @@ class OutboxWorker {
   void deliver(PushSender& sender, const std::string& worker, const storage::Subscription& s);
   void work_async(PushSender& sender, const std::string& worker, storage::AsyncResult r);
   std::chrono::milliseconds backoff(uint32_t failures);
+  Timestamp after(std::chrono::milliseconds d) const;
   void count(const std::function<void(OutboxCounters&)>& f);
   void maybe_log_metrics(bool force);
   void emit(const OutboxEvent& e) const;
 
   std::shared_ptr<const Topology> topology_;
-  storage::Store& store_;
+  Stores store_;
   SenderFactory senders_;
   PushOptions options_;
   EventLog log_;
   const query::QueryFormatRegistry* queries_ = nullptr;
+  const Clock& clock_;
   std::string instance_;  // host:pid:random, prefix of each thread's worker id
 
   mutable std::mutex mu_;  // guards the fields below

@@ -22,7 +22,7 @@ std::string clip(std::string s, std::size_t n = 300) {
 
 }  // namespace
 
-Result<PushBatch> next_batch(storage::Store& store, const storage::Subscription& s, const CollectionInfo& c,
+Result<PushBatch> next_batch(storage::ContentStore& store, const storage::Subscription& s, const CollectionInfo& c,
                              uint64_t max_blocks, const query::QueryFormatRegistry* queries) {
   const auto params = decode_parameters(s.parameters);
   if (!params) return Error::failure("subscription " + s.id + " has unreadable parameters");

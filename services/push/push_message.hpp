@@ -2,7 +2,8 @@
 // (Services 1.1 §4.4.10: Source_Subscription, Record_Count, content filtered by the
 // subscription's bindings), serialized in the message binding the subscriber asked for (XML
 // 1.1, or 1.0 through the bridge) with the HTTP binding's headers (http::taxii_headers), how it
-// is sent (PushSender) and how the answer is judged. Pure functions over the Store; thread-safe.
+// is sent (PushSender) and how the answer is judged. Pure functions over the store's content
+// (storage::ContentStore); thread-safe.
 //
 // PushSender is the outbox worker's seam to the network (an interface with a real and a fake
 // implementation): it POSTs one serialized TAXII message to an Inbox service and returns the
@@ -68,7 +69,7 @@ inline constexpr std::size_t kMaxBatchBytes = std::size_t{4} << 20;
 // "Matching": the subscription's content bindings and, if it has one, its query (issue #10),
 // compiled with `queries` once per batch and evaluated per block as the range streams past.
 // Fails with Failure (store, unreadable parameters, a query that no longer compiles).
-Result<PushBatch> next_batch(storage::Store& store, const storage::Subscription& s, const CollectionInfo& c,
+Result<PushBatch> next_batch(storage::ContentStore& store, const storage::Subscription& s, const CollectionInfo& c,
                              uint64_t max_blocks, const query::QueryFormatRegistry* queries = nullptr);
 
 struct PreparedPush {

@@ -70,7 +70,7 @@ v11::ContentBlock take_content_block(storage::StoredBlock&& b) {
   return cb;
 }
 
-Status scan_matching(storage::Store& store, const storage::ScanQuery& q, const query::Predicate* pred,
+Status scan_matching(storage::ContentStore& store, const storage::ScanQuery& q, const query::Predicate* pred,
                      const std::function<bool(storage::StoredBlock&)>& fn) {
   if (pred == nullptr) return store.scan(q, fn);
   storage::ScanQuery all = q;
@@ -83,7 +83,7 @@ Status scan_matching(storage::Store& store, const storage::ScanQuery& q, const q
   });
 }
 
-Result<uint64_t> count_matching(storage::Store& store, const storage::ScanQuery& q, const query::Predicate* pred) {
+Result<uint64_t> count_matching(storage::ContentStore& store, const storage::ScanQuery& q, const query::Predicate* pred) {
   if (pred == nullptr) return store.count(q);
   uint64_t n = 0;
   auto s = scan_matching(store, q, pred, [&](const storage::StoredBlock&) {

@@ -80,11 +80,11 @@ bool block_matches(const query::Predicate* pred, const storage::StoredBlock& b);
 // no longer needs): a 1000-block Poll_Response part is ~3 MB of content, held once, not twice.
 v11::ContentBlock take_content_block(storage::StoredBlock&& b);
 
-// Store::scan with a predicate: visits the blocks of q that match pred (null: all), in label
+// ContentStore::scan with a predicate: visits the blocks of q that match pred (null: all), in label
 // order, until fn returns false; q.limit counts matching blocks (0: no limit).
-Status scan_matching(storage::Store& store, const storage::ScanQuery& q, const query::Predicate* pred,
+Status scan_matching(storage::ContentStore& store, const storage::ScanQuery& q, const query::Predicate* pred,
                      const std::function<bool(storage::StoredBlock&)>& fn);
-// Store::count with a predicate (evaluates every candidate block when pred is set).
-Result<uint64_t> count_matching(storage::Store& store, const storage::ScanQuery& q, const query::Predicate* pred);
+// ContentStore::count with a predicate (evaluates every candidate block when pred is set).
+Result<uint64_t> count_matching(storage::ContentStore& store, const storage::ScanQuery& q, const query::Predicate* pred);
 
 }  // namespace taxii::services

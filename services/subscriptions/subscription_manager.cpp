@@ -34,9 +34,13 @@ Status check_bindings(const std::vector<v11::ContentBinding>& wanted, const Coll
 
 }  // namespace
 
-SubscriptionManager::SubscriptionManager(std::shared_ptr<const Topology> topology, storage::Store& store,
-                                         std::function<void()> on_change, QuerySupport queries)
-    : topology_(std::move(topology)), store_(store), on_change_(std::move(on_change)), queries_(std::move(queries)) {}
+SubscriptionManager::SubscriptionManager(std::shared_ptr<const Topology> topology, Stores store,
+                                         std::function<void()> on_change, QuerySupport queries, const Clock& clock)
+    : topology_(std::move(topology)),
+      store_(store),
+      on_change_(std::move(on_change)),
+      queries_(std::move(queries)),
+      clock_(clock) {}
 
 v11::SubscriptionInstance SubscriptionManager::instance(const Subscription& s, const CollectionInfo& c, bool push,
                                                         bool polls) const {
@@ -54,7 +58,7 @@ v11::SubscriptionInstance SubscriptionManager::instance(const Subscription& s, c
 
 Result<std::optional<Subscription>> SubscriptionManager::find(const std::string& id, const CollectionInfo& c,
                                                              const RequestContext& ctx) {
-  auto got = store_.get_subscription(id);
+  auto got = store_.subscriptions().get_subscription(id);
   if (!got.ok()) return got.error();
   // Another requester's subscription, or one to another collection, does not exist here.
   if (*got && ((*got)->collection != c.name || (*got)->owner != ctx.identity)) return std::optional<Subscription>{};
@@ -74,7 +78,7 @@ Result<Message> SubscriptionManager::handle(const v11::ManageCollectionSubscript
   const bool v10 = ctx.requested_version == Version::V10;
   if (r.action == SubscriptionAction::Status && !r.subscription_id) {
     // Services 1.1 §4.4.6: no id = all of the requester's subscriptions to the collection.
-    auto all = store_.list_subscriptions(c->name, ctx.identity);
+    auto all = store_.subscriptions().list_subscriptions(c->name, ctx.identity);
     if (!all.ok()) return all.error();
     for (const auto& s : *all) out.subscriptions.push_back(instance(s, *c, true, true));
     return Message(std::move(out));
@@ -91,7 +95,7 @@ Result<Message> SubscriptionManager::handle(const v11::ManageCollectionSubscript
     gone.status = v11::SubscriptionStatus::Unsubscribed;
     gone.subscription_id = id;
     if (*found) {  // rule 3: an unknown id is a success that changes nothing
-      auto deleted = store_.delete_subscription(id);
+      auto deleted = store_.subscriptions().delete_subscription(id);
       if (!deleted.ok()) return deleted.error();
       gone = instance(**found, *c, !v10, false);
       gone.status = v11::SubscriptionStatus::Unsubscribed;
@@ -106,7 +110,7 @@ Result<Message> SubscriptionManager::handle(const v11::ManageCollectionSubscript
     const SubscriptionState want =
         r.action == SubscriptionAction::Pause ? SubscriptionState::Paused : SubscriptionState::Active;
     if (s.state != want) {  // rule 6: otherwise a success that changes nothing
-      auto changed = store_.set_subscription_state(id, want);
+      auto changed = store_.subscriptions().set_subscription_state(id, want);
       if (!changed.ok()) return changed.error();
       if (!*changed) return Error::not_found("no subscription " + id + " to collection " + c->name, id);
       s.state = want;
@@ -142,13 +146,13 @@ Result<Message> SubscriptionManager::subscribe(const v11::ManageCollectionSubscr
   s.parameters = encode_parameters(params);
   s.spec_key = spec_key(s.parameters, r.push_parameters);
   if (r.push_parameters) s.push = to_target(*r.push_parameters);
-  s.created = Timestamp::now();
+  s.created = clock_.now();
   // Deliver what arrives from now on (Services 1.1 §5.2.2.1).
-  auto latest = store_.latest_label(c.name);
+  auto latest = store_.content().latest_label(c.name);
   if (!latest.ok()) return latest.error();
   s.push_cursor = *latest;
   s.poll_cursor = *latest;
-  auto stored = store_.create_subscription(s);  // rule 5: returns an identical one if it exists
+  auto stored = store_.subscriptions().create_subscription(s);  // rule 5: returns an identical one if it exists
   if (!stored.ok()) return stored.error();
   if (stored->id == s.id && on_change_) on_change_();
 

@@ -25,12 +25,16 @@
 // (*TAXII 1.0: only in STATUS answers, XML 1.0 §3.7), Poll_Instance = the Poll services of the
 // collection (*none in an UNSUBSCRIBE answer).
 //
-// Thread-safe (the Store is).
+// Store: the content slice (the collection's newest label) and the subscription slice.
+// Time: `clock` dates new subscriptions (core/clock.hpp).
+//
+// Thread-safe (the store is).
 #pragma once
 
 #include <functional>
 #include <memory>
 
+#include "core/clock.hpp"
 #include "services/query/query_support.hpp"
 #include "services/service.hpp"
 #include "services/topology.hpp"
@@ -43,8 +47,9 @@ class SubscriptionManager {
   // on_change (optional) is called after a SUBSCRIBE or RESUME changed something, so that a
   // push deliverer can look for work at once. queries: the query formats subscriptions may
   // use (default: none).
-  SubscriptionManager(std::shared_ptr<const Topology> topology, storage::Store& store,
-                      std::function<void()> on_change = {}, QuerySupport queries = {});
+  using Stores = storage::StoreSlices<storage::ContentStore, storage::SubscriptionStore>;
+  SubscriptionManager(std::shared_ptr<const Topology> topology, Stores store, std::function<void()> on_change = {},
+                      QuerySupport queries = {}, const Clock& clock = SystemClock::instance());
 
   // Fails with NotFound, BadMessage, UnsupportedProtocol, UnsupportedMessage,
   // UnsupportedQuery, UnsupportedContent, PollingUnsupported or Failure (store).
@@ -60,9 +65,10 @@ class SubscriptionManager {
                                      bool polls) const;
 
   std::shared_ptr<const Topology> topology_;
-  storage::Store& store_;
+  Stores store_;
   std::function<void()> on_change_;
   QuerySupport queries_;
+  const Clock& clock_;
 };
 
 }  // namespace taxii::services

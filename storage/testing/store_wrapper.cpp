@@ -1,0 +1,227 @@
+#include "storage/testing/store_wrapper.hpp"
+
+namespace taxii::storage::testing {
+
+std::string_view call_name(StoreCall c) {
+  switch (c) {
+    case StoreCall::EnsureCollection:
+      return "ensure_collection";
+    case StoreCall::HasCollection:
+      return "has_collection";
+    case StoreCall::Append:
+      return "append";
+    case StoreCall::Scan:
+      return "scan";
+    case StoreCall::Count:
+      return "count";
+    case StoreCall::LatestLabel:
+      return "latest_label";
+    case StoreCall::VolumeLastDay:
+      return "volume_last_day";
+    case StoreCall::AppendFromSource:
+      return "append_from_source";
+    case StoreCall::PutResultSet:
+      return "put_result_set";
+    case StoreCall::GetResultSet:
+      return "get_result_set";
+    case StoreCall::PutResultPart:
+      return "put_result_part";
+    case StoreCall::GetResultPart:
+      return "get_result_part";
+    case StoreCall::ExpireResultSets:
+      return "expire_result_sets";
+    case StoreCall::PutAsyncResult:
+      return "put_async_result";
+    case StoreCall::GetAsyncResult:
+      return "get_async_result";
+    case StoreCall::ClaimAsyncWork:
+      return "claim_async_work";
+    case StoreCall::ReleaseAsyncResult:
+      return "release_async_result";
+    case StoreCall::ExpireAsyncResults:
+      return "expire_async_results";
+    case StoreCall::CreateSubscription:
+      return "create_subscription";
+    case StoreCall::GetSubscription:
+      return "get_subscription";
+    case StoreCall::ListSubscriptions:
+      return "list_subscriptions";
+    case StoreCall::SetSubscriptionState:
+      return "set_subscription_state";
+    case StoreCall::DeleteSubscription:
+      return "delete_subscription";
+    case StoreCall::AdvancePollCursor:
+      return "advance_poll_cursor";
+    case StoreCall::ClaimPushWork:
+      return "claim_push_work";
+    case StoreCall::CompletePush:
+      return "complete_push";
+    case StoreCall::FailPush:
+      return "fail_push";
+    case StoreCall::PutAccount:
+      return "put_account";
+    case StoreCall::GetAccount:
+      return "get_account";
+    case StoreCall::DeleteAccount:
+      return "delete_account";
+    case StoreCall::ListAccounts:
+      return "list_accounts";
+  }
+  return "?";
+}
+
+std::ostream& operator<<(std::ostream& os, StoreCall c) { return os << call_name(c); }
+
+template <class F>
+auto StoreWrapper::run(StoreCall call, F&& forward) -> decltype(forward()) {
+  const Injection i = inject(call);
+  if (i.error && !i.after_call) return *i.error;
+  auto result = forward();
+  if (i.error) return *i.error;
+  return result;
+}
+
+// scan() is forwarded with a visitor that counts the blocks handed out, so that it can fail
+// mid-way (Injection::after_blocks), as a connection lost during a long scan does.
+Status StoreWrapper::scan(const ScanQuery& q, const std::function<bool(StoredBlock&)>& fn) {
+  const Injection i = inject(StoreCall::Scan);
+  if (!i.error) return target_.scan(q, fn);
+  if (!i.after_call && i.after_blocks == 0) return *i.error;
+  uint64_t handed = 0;
+  bool visitor_stopped = false;
+  auto scanned = target_.scan(q, [&](StoredBlock& b) {
+    if (!i.after_call && handed == i.after_blocks) return false;
+    ++handed;
+    visitor_stopped = !fn(b);
+    return !visitor_stopped;
+  });
+  if (!scanned.ok()) return scanned;
+  if (visitor_stopped) return scanned;  // the visitor had what it wanted before the failure
+  return *i.error;
+}
+
+Status StoreWrapper::ensure_collection(std::string_view name) {
+  return run(StoreCall::EnsureCollection, [&] { return target_.ensure_collection(name); });
+}
+
+Result<bool> StoreWrapper::has_collection(std::string_view name) {
+  return run(StoreCall::HasCollection, [&] { return target_.has_collection(name); });
+}
+
+Result<std::vector<std::vector<Timestamp>>> StoreWrapper::append(const std::vector<std::string>& collections,
+                                                                 const std::vector<NewBlock>& blocks) {
+  return run(StoreCall::Append, [&] { return target_.append(collections, blocks); });
+}
+
+Result<uint64_t> StoreWrapper::count(const ScanQuery& q) {
+  return run(StoreCall::Count, [&] { return target_.count(q); });
+}
+
+Result<std::optional<Timestamp>> StoreWrapper::latest_label(std::string_view collection) {
+  return run(StoreCall::LatestLabel, [&] { return target_.latest_label(collection); });
+}
+
+Result<uint64_t> StoreWrapper::volume_last_day(std::string_view collection) {
+  return run(StoreCall::VolumeLastDay, [&] { return target_.volume_last_day(collection); });
+}
+
+Result<SourceAppend> StoreWrapper::append_from_source(const std::vector<std::string>& collections,
+                                                      const std::vector<NewBlock>& blocks, const SourceMark& mark) {
+  return run(StoreCall::AppendFromSource, [&] { return target_.append_from_source(collections, blocks, mark); });
+}
+
+Status StoreWrapper::put_result_set(const ResultSet& rs) {
+  return run(StoreCall::PutResultSet, [&] { return target_.put_result_set(rs); });
+}
+
+Result<std::optional<ResultSet>> StoreWrapper::get_result_set(std::string_view result_id) {
+  return run(StoreCall::GetResultSet, [&] { return target_.get_result_set(result_id); });
+}
+
+Status StoreWrapper::put_result_part(std::string_view result_id, const ResultPart& p) {
+  return run(StoreCall::PutResultPart, [&] { return target_.put_result_part(result_id, p); });
+}
+
+Result<std::optional<ResultPart>> StoreWrapper::get_result_part(std::string_view result_id, uint64_t part_number) {
+  return run(StoreCall::GetResultPart, [&] { return target_.get_result_part(result_id, part_number); });
+}
+
+Result<uint64_t> StoreWrapper::expire_result_sets(Timestamp cutoff) {
+  return run(StoreCall::ExpireResultSets, [&] { return target_.expire_result_sets(cutoff); });
+}
+
+Status StoreWrapper::put_async_result(const AsyncResult& r) {
+  return run(StoreCall::PutAsyncResult, [&] { return target_.put_async_result(r); });
+}
+
+Result<std::optional<AsyncResult>> StoreWrapper::get_async_result(std::string_view result_id) {
+  return run(StoreCall::GetAsyncResult, [&] { return target_.get_async_result(result_id); });
+}
+
+Result<std::vector<AsyncResult>> StoreWrapper::claim_async_work(const ClaimLease& lease, std::size_t max) {
+  return run(StoreCall::ClaimAsyncWork, [&] { return target_.claim_async_work(lease, max); });
+}
+
+Result<bool> StoreWrapper::release_async_result(const AsyncResult& r, const std::string& worker) {
+  return run(StoreCall::ReleaseAsyncResult, [&] { return target_.release_async_result(r, worker); });
+}
+
+Result<uint64_t> StoreWrapper::expire_async_results(Timestamp cutoff) {
+  return run(StoreCall::ExpireAsyncResults, [&] { return target_.expire_async_results(cutoff); });
+}
+
+Result<Subscription> StoreWrapper::create_subscription(const Subscription& s) {
+  return run(StoreCall::CreateSubscription, [&] { return target_.create_subscription(s); });
+}
+
+Result<std::optional<Subscription>> StoreWrapper::get_subscription(std::string_view id) {
+  return run(StoreCall::GetSubscription, [&] { return target_.get_subscription(id); });
+}
+
+Result<std::vector<Subscription>> StoreWrapper::list_subscriptions(std::string_view collection,
+                                                                   std::string_view owner) {
+  return run(StoreCall::ListSubscriptions, [&] { return target_.list_subscriptions(collection, owner); });
+}
+
+Result<bool> StoreWrapper::set_subscription_state(std::string_view id, SubscriptionState state) {
+  return run(StoreCall::SetSubscriptionState, [&] { return target_.set_subscription_state(id, state); });
+}
+
+Result<bool> StoreWrapper::delete_subscription(std::string_view id) {
+  return run(StoreCall::DeleteSubscription, [&] { return target_.delete_subscription(id); });
+}
+
+Status StoreWrapper::advance_poll_cursor(std::string_view id, Timestamp through) {
+  return run(StoreCall::AdvancePollCursor, [&] { return target_.advance_poll_cursor(id, through); });
+}
+
+Result<std::vector<Subscription>> StoreWrapper::claim_push_work(const ClaimLease& lease, std::size_t max) {
+  return run(StoreCall::ClaimPushWork, [&] { return target_.claim_push_work(lease, max); });
+}
+
+Result<bool> StoreWrapper::complete_push(std::string_view id, const std::string& worker, Timestamp through) {
+  return run(StoreCall::CompletePush, [&] { return target_.complete_push(id, worker, through); });
+}
+
+Result<bool> StoreWrapper::fail_push(std::string_view id, const std::string& worker, Timestamp retry_at,
+                                     const std::string& error) {
+  return run(StoreCall::FailPush, [&] { return target_.fail_push(id, worker, retry_at, error); });
+}
+
+Status StoreWrapper::put_account(const Account& a) {
+  return run(StoreCall::PutAccount, [&] { return target_.put_account(a); });
+}
+
+Result<std::optional<StoreWrapper::Account>> StoreWrapper::get_account(std::string_view username) {
+  return run(StoreCall::GetAccount, [&] { return target_.get_account(username); });
+}
+
+Result<bool> StoreWrapper::delete_account(std::string_view username) {
+  return run(StoreCall::DeleteAccount, [&] { return target_.delete_account(username); });
+}
+
+Result<std::vector<StoreWrapper::Account>> StoreWrapper::list_accounts() {
+  return run(StoreCall::ListAccounts, [&] { return target_.list_accounts(); });
+}
+
+}  // namespace taxii::storage::testing
