@@ -2,6 +2,10 @@
 
 #include <cctype>
 #include <cstdio>
+#include <optional>
+#include <type_traits>
+#include <utility>
+#include <variant>
 
 #include "bindings/xml/message_binding.hpp"
 #include "client/errors.hpp"
@@ -43,37 +47,38 @@ std::optional<Declaration> read_declaration(std::string_view s) {
   return d;
 }
 
+// A one-block Inbox_Message of type M (1.1 or 1.0) around the markup.
+template <class M>
+Message probe_message(const std::string& markup) {
+  M m;
+  m.message_id = "1";
+  m.content_blocks.emplace_back();
+  auto& b = m.content_blocks.back();
+  if constexpr (std::is_same_v<M, v11::InboxMessage>) b.binding_id = "urn:taxii-cpp:probe";
+  else b.binding = "urn:taxii-cpp:probe";
+  b.content = Mixed{markup};
+  return Message{std::move(m)};
+}
+
+// The content of the single block of a parsed Inbox_Message of type M, if that is what it is.
+template <class M>
+std::optional<std::string> single_block(const Message& parsed) {
+  const auto* m = std::get_if<M>(&parsed);
+  if (m == nullptr || m->content_blocks.size() != 1) return std::nullopt;
+  return m->content_blocks[0].content.xml;
+}
+
 // Parses the markup inside a one-block Inbox_Message of that version, as a server would.
 Result<std::string> reparse(const std::string& markup, Version version) {
-  Message probe;
-  if (version == Version::V11) {
-    v11::InboxMessage m;
-    m.message_id = "1";
-    v11::ContentBlock b;
-    b.binding_id = "urn:taxii-cpp:probe";
-    b.content = Mixed{markup};
-    m.content_blocks.push_back(std::move(b));
-    probe = std::move(m);
-  } else {
-    v10::InboxMessage m;
-    m.message_id = "1";
-    v10::ContentBlock b;
-    b.binding = "urn:taxii-cpp:probe";
-    b.content = Mixed{markup};
-    m.content_blocks.push_back(std::move(b));
-    probe = std::move(m);
-  }
-  auto body = xml::serialize_any(probe);
+  const bool v11 = version == Version::V11;
+  auto body = xml::serialize_any(v11 ? probe_message<v11::InboxMessage>(markup) : probe_message<v10::InboxMessage>(markup));
   if (!body.ok()) return body.error();
   xml::ParseLimits limits;
   limits.max_bytes = 256u << 20;
   limits.max_elements = 20'000'000;
-  auto parsed = xml::parse_with(version == Version::V11 ? xml::xml11() : xml::xml10(), *body, limits);
+  auto parsed = xml::parse_with(v11 ? xml::xml11() : xml::xml10(), *body, limits);
   if (!parsed.ok()) return parsed.error();
-  if (const auto* m = std::get_if<v11::InboxMessage>(&*parsed))
-    if (m->content_blocks.size() == 1) return m->content_blocks[0].content.xml;
-  if (const auto* m = std::get_if<v10::InboxMessage>(&*parsed))
-    if (m->content_blocks.size() == 1) return m->content_blocks[0].content.xml;
+  if (auto c = v11 ? single_block<v11::InboxMessage>(*parsed) : single_block<v10::InboxMessage>(*parsed)) return *c;
   return Error::bad_message("content changed the message structure");
 }
 

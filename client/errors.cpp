@@ -92,8 +92,7 @@ std::optional<std::string> detail_value(const Error& e, std::string_view name) {
 
 Error transport_error(FailureStage stage, std::string message) {
   Error e{StatusType::NetworkError, std::move(message)};
-  e.with_detail(std::string(kStageDetail),
-                stage == FailureStage::Connect ? "connect" : stage == FailureStage::Send ? "send" : "receive");
+  e.with_detail(std::string(kStageDetail), std::string(http::to_string(stage)));
   return with_origin(std::move(e), ErrorOrigin::Transport);
 }
 
@@ -130,6 +129,23 @@ Error status_error(const v11::StatusMessage& s) {
   for (const auto& d : s.details) e.with_detail(d.name, d.value.is_text() ? d.value.text_value() : d.value.xml);
   if (!type) e.with_detail(std::string(kStatusTypeDetail), s.status_type);
   return e;
+}
+
+std::optional<std::string> text_detail(const v11::StatusMessage& s, std::string_view name) {
+  for (const auto& d : s.details) {
+    if (d.name != name || !d.value.is_text()) continue;
+    const std::string v = d.value.text_value();
+    const auto b = v.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) continue;
+    return v.substr(b, v.find_last_not_of(" \t\r\n") - b + 1);
+  }
+  return std::nullopt;
+}
+
+std::optional<int64_t> seconds_detail(const v11::StatusMessage& s, std::string_view name) {
+  auto v = text_detail(s, name);
+  if (!v || v->size() > 9 || v->find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  return std::stoll(*v);
 }
 
 std::string describe(const Error& e) {

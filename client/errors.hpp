@@ -7,7 +7,7 @@
 // Origins, and the `taxii` exit codes they lead to (client/cli/command.hpp):
 //   Server     a TAXII Status_Message from the server                          -> 4
 //   Http       an HTTP response without a TAXII message, typed per HTTP 1.0 §5   -> 3
-//              (PROTOCOL.md §9.3: 400/413 BAD_MESSAGE, 401/403/407 UNAUTHORIZED,
+//              (400/413 BAD_MESSAGE, 401/403/407 UNAUTHORIZED,
 //              406/415 UNSUPPORTED_MESSAGE, anything else FAILURE)
 //   Transport  connection, TLS, proxy, timeout (type NETWORK_ERROR)              -> 3
 //   Response   a TAXII response the client cannot use: unparseable, wrong message type,
@@ -17,10 +17,13 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "client/transport.hpp"
@@ -38,7 +41,7 @@ inline constexpr std::string_view kStatusTypeDetail = "taxii-client:status-type"
 inline constexpr std::string_view kHttpStatusDetail = "taxii-client:http-status";
 inline constexpr std::string_view kStageDetail = "taxii-client:stage";  // FailureStage of a transport error
 // On an error status answering in_response_to "0": the server rejected the request before
-// reading it (PROTOCOL.md §12.10, §12.12).
+// reading it (docs/interop.md).
 inline constexpr std::string_view kUnreadDetail = "taxii-client:unread";
 
 ErrorOrigin origin_of(const Error& e);
@@ -55,13 +58,28 @@ std::optional<std::string> detail_value(const Error& e, std::string_view name);
 Error transport_error(FailureStage stage, std::string message);
 Error response_error(std::string message);
 Error local_error(std::string message);
-// PROTOCOL.md §9.3 (HTTP 1.0 §5 Table 2).
+// HTTP 1.0 §5 Table 2.
 StatusType status_for_http(int http_status);
 // A non-TAXII HTTP response as a status (Message = the HTTP response, shortened).
 Error http_error(const HttpResponse& r);
 // A Status_Message (1.1 model) as an Error of origin Server. Detail values that are XML
 // keep their markup.
 Error status_error(const v11::StatusMessage& s);
+
+// The first text detail of that name in a Status_Message, trimmed; nullopt if there is none.
+std::optional<std::string> text_detail(const v11::StatusMessage& s, std::string_view name);
+// The same as a whole number of seconds (at most 9 digits); nullopt if absent or not a number.
+std::optional<int64_t> seconds_detail(const v11::StatusMessage& s, std::string_view name);
+
+// An answer expected to be a T (`what` names it for the message): a Status_Message becomes
+// its status_error(), any other message a Response error.
+template <class T>
+Result<T> expect_answer(Result<Message> r, std::string_view what) {
+  if (!r.ok()) return r.error();
+  if (auto* m = std::get_if<T>(&*r)) return std::move(*m);
+  if (auto* s = std::get_if<v11::StatusMessage>(&*r)) return status_error(*s);
+  return response_error("expected a " + std::string(what) + ", got a " + std::string(message_type_name(*r)));
+}
 
 // One line for people: "server answered NOT_FOUND: collection 'x' does not exist",
 // "HTTP 401 Unauthorized (no TAXII message; taken as UNAUTHORIZED)", "cannot connect ...".

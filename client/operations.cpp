@@ -8,31 +8,14 @@
 #include <system_error>
 #include <utility>
 
+#include "bindings/xml/bridge.hpp"
 #include "bindings/xml/xml_document.hpp"
 #include "client/part_hint.hpp"
 #include "client/session.hpp"
-#include "client/v10_compat.hpp"
 #include "core/status.hpp"
 
 namespace taxii::client {
 namespace {
-
-std::optional<std::string> text_detail(const v11::StatusMessage& s, std::string_view name) {
-  for (const auto& d : s.details) {
-    if (d.name != name || !d.value.is_text()) continue;
-    std::string v = d.value.text_value();
-    const auto b = v.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) continue;
-    return v.substr(b, v.find_last_not_of(" \t\r\n") - b + 1);
-  }
-  return std::nullopt;
-}
-
-std::optional<int64_t> seconds_detail(const v11::StatusMessage& s, std::string_view name) {
-  auto v = text_detail(s, name);
-  if (!v || v->empty() || v->size() > 9 || v->find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-  return std::stoll(*v);
-}
 
 // Loads the XML grammars on another thread while the first request is under way (the first
 // parse would otherwise load them after the answer arrived); without a thread, that parse
@@ -88,10 +71,11 @@ Result<PollSummary> Session::poll(const PollSpec& spec, const BlockSink& sink, c
   return r;
 }
 
-// TAXII 1.0 has no multi-part results (PROTOCOL.md §10.2); servers that cap an answer (taxiid:
-// at most part_size blocks, docs/server.md) narrow its Inclusive_End_Timestamp to the label of
-// the last block returned. So while an answer's end is its last block's label and before the
-// end asked for, poll again from that end (exclusive). Each answer counts as one `part`.
+// TAXII 1.0 has no multi-part results (Services 1.0 has no Poll_Fulfillment); servers that cap
+// an answer (taxiid: at most part_size blocks, docs/server.md) narrow its
+// Inclusive_End_Timestamp to the label of the last block returned. So while an answer's end is
+// its last block's label and before the end asked for, poll again from that end (exclusive).
+// Each answer counts as one `part`.
 Result<PollSummary> Session::continue_v10(const PollSpec& spec, PollSummary sum, std::optional<Timestamp> last_label,
                                           const BlockSink& sink, const PartObserver& observer) {
   auto narrowed = [&] {
@@ -185,6 +169,82 @@ void Session::fetch_ahead(std::deque<Ahead>& ahead, Transport& lane, const std::
   ahead.push_back(std::move(a));
 }
 
+Result<Message> Session::fetch_part(const PollSummary& sum, uint64_t part) {
+  v11::PollFulfillment f;
+  f.collection_name = sum.collection;
+  f.result_id = sum.result_id.value_or("");
+  f.result_part_number = part;
+  return exchange(ServiceType::Poll, Message{std::move(f)});
+}
+
+// Services 1.1 §3.6.2: PENDING carries RESULT_ID and ESTIMATED_WAIT; ask again with
+// Poll_Fulfillment once the estimate has passed. (A PENDING without allow_asynch breaks §4.4.8,
+// but waiting is still the useful reaction.) `waited` counts against async_deadline.
+Result<Message> Session::wait_pending(const v11::StatusMessage& st, PollSummary& sum, uint64_t part,
+                                      std::chrono::milliseconds& waited) {
+  if (st.status_type != wire_name(StatusType::Pending)) return status_error(st);
+  if (auto rid = text_detail(st, detail_name::kResultId)) sum.result_id = std::move(*rid);
+  if (!sum.result_id) return response_error("PENDING status without a RESULT_ID detail");
+  const int64_t est = seconds_detail(st, detail_name::kEstimatedWait).value_or(0);
+  const auto d = std::chrono::milliseconds(std::chrono::seconds(std::clamp<int64_t>(est, 1, opt_.retry.max_wait.count())));
+  if (waited + d > opt_.retry.async_deadline) {
+    Error e = status_error(st);
+    return Error{e.type(), "result '" + *sum.result_id + "' is still pending after " + std::to_string(sum.pending_waits) +
+                               " waits" + (e.message().empty() ? "" : ": " + e.message()),
+                 e.details()};
+  }
+  ++sum.pending_waits;
+  waited += d;
+  wait(d, "result '" + *sum.result_id + "' is pending");
+  return fetch_part(sum, part);
+}
+
+namespace {
+
+// What a Poll_Response adds to the summary.
+void take_part(PollSummary& sum, const v11::PollResponse& pr) {
+  ++sum.parts;
+  sum.last_part = pr.result_part_number;
+  if (!pr.collection_name.empty()) sum.collection = pr.collection_name;
+  if (sum.parts == 1) sum.exclusive_begin = pr.exclusive_begin;
+  if (pr.inclusive_end) sum.inclusive_end = pr.inclusive_end;
+  if (pr.record_count && (!sum.record_count || pr.record_count->count > sum.record_count->count))
+    sum.record_count = pr.record_count;
+  if (pr.subscription_id) sum.subscription_id = pr.subscription_id;
+  if (pr.message) sum.message = pr.message;
+}
+
+}  // namespace
+
+// The next part is fetched while this one goes to the sink, so the server's work and ours
+// overlap (bench/run: a 10k-block poll is 10 parts); after the first answer, first_part() has
+// already asked for it, before parsing. When the first part's Record_Count tells how many parts
+// there are (a full part's blocks per part), the one after is fetched too, over a second
+// connection: then the server builds one part while this client reads another. Each
+// outstanding fetch has a connection to itself (the lane the other one does not use), and a
+// part is only used once the one before it said more="true" with the same result_id and
+// collection, so a wrong guess costs one request and is never reported. The sink does not use
+// the session; outstanding fetches are awaited before any other exchange and on return.
+// SessionOptions::prefetch_parts turns this off. Memory: three parts at most.
+void Session::plan_ahead(const v11::PollResponse& pr, const PollSummary& sum, std::deque<Ahead>& ahead,
+                         std::optional<uint64_t>& last_part_guess) {
+  if (sum.parts == 1 && pr.more && pr.record_count && !pr.record_count->partial && !pr.content_blocks.empty()) {
+    const uint64_t per_part = pr.content_blocks.size();
+    last_part_guess = pr.result_part_number - 1 + (pr.record_count->count + per_part - 1) / per_part;
+    if (!second_ && !opt_.trace && opt_.prefetch_parts && opt_.poll_connections >= 2 &&
+        *last_part_guess > pr.result_part_number + 1)
+      second_ = transport_->open_another();
+  }
+  if (!pr.more || !pr.result_id || !opt_.prefetch_parts) return;
+  const uint64_t next = pr.result_part_number + 1;
+  const bool two = second_ != nullptr && !opt_.trace && opt_.poll_connections >= 2;
+  const uint64_t last = two && last_part_guess ? std::max(*last_part_guess, next) : next;
+  for (uint64_t k = next + ahead.size(); k <= last && ahead.size() < (two ? 2u : 1u); ++k) {
+    Transport* lane = !ahead.empty() && ahead.back().lane == transport_.get() ? second_.get() : transport_.get();
+    fetch_ahead(ahead, *lane, sum.collection, *pr.result_id, k);
+  }
+}
+
 Result<PollSummary> Session::follow(Message resp, PollSummary sum, uint64_t expected_part, bool follow_parts,
                                     const BlockSink& sink, const PartObserver& observer, std::deque<Ahead> ahead) {
   std::chrono::milliseconds waited{0};  // PENDING waits so far, against async_deadline
@@ -194,29 +254,7 @@ Result<PollSummary> Session::follow(Message resp, PollSummary sum, uint64_t expe
   for (;;) {
     if (const auto* st = std::get_if<v11::StatusMessage>(&resp)) {
       ahead.clear();  // (waits) a later part must not run beside the exchanges below
-      if (st->status_type != wire_name(StatusType::Pending)) return status_error(*st);
-      // Services 1.1 §3.6.2: PENDING carries RESULT_ID and ESTIMATED_WAIT; ask again with
-      // Poll_Fulfillment once the estimate has passed. (A PENDING without allow_asynch breaks
-      // §4.4.8, but waiting is still the useful reaction.)
-      if (auto rid = text_detail(*st, detail_name::kResultId)) sum.result_id = std::move(*rid);
-      if (!sum.result_id) return response_error("PENDING status without a RESULT_ID detail");
-      const int64_t est = seconds_detail(*st, detail_name::kEstimatedWait).value_or(0);
-      auto d = std::chrono::milliseconds(std::chrono::seconds(std::clamp<int64_t>(est, 1, opt_.retry.max_wait.count())));
-      if (waited + d > opt_.retry.async_deadline) {
-        Error e = status_error(*st);
-        return Error{e.type(), "result '" + *sum.result_id + "' is still pending after " +
-                                   std::to_string(sum.pending_waits) + " waits" + (e.message().empty() ? "" : ": " + e.message()),
-                     e.details()};
-      }
-      ++sum.pending_waits;
-      waited += d;
-      wait(d, "result '" + *sum.result_id + "' is pending");
-      v11::PollFulfillment f;
-      f.collection_name = sum.collection;
-      f.result_id = *sum.result_id;
-      f.result_part_number = expected_part;
-      resp = Message{v11::StatusMessage{}};
-      auto next = exchange(ServiceType::Poll, Message{std::move(f)});
+      auto next = wait_pending(*st, sum, expected_part, waited);
       if (!next.ok()) return next.error();
       resp = std::move(*next);
       continue;
@@ -226,79 +264,32 @@ Result<PollSummary> Session::follow(Message resp, PollSummary sum, uint64_t expe
     if (sum.parts > 0 && pr->result_part_number != expected_part)
       return response_error("asked for part " + std::to_string(expected_part) + " of result '" +
                             sum.result_id.value_or("") + "', got part " + std::to_string(pr->result_part_number));
-    ++sum.parts;
-    sum.last_part = pr->result_part_number;
-    if (!pr->collection_name.empty()) sum.collection = pr->collection_name;
-    if (sum.parts == 1) sum.exclusive_begin = pr->exclusive_begin;
-    if (pr->inclusive_end) sum.inclusive_end = pr->inclusive_end;
-    if (pr->record_count && (!sum.record_count || pr->record_count->count > sum.record_count->count))
-      sum.record_count = pr->record_count;
-    if (pr->subscription_id) sum.subscription_id = pr->subscription_id;
-    if (pr->message) sum.message = pr->message;
+    take_part(sum, *pr);
     if (observer) observer(*pr);
-    // The next part is fetched while this one goes to the sink, so the server's work and ours
-    // overlap (bench/run: a 10k-block poll is 10 parts); after the first answer, first_part()
-    // has already asked for it, before parsing. When the first part's Record_Count tells how
-    // many parts there are (a full part's blocks per part), the one after is fetched too, over
-    // a second connection: then the server builds one part while this client reads another.
-    // Each outstanding fetch has a connection to itself (the lane the other one does not
-    // use), and a part is only used once the one before it said more="true" with the same
-    // result_id and collection, so a wrong guess costs one request and is never reported.
-    // The sink does not use the session; outstanding fetches are awaited before any other
-    // exchange and on return. SessionOptions::prefetch_parts turns this off. Memory: three
-    // parts at most.
-    if (sum.parts == 1 && pr->more && pr->record_count && !pr->record_count->partial && !pr->content_blocks.empty()) {
-      const uint64_t per_part = pr->content_blocks.size();
-      last_part_guess = pr->result_part_number - 1 + (pr->record_count->count + per_part - 1) / per_part;
-      if (!second_ && !opt_.trace && opt_.prefetch_parts && opt_.poll_connections >= 2 &&
-          *last_part_guess > pr->result_part_number + 1)
-        second_ = transport_->open_another();
-    }
-    if (pr->more && pr->result_id && follow_parts && opt_.prefetch_parts) {
-      const uint64_t next = pr->result_part_number + 1;
-      const bool two = second_ != nullptr && !opt_.trace && opt_.poll_connections >= 2;
-      const uint64_t last = two && last_part_guess ? std::max(*last_part_guess, next) : next;
-      for (uint64_t k = next + ahead.size(); k <= last && ahead.size() < (two ? 2u : 1u); ++k) {
-        Transport* lane = !ahead.empty() && ahead.back().lane == transport_.get() ? second_.get() : transport_.get();
-        fetch_ahead(ahead, *lane, sum.collection, *pr->result_id, k);
-      }
-    }
+    if (follow_parts) plan_ahead(*pr, sum, ahead, last_part_guess);
     for (const auto& b : pr->content_blocks) {
       ++sum.blocks;
       sum.bytes += b.content.xml.size();
       if (auto s = sink(b, ++index); !s.ok()) return s.error();  // (~future waits for the fetch)
     }
-    if (!pr->more) {
-      sum.more = false;
-      return sum;
-    }
+    sum.more = pr->more && !follow_parts;
+    if (!pr->more) return sum;
     // Services 1.1 §3.6.1: more="true" requires a result_id; fetch the next part.
     if (!pr->result_id) return response_error("Poll_Response has more=\"true\" but no result_id (XML 1.1 §3.9)");
     sum.result_id = pr->result_id;
-    if (!follow_parts) {
-      sum.more = true;
-      return sum;
-    }
+    if (!follow_parts) return sum;
     expected_part = pr->result_part_number + 1;
+    std::optional<Result<Message>> next;
     if (!ahead.empty()) {
       Ahead a = std::move(ahead.front());
       ahead.pop_front();
-      if (a.part == expected_part && a.result_id == *sum.result_id && a.collection == sum.collection) {
-        auto next = a.answer.get();
-        if (!next.ok()) return next.error();
-        resp = std::move(*next);
-        continue;
-      }
-      ahead.clear();  // (waits) a hint that the parsed answer did not confirm: ask again below
+      if (a.part == expected_part && a.result_id == *sum.result_id && a.collection == sum.collection) next = a.answer.get();
+      else ahead.clear();  // (waits) a hint that the parsed answer did not confirm: ask again below
     }
-    v11::PollFulfillment f;
-    f.collection_name = sum.collection;
-    f.result_id = *sum.result_id;
-    f.result_part_number = expected_part;
     resp = Message{v11::StatusMessage{}};  // drop the part before fetching the next one
-    auto next = exchange(ServiceType::Poll, Message{std::move(f)});
-    if (!next.ok()) return next.error();
-    resp = std::move(*next);
+    if (!next) next = fetch_part(sum, expected_part);
+    if (!next->ok()) return next->error();
+    resp = std::move(**next);
   }
 }
 
@@ -342,14 +333,10 @@ Result<v11::ManageCollectionSubscriptionResponse> Session::manage_subscription(c
       req.subscription_id = spec.subscription_id;  // none = all of mine for this collection
       break;
   }
-  auto r = exchange(ServiceType::CollectionManagement, Message{std::move(req)});
-  if (!r.ok()) return r.error();
-  if (auto* m = std::get_if<v11::ManageCollectionSubscriptionResponse>(&*r)) {
-    if (opt_.version == Version::V10) complete_v10_subscription_response(spec.action, spec.subscription_id, *m);
-    return std::move(*m);
-  }
-  if (auto* s = std::get_if<v11::StatusMessage>(&*r)) return status_error(*s);
-  return response_error("expected a Subscription_Management_Response, got a " + std::string(message_type_name(*r)));
+  auto r = expect_answer<v11::ManageCollectionSubscriptionResponse>(
+      exchange(ServiceType::CollectionManagement, Message{std::move(req)}), "Subscription_Management_Response");
+  if (r.ok() && opt_.version == Version::V10) xml::complete_v10_subscription_response(spec.action, spec.subscription_id, *r);
+  return r;
 }
 
 }  // namespace taxii::client

@@ -3,12 +3,11 @@
 #include "client/session.hpp"
 
 #include <algorithm>
-#include <thread>
 #include <type_traits>
 #include <utility>
 
+#include "bindings/xml/bridge.hpp"
 #include "bindings/xml/message_binding.hpp"
-#include "client/v10_compat.hpp"
 #include "core/ids.hpp"
 #include "core/status.hpp"
 #include "core/urn.hpp"
@@ -17,25 +16,6 @@ namespace taxii::client {
 namespace {
 
 size_t index_of(ServiceType t) { return static_cast<size_t>(t); }
-
-std::string base64(std::string_view in) {
-  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const uint32_t v = (uint32_t(uint8_t(in[i])) << 16) | (uint32_t(uint8_t(in[i + 1])) << 8) | uint8_t(in[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out += k[(v >> s) & 63];
-  }
-  if (i < in.size()) {
-    uint32_t v = uint32_t(uint8_t(in[i])) << 16;
-    if (i + 1 < in.size()) v |= uint32_t(uint8_t(in[i + 1])) << 8;
-    out += k[(v >> 18) & 63];
-    out += k[(v >> 12) & 63];
-    out += i + 1 < in.size() ? k[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
 
 std::string trim(std::string_view s) {
   const auto b = s.find_first_not_of(" \t\r\n");
@@ -61,9 +41,8 @@ std::string_view message_binding_of(Version v) {
   return v == Version::V11 ? urn::kMessageXml11 : urn::kMessageXml10;
 }
 
-Session::Session(std::unique_ptr<Transport> transport, SessionOptions options)
-    : transport_(std::move(transport)), opt_(std::move(options)) {
-  if (!opt_.sleep) opt_.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+Session::Session(std::unique_ptr<Transport> transport, SessionOptions options, const Clock& clock)
+    : transport_(std::move(transport)), opt_(std::move(options)), clock_(clock) {
   if (opt_.retry.max_attempts < 1) opt_.retry.max_attempts = 1;
 }
 
@@ -94,7 +73,13 @@ void Session::wait(std::chrono::milliseconds d, const std::string& why) {
     const auto ms = d.count();
     opt_.notice(why + "; waiting " + (ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms"));
   }
-  opt_.sleep(d);
+  clock_.sleep_for(d);
+}
+
+std::chrono::milliseconds Session::retry_wait(const v11::StatusMessage& st, int attempt) const {
+  if (auto s = seconds_detail(st, detail_name::kEstimatedWait))
+    return std::chrono::seconds(std::min<int64_t>(*s, opt_.retry.max_wait.count()));
+  return backoff(attempt);
 }
 
 Result<Message> Session::exchange_once(Transport& t, const Url& url, const Message& v11_request,
@@ -102,26 +87,16 @@ Result<Message> Session::exchange_once(Transport& t, const Url& url, const Messa
   Message request = v11_request;
   set_message_id(request, message_id);
   if (opt_.version == Version::V10) {
-    auto r = request_to_v10(request);
-    if (!r.ok()) return r.error();
+    auto r = xml::bridge_request_to_v10(request);
+    if (!r.ok()) return local_error(r.error().message());
     request = std::move(*r);
   }
   const xml::MessageBinding& binding = opt_.version == Version::V11 ? xml::xml11() : xml::xml10();
   auto body = binding.serialize(request);
   if (!body.ok()) return local_error("cannot build " + std::string(message_type_name(request)) + ": " + body.error().message());
 
-  HttpRequest http;
-  http.url = url;
-  http.body = std::move(*body);
-  // PROTOCOL.md §9.2; one X-TAXII-Accept value, which OpenTAXII and YETI insist on (§12.10-11).
-  http.headers.add("Content-Type", "application/xml");
-  http.headers.add("Accept", "application/xml");
-  http.headers.add("X-TAXII-Content-Type", std::string(binding.id()));
-  http.headers.add("X-TAXII-Accept", std::string(binding.id()));
-  http.headers.add("X-TAXII-Protocol", std::string(url.https() ? urn::kProtocolHttps : urn::kProtocolHttp));
-  http.headers.add("X-TAXII-Services", std::string(services_version()));
-  if (opt_.basic_auth)
-    http.headers.add("Authorization", "Basic " + base64(opt_.basic_auth->user + ":" + opt_.basic_auth->password));
+  HttpRequest http = http::taxii_post(url, opt_.version, std::move(*body));
+  if (opt_.basic_auth) http.headers.add("Authorization", http::basic_authorization(opt_.basic_auth->user, opt_.basic_auth->password));
   if (opt_.trace) opt_.trace(TraceEvent{true, &http.url, 0, &http.headers, http.body});
 
   auto sent = t.post(http);
@@ -152,8 +127,8 @@ Result<Message> Session::exchange_once(Transport& t, const Url& url, const Messa
     if (resp.status != 200) return http_error(resp);
     return response_error("cannot parse the " + std::string(rb->id()) + " response: " + parsed.error().message());
   }
-  auto answer = response_to_v11(std::move(*parsed));
-  if (!answer.ok()) return answer.error();
+  auto answer = xml::bridge_response_to_v11(std::move(*parsed), clock_);
+  if (!answer.ok()) return response_error(answer.error().message());
   // A TAXII status carried with a non-200 HTTP code (HTTP 1.0 §4): keep the code for reports.
   if (resp.status != 200)
     if (auto* st = std::get_if<v11::StatusMessage>(&*answer))
@@ -162,7 +137,7 @@ Result<Message> Session::exchange_once(Transport& t, const Url& url, const Messa
   const std::string& irt = in_response_to_of(*answer);
   if (irt != message_id) {
     auto* st = std::get_if<v11::StatusMessage>(&*answer);
-    // PROTOCOL.md §12.12: servers answer "0" when they reject a request before reading it
+    // docs/interop.md: servers answer "0" when they reject a request before reading it
     // (OpenTAXII's FAILURE for header problems, BAD_MESSAGE for unparseable bodies, taxiid's
     // NOT_FOUND for an unknown path). An error status cannot be misattributed; SUCCESS and
     // PENDING carry meaning for one request and must name it.
@@ -201,23 +176,14 @@ Result<Message> Session::exchange_on(Transport& t, ServiceType service, const Me
     const auto* st = std::get_if<v11::StatusMessage>(&*r);
     if (st == nullptr || st->status_type != wire_name(StatusType::Retry) || last) return r;
     // Services 1.1 §4.4.1: RETRY = nothing was done; ESTIMATED_WAIT (optional) says when.
-    std::chrono::milliseconds d = backoff(attempt);
-    for (const auto& det : st->details) {
-      if (det.name != detail_name::kEstimatedWait || !det.value.is_text()) continue;
-      const std::string v = trim(det.value.text_value());
-      if (!v.empty() && v.size() < 10 && v.find_first_not_of("0123456789") == std::string::npos)
-        d = std::chrono::seconds(std::min<int64_t>(std::stoll(v), opt_.retry.max_wait.count()));
-    }
+    const std::chrono::milliseconds d = retry_wait(*st, attempt);
     wait(d, "server answered RETRY" + (st->message ? ": " + *st->message : std::string()));
   }
 }
 
 Result<v11::DiscoveryResponse> Session::discover() {
-  auto r = exchange(ServiceType::Discovery, Message{v11::DiscoveryRequest{}});
-  if (!r.ok()) return r.error();
-  if (auto* d = std::get_if<v11::DiscoveryResponse>(&*r)) return std::move(*d);
-  if (auto* s = std::get_if<v11::StatusMessage>(&*r)) return status_error(*s);
-  return response_error("expected a Discovery_Response, got a " + std::string(message_type_name(*r)));
+  return expect_answer<v11::DiscoveryResponse>(exchange(ServiceType::Discovery, Message{v11::DiscoveryRequest{}}),
+                                        "Discovery_Response");
 }
 
 Status Session::locate_services() {
@@ -250,11 +216,9 @@ Status Session::locate_services() {
 }
 
 Result<v11::CollectionInformationResponse> Session::collection_information() {
-  auto r = exchange(ServiceType::CollectionManagement, Message{v11::CollectionInformationRequest{}});
-  if (!r.ok()) return r.error();
-  if (auto* c = std::get_if<v11::CollectionInformationResponse>(&*r)) return std::move(*c);
-  if (auto* s = std::get_if<v11::StatusMessage>(&*r)) return status_error(*s);
-  return response_error("expected a Collection_Information_Response, got a " + std::string(message_type_name(*r)));
+  return expect_answer<v11::CollectionInformationResponse>(
+      exchange(ServiceType::CollectionManagement, Message{v11::CollectionInformationRequest{}}),
+      "Collection_Information_Response");
 }
 
 }  // namespace taxii::client

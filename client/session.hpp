@@ -1,15 +1,16 @@
 // Session: a TAXII client for one server. Front header of client/ (namespace taxii::client).
 //
-// It builds requests in the TAXII 1.1 model, sends them in the server's version (1.1, or
-// 1.0 through v10_compat.hpp) with the XML message binding and the HTTP binding's headers
-// (PROTOCOL.md §9.2: Content-Type and Accept application/xml, X-TAXII-Content-Type,
-// X-TAXII-Accept, X-TAXII-Protocol from the URL scheme, X-TAXII-Services), parses the answer
-// with the binding its X-TAXII-Content-Type names and hands back 1.1-shaped values.
+// It builds requests in the TAXII 1.1 model, sends them in the server's version (1.1, or 1.0
+// through the bridge, bindings/xml/bridge.hpp) with the XML message binding and the HTTP
+// binding's headers (http::taxii_post: Content-Type and Accept application/xml,
+// X-TAXII-Content-Type, X-TAXII-Accept, X-TAXII-Protocol from the URL scheme,
+// X-TAXII-Services; HTTP 1.0 §2), parses the answer with the binding its X-TAXII-Content-Type
+// names and hands back 1.1-shaped values.
 //
-// - Non-TAXII HTTP answers become status errors per PROTOCOL.md §9.3 (errors.hpp).
+// - Non-TAXII HTTP answers become status errors per HTTP 1.0 §5 (errors.hpp).
 // - in_response_to must equal the request's message_id; "0" is tolerated on error statuses
-//   (servers that reject a request before reading it, PROTOCOL.md §12.12), not on SUCCESS
-//   or PENDING.
+//   (servers that reject a request before reading it, docs/interop.md), not on SUCCESS or
+//   PENDING.
 // - RETRY statuses and transport failures are retried with exponential backoff, at most
 //   RetryPolicy::max_attempts tries; a server's ESTIMATED_WAIT replaces the backoff. Each try
 //   has a fresh message_id. An Inbox_Message is only resent when it was surely not sent
@@ -20,6 +21,8 @@
 //   TAXII 1.0 has no multi-part: a 1.0 answer whose Inclusive_End_Timestamp is the label of
 //   its last block (narrowed, as taxiid does when capping an answer) and before the end asked
 //   for is continued with another Poll_Request from that end.
+// - Every wait (backoff, RETRY, PENDING) sleeps on the Session's Clock, and a TAXII 1.0 RETRY
+//   time is turned into a wait with its now(): tests pass a ManualClock and sleep not at all.
 //
 // A Session owns its Transport. Not thread-safe: use one Session per thread.
 #pragma once
@@ -37,6 +40,7 @@
 
 #include "client/errors.hpp"
 #include "client/transport.hpp"
+#include "core/clock.hpp"
 #include "core/message.hpp"
 #include "core/result.hpp"
 
@@ -78,7 +82,6 @@ struct SessionOptions {
   // serves one connection at a time and would wait on the idle first one).
   int poll_connections = 2;
   std::function<void(const std::string&)> notice;         // optional: "retrying in 2 s: ..."
-  std::function<void(std::chrono::milliseconds)> sleep;   // default std::this_thread::sleep_for
 };
 
 struct PollSpec {
@@ -125,7 +128,8 @@ struct SubscriptionSpec {
 
 class Session {
  public:
-  Session(std::unique_ptr<Transport> transport, SessionOptions options);
+  // `clock` must outlive the Session.
+  Session(std::unique_ptr<Transport> transport, SessionOptions options, const Clock& clock = SystemClock::instance());
 
   Version version() const { return opt_.version; }
   std::string_view message_binding() const;  // urn:taxii.mitre.org:message:xml:1.x
@@ -185,9 +189,21 @@ class Session {
   void wait(std::chrono::milliseconds d, const std::string& why);
   std::chrono::milliseconds backoff(int attempt) const;
 
+  // The wait before try `attempt` + 1 after a RETRY status (its ESTIMATED_WAIT, else backoff).
+  std::chrono::milliseconds retry_wait(const v11::StatusMessage& st, int attempt) const;
+  // The Poll_Fulfillment of part `part` of sum.result_id (PENDING, later parts).
+  Result<Message> fetch_part(const PollSummary& sum, uint64_t part);
+  // A PENDING answer waited out and asked again; any other status is its error.
+  Result<Message> wait_pending(const v11::StatusMessage& st, PollSummary& sum, uint64_t part,
+                               std::chrono::milliseconds& waited);
+  // Starts the fetches of the parts after `pr` (follow()).
+  void plan_ahead(const v11::PollResponse& pr, const PollSummary& sum, std::deque<Ahead>& ahead,
+                  std::optional<uint64_t>& last_part_guess);
+
   std::unique_ptr<Transport> transport_;
   std::unique_ptr<Transport> second_;  // opened for the first poll that fetches two parts at once
   SessionOptions opt_;
+  const Clock& clock_;
   std::optional<Url> addresses_[4];
 };
 

@@ -1,78 +1,33 @@
-// Transport: the client's seam to the network (STYLE.md: an interface with a real and a fake
+// Transport: the client's seam to the network (an interface with a real and a fake
 // implementation). It sends one HTTP POST (bytes + headers) and returns the HTTP status,
 // headers and body, whatever they are; mapping them to TAXII is the Session's job.
 //
-// PocoTransport (poco_transport.hpp) is the real one; tests use an in-process fake.
+// The HTTP types are those of the HTTP client (bindings/http/http_client.hpp). HttpTransport is
+// the real Transport: an http::PocoHttpClient whose failures become transport_error()s
+// (errors.hpp); tests use an in-process fake (tests/cli/fake_transport.hpp).
 // A Transport is used by one Session at a time; implementations need not be thread-safe.
 #pragma once
 
-#include <cstdint>
 #include <memory>
-#include <string>
-#include <string_view>
-#include <utility>
-#include <vector>
 
+#include "bindings/http/http_client.hpp"
 #include "core/result.hpp"
 
 namespace taxii::client {
 
-// HTTP header fields in order; names compare case-insensitively (RFC 7230 §3.2).
-class Headers {
- public:
-  void add(std::string name, std::string value) { fields_.emplace_back(std::move(name), std::move(value)); }
-  // Replaces every field of that name with one.
-  void set(std::string name, std::string value);
-  // The first value of that name, or nullptr.
-  const std::string* find(std::string_view name) const;
-  const std::vector<std::pair<std::string, std::string>>& fields() const { return fields_; }
-
- private:
-  std::vector<std::pair<std::string, std::string>> fields_;
-};
-
-bool iequals(std::string_view a, std::string_view b);
-
-// An absolute http or https URL, split for the transport.
-struct Url {
-  std::string scheme;  // "http" or "https"
-  std::string host;    // without brackets for IPv6 literals
-  uint16_t port = 0;   // explicit or the scheme's default
-  std::string target;  // path + query, at least "/"
-  bool https() const { return scheme == "https"; }
-  // scheme://host[:port]/target (the port only when not the default).
-  std::string str() const;
-  // "host:port", for messages.
-  std::string authority() const;
-};
-
-// Parses an absolute http(s) URL. Fails (BadMessage) with the reason.
-Result<Url> parse_url(std::string_view text);
+using Headers = http::HeaderFields;
+using Url = http::Url;
+using HttpRequest = http::ClientRequest;
+using HttpResponse = http::ClientResponse;
+// How far a failed exchange got; it decides whether resending is safe (an Inbox_Message that
+// may have been received is not sent again).
+using FailureStage = http::FailureStage;
+using http::iequals;
+using http::parse_url;
 // Resolves an address from a Discovery or Collection Information response against the URL
 // it came from: absolute URLs stay, "/path" keeps scheme, host and port (HTTP 1.0 §7 gives
 // absolute URLs; some servers advertise paths).
-Result<Url> resolve_url(const Url& base, std::string_view address);
-
-struct HttpRequest {
-  Url url;
-  Headers headers;
-  std::string body;
-};
-
-struct HttpResponse {
-  int status = 0;
-  std::string reason;
-  Headers headers;
-  std::string body;
-};
-
-// How far a failed exchange got; it decides whether resending is safe (an Inbox_Message that
-// may have been received is not sent again).
-enum class FailureStage {
-  Connect,  // nothing was sent (DNS, refused, TLS handshake, proxy CONNECT)
-  Send,     // the request was being written
-  Receive,  // the request was sent; no (complete) response arrived
-};
+using http::resolve_url;
 
 class Transport {
  public:
@@ -83,6 +38,24 @@ class Transport {
   // A second transport with the same options and its own connection, for a Session that
   // fetches two poll parts at once; nullptr (the default) when there is none.
   virtual std::unique_ptr<Transport> open_another() const { return nullptr; }
+};
+
+// TLS (CA file, client certificate and key, verification), proxy, timeout, response cap.
+using TransportOptions = http::ClientOptions;
+using http::parse_proxy;
+
+// The real Transport. A failure of the HTTP client becomes a transport_error() of the same
+// stage (UNAUTHORIZED kept for TLS refusals, HTTP 1.0 §5.2).
+class HttpTransport final : public Transport {
+ public:
+  explicit HttpTransport(TransportOptions options);
+  Result<HttpResponse> post(const HttpRequest& request) override;
+  // Same options, a connection of its own; shares the TLS context once it exists.
+  std::unique_ptr<Transport> open_another() const override;
+
+ private:
+  explicit HttpTransport(std::unique_ptr<http::HttpClient> client) : client_(std::move(client)) {}
+  std::unique_ptr<http::HttpClient> client_;
 };
 
 }  // namespace taxii::client

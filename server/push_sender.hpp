@@ -1,10 +1,11 @@
-// HttpPushSender: the real services::PushSender, over Poco's HTTPClientSession and
-// HTTPSClientSession. TLS 1.2 or later; the inbox's certificate is always verified (chain
+// HttpPushSender: the real services::PushSender, over the HTTP client of bindings/http
+// (http::PocoHttpClient). TLS 1.2 or later; the inbox's certificate is always verified (chain
 // against `ca`, or the system's CAs when empty, and the host name); an optional client
-// certificate for inboxes that require one (HTTP 1.0 §6.2). Keep-alive: the connection to the
-// last inbox is reused, and a request that finds a reused connection closed by the inbox
-// before any answer byte is sent once more on a fresh one. Every Poco/OpenSSL exception is
-// caught here and becomes a Failure naming the address and the reason.
+// certificate for inboxes that require one (HTTP 1.0 §6.2). Keep-alive, with the idle
+// keep-alive race handled by the HTTP client (a request that finds a reused connection closed
+// by the inbox before any answer byte is sent once more on a fresh one: safe, since the
+// receiving inbox skips content it already stored). A failure becomes a Failure naming the
+// address and the reason.
 //
 // Not thread-safe: one per outbox worker thread.
 #pragma once
@@ -13,7 +14,11 @@
 #include <memory>
 #include <string>
 
-#include "services/push/push_sender.hpp"
+#include "services/push/push_message.hpp"
+
+namespace taxii::http {
+class HttpClient;
+}
 
 namespace taxii::server {
 
@@ -34,8 +39,7 @@ class HttpPushSender final : public services::PushSender {
                                    const std::string& body) override;
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<http::HttpClient> client_;
 };
 
 }  // namespace taxii::server

@@ -37,16 +37,15 @@ const char* kFulfillUsage =
     "Fetches one part of a multi-part or asynchronous poll result (Poll_Fulfillment, TAXII 1.1)\n"
     "and prints its content like 'taxii poll'. --follow fetches the later parts too.\n\n";
 
-const char* kExitCodes =
-    "\nExit status: 0 ok, 2 usage, 3 network/HTTP error, 4 TAXII error status, 5 local file error.\n";
-
-std::vector<OptionSpec> output_options() {
-  return {
+// own + the output options of poll and fulfill + the network options.
+std::vector<OptionSpec> with_output_options(std::vector<OptionSpec> own) {
+  own.insert(own.end(), {
       {"output-dir", 'o', "DIR", "write each block to DIR/<index>_<timestamp-label>.xml (or .txt)"},
       {"raw", 0, "", "print the TAXII XML response(s) instead of the content"},
       {"connections", 0, "N", "2 (default): a multi-part result may be fetched two parts at a\n"
                               "time over two connections; 1: one connection"},
-  };
+  });
+  return with_network_options(std::move(own));
 }
 
 // Writes blocks as they arrive, in the form the options chose.
@@ -225,15 +224,10 @@ class BlockOutput {
   uint64_t files_ = 0;
 };
 
-int help(const char* usage, const std::vector<OptionSpec>& specs) {
-  std::cout << usage << help_options(specs) << kExitCodes;
-  return kExitOk;
-}
-
 }  // namespace
 
 int run_poll(const std::vector<std::string>& argv) {
-  std::vector<OptionSpec> own = {
+  const auto specs = with_output_options({
       {"collection", 'c', "NAME", "collection (TAXII 1.0: feed) to poll (required)"},
       {"begin", 0, "TIME", "only content labelled after TIME (exclusive; RFC 3339)"},
       {"end", 0, "TIME", "only content labelled up to TIME (inclusive; RFC 3339)"},
@@ -245,13 +239,9 @@ int run_poll(const std::vector<std::string>& argv) {
       {"subscription", 0, "ID", "poll for this subscription (its parameters apply)"},
       {"async", 0, "", "allow an asynchronous answer (PENDING): wait, then fetch the result"},
       {"no-follow", 0, "", "fetch only the first part of a multi-part result"},
-  };
-  for (auto& o : output_options()) own.push_back(o);
-  const auto specs = with_network_options(own);
+  });
   Args args;
-  if (auto err = parse_args(argv, specs, args)) return usage_error("poll", *err);
-  if (args.has("help")) return help(kPollUsage, specs);
-  if (!args.positional().empty()) return usage_error("poll", "unexpected argument '" + args.positional()[0] + "'");
+  if (auto done = parse_command("poll", argv, specs, kPollUsage, args)) return *done;
 
   client::PollSpec spec;
   const auto collection = args.get("collection");
@@ -298,18 +288,14 @@ int run_poll(const std::vector<std::string>& argv) {
 }
 
 int run_fulfill(const std::vector<std::string>& argv) {
-  std::vector<OptionSpec> own = {
+  const auto specs = with_output_options({
       {"collection", 'c', "NAME", "collection of the result (required)"},
       {"result-id", 0, "ID", "result set ID from a multi-part or PENDING answer (required)"},
       {"part", 0, "N", "part number to fetch (default 1)"},
       {"follow", 0, "", "fetch the later parts too"},
-  };
-  for (auto& o : output_options()) own.push_back(o);
-  const auto specs = with_network_options(own);
+  });
   Args args;
-  if (auto err = parse_args(argv, specs, args)) return usage_error("fulfill", *err);
-  if (args.has("help")) return help(kFulfillUsage, specs);
-  if (!args.positional().empty()) return usage_error("fulfill", "unexpected argument '" + args.positional()[0] + "'");
+  if (auto done = parse_command("fulfill", argv, specs, kFulfillUsage, args)) return *done;
   const auto collection = args.get("collection");
   const auto result_id = args.get("result-id");
   if (!collection || !result_id) return usage_error("fulfill", "--collection and --result-id are required");

@@ -1,6 +1,8 @@
 // taxii subscribe: manage subscriptions with a Collection Management service
 // (Subscription_Management_Request, Services 1.1 §4.4.6; TAXII 1.0: feed subscriptions).
 #include <iostream>
+#include <optional>
+#include <string>
 
 #include "client/cli/command.hpp"
 #include "client/cli/common.hpp"
@@ -19,30 +21,8 @@ const char* kUsage =
     "URL (protocol from its scheme, message binding of --taxii); without it you poll with\n"
     "'taxii poll --subscription ID'.\n\n";
 
-const char* kExitCodes = "\nExit status: 0 ok, 2 usage, 3 network/HTTP error, 4 TAXII error status, 5 local file error.\n";
-
-}  // namespace
-
-int run_subscribe(const std::vector<std::string>& argv) {
-  const auto specs = with_network_options({
-      {"collection", 'c', "NAME", "collection (TAXII 1.0: feed) (required)"},
-      {"action", 0, "ACTION", "subscribe (default), unsubscribe, pause, resume or status"},
-      {"id", 0, "ID", "subscription ID"},
-      {"inbox", 0, "URL", "push new content to this Inbox service (subscribe)"},
-      {"count-only", 0, "", "deliver record counts only, not content (subscribe; TAXII 1.1)"},
-      {"binding", 0, "ID[>SUB,..]", "content binding wanted (repeatable; subscribe)"},
-      {"subtype", 0, "SUB", "a subtype of the preceding --binding (repeatable)"},
-      {"query", 0, "FILE", "deliver only content matching this tdq:Default_Query file (TAXII 1.1)"},
-  });
-  Args args;
-  if (auto err = parse_args(argv, specs, args)) return usage_error("subscribe", *err);
-  if (args.has("help")) {
-    std::cout << kUsage << help_options(specs) << kExitCodes;
-    return kExitOk;
-  }
-  if (!args.positional().empty()) return usage_error("subscribe", "unexpected argument '" + args.positional()[0] + "'");
-
-  client::SubscriptionSpec spec;
+// The request from the options; the exit code of a usage problem, nullopt when it is fine.
+std::optional<int> subscription_spec(const Args& args, client::SubscriptionSpec& spec) {
   const auto collection = args.get("collection");
   if (!collection || collection->empty()) return usage_error("subscribe", "--collection is required");
   spec.collection = *collection;
@@ -84,52 +64,76 @@ int run_subscribe(const std::vector<std::string>& argv) {
   if (auto q = args.get("query")) {
     if (int rc = read_query("subscribe", *q, spec.query); rc != 0) return rc;
   }
+  return std::nullopt;
+}
+
+void print_json(const client::SubscriptionSpec& spec, const v11::ManageCollectionSubscriptionResponse& r) {
+  JsonWriter w(std::cout);
+  w.begin_object().field("command", "subscribe").field("ok", true).field("action", v11::to_string(spec.action));
+  w.field("collection", r.collection_name).field("message", r.message).key("subscriptions").begin_array();
+  for (const auto& s : r.subscriptions) {
+    w.begin_object().field("id", s.subscription_id).field("status", v11::to_string(s.status));
+    if (s.subscription_parameters) {
+      w.field("response_type", v11::to_string(s.subscription_parameters->response_type));
+      w.key("content_bindings").begin_array();
+      for (const auto& cb : s.subscription_parameters->content_bindings)
+        w.begin_object().field("id", cb.binding_id).string_array("subtypes", cb.subtypes).end_object();
+      w.end_array();
+      w.field("has_query", s.subscription_parameters->query.has_value());
+    }
+    w.key("push");
+    if (s.push_parameters)
+      w.begin_object().field("protocol", s.push_parameters->protocol_binding).field("address", s.push_parameters->address)
+          .field("message_binding", s.push_parameters->message_binding).end_object();
+    else
+      w.null();
+    w.key("poll_instances").begin_array();
+    for (const auto& p : s.poll_instances)
+      w.begin_object().field("protocol", p.protocol_binding).field("address", p.address)
+          .string_array("message_bindings", p.message_bindings).end_object();
+    w.end_array().end_object();
+  }
+  w.end_array().end_object().finish();
+}
+
+void print_text(const v11::ManageCollectionSubscriptionResponse& r) {
+  if (r.message) std::cout << *r.message << "\n";
+  if (r.subscriptions.empty()) std::cout << "no subscriptions to '" << r.collection_name << "'\n";
+  for (const auto& s : r.subscriptions) {
+    std::cout << "subscription " << s.subscription_id << " " << v11::to_string(s.status) << " (collection "
+              << r.collection_name << ")\n";
+    if (s.subscription_parameters)
+      std::cout << "  response type: " << v11::to_string(s.subscription_parameters->response_type) << "\n";
+    if (s.push_parameters) std::cout << "  push to: " << s.push_parameters->address << "\n";
+    for (const auto& p : s.poll_instances) std::cout << "  poll at: " << p.address << "\n";
+  }
+}
+
+}  // namespace
+
+int run_subscribe(const std::vector<std::string>& argv) {
+  const auto specs = with_network_options({
+      {"collection", 'c', "NAME", "collection (TAXII 1.0: feed) (required)"},
+      {"action", 0, "ACTION", "subscribe (default), unsubscribe, pause, resume or status"},
+      {"id", 0, "ID", "subscription ID"},
+      {"inbox", 0, "URL", "push new content to this Inbox service (subscribe)"},
+      {"count-only", 0, "", "deliver record counts only, not content (subscribe; TAXII 1.1)"},
+      {"binding", 0, "ID[>SUB,..]", "content binding wanted (repeatable; subscribe)"},
+      {"subtype", 0, "SUB", "a subtype of the preceding --binding (repeatable)"},
+      {"query", 0, "FILE", "deliver only content matching this tdq:Default_Query file (TAXII 1.1)"},
+  });
+  Args args;
+  if (auto done = parse_command("subscribe", argv, specs, kUsage, args)) return *done;
+  client::SubscriptionSpec spec;
+  if (auto code = subscription_spec(args, spec)) return *code;
 
   int rc = kExitOk;
   auto ctx = open_session("subscribe", args, ServiceType::CollectionManagement, rc);
   if (!ctx) return rc;
   auto r = ctx->session->manage_subscription(spec);
   if (!r.ok()) return report(*ctx, r.error());
-
-  if (ctx->json) {
-    JsonWriter w(std::cout);
-    w.begin_object().field("command", "subscribe").field("ok", true).field("action", v11::to_string(spec.action));
-    w.field("collection", r->collection_name).field("message", r->message).key("subscriptions").begin_array();
-    for (const auto& s : r->subscriptions) {
-      w.begin_object().field("id", s.subscription_id).field("status", v11::to_string(s.status));
-      if (s.subscription_parameters) {
-        w.field("response_type", v11::to_string(s.subscription_parameters->response_type));
-        w.key("content_bindings").begin_array();
-        for (const auto& cb : s.subscription_parameters->content_bindings)
-          w.begin_object().field("id", cb.binding_id).string_array("subtypes", cb.subtypes).end_object();
-        w.end_array();
-        w.field("has_query", s.subscription_parameters->query.has_value());
-      }
-      w.key("push");
-      if (s.push_parameters)
-        w.begin_object().field("protocol", s.push_parameters->protocol_binding).field("address", s.push_parameters->address)
-            .field("message_binding", s.push_parameters->message_binding).end_object();
-      else
-        w.null();
-      w.key("poll_instances").begin_array();
-      for (const auto& p : s.poll_instances)
-        w.begin_object().field("protocol", p.protocol_binding).field("address", p.address)
-            .string_array("message_bindings", p.message_bindings).end_object();
-      w.end_array().end_object();
-    }
-    w.end_array().end_object().finish();
-    return kExitOk;
-  }
-  if (r->message) std::cout << *r->message << "\n";
-  if (r->subscriptions.empty()) std::cout << "no subscriptions to '" << r->collection_name << "'\n";
-  for (const auto& s : r->subscriptions) {
-    std::cout << "subscription " << s.subscription_id << " " << v11::to_string(s.status) << " (collection "
-              << r->collection_name << ")\n";
-    if (s.subscription_parameters)
-      std::cout << "  response type: " << v11::to_string(s.subscription_parameters->response_type) << "\n";
-    if (s.push_parameters) std::cout << "  push to: " << s.push_parameters->address << "\n";
-    for (const auto& p : s.poll_instances) std::cout << "  poll at: " << p.address << "\n";
-  }
+  if (ctx->json) print_json(spec, *r);
+  else print_text(*r);
   return kExitOk;
 }
 

@@ -12,7 +12,6 @@
 
 #include "bindings/xml/message_binding.hpp"
 #include "client/cli/command.hpp"
-#include "client/poco_transport.hpp"
 #include "core/urn.hpp"
 
 namespace taxii::cli {
@@ -28,6 +27,17 @@ std::optional<long> positive(const std::string& s) {
   const long v = std::stol(s);
   if (v <= 0) return std::nullopt;
   return v;
+}
+
+// The length of the UTF-8 sequence that starts at s[i] (lead byte and continuation bytes
+// only, RFC 3629 §3), or 0 if there is none.
+size_t utf8_sequence(std::string_view s, size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  const size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+  if (len == 0 || i + len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k)
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+  return len;
 }
 
 void print_trace(const client::TraceEvent& ev) {
@@ -71,16 +81,9 @@ std::string json_quote(std::string_view s) {
       continue;
     }
     // Copy a valid UTF-8 sequence; replace anything else with U+FFFD.
-    const size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-    bool ok = len != 0 && i + len <= s.size();
-    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
-    if (ok) {
-      out.append(s.substr(i, len));
-      i += len;
-    } else {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    }
+    const size_t len = utf8_sequence(s, i);
+    out.append(len > 0 ? s.substr(i, len) : std::string_view("\xEF\xBF\xBD"));
+    i += std::max<size_t>(len, 1);
   }
   out += '"';
   return out;
@@ -127,6 +130,18 @@ std::string help_options(const std::vector<OptionSpec>& all) {
   std::string out;
   if (!own.empty()) out += "options:\n" + format_options(own) + "\n";
   return out + "common options:\n" + format_options(common);
+}
+
+std::optional<int> parse_command(const std::string& command, const std::vector<std::string>& argv,
+                                 const std::vector<OptionSpec>& specs, const char* usage, Args& args, bool positional) {
+  if (auto err = parse_args(argv, specs, args)) return usage_error(command, *err);
+  if (args.has("help")) {
+    std::cout << usage << help_options(specs) << kNetworkExitCodes;
+    return kExitOk;
+  }
+  if (!positional && !args.positional().empty())
+    return usage_error(command, "unexpected argument '" + args.positional()[0] + "'");
+  return std::nullopt;
 }
 
 int usage_error(const std::string& command, const std::string& message) {
@@ -181,48 +196,46 @@ int report(const NetContext& ctx, const Error& e) {
   return exit_code_for(e);
 }
 
-std::optional<NetContext> open_session(const std::string& command, const Args& args, ServiceType primary,
-                                       int& exit_code) {
-  NetContext ctx;
-  ctx.command = command;
-  ctx.json = args.has("json");
-  for (const auto& o : args.sequence()) ctx.verbose += o.first == "verbose";
-  auto usage = [&](const std::string& m) {
-    exit_code = usage_error(command, m);
-    return std::nullopt;
-  };
+namespace {
 
-  client::SessionOptions so;
-  const std::string version = args.get("taxii").value_or("1.1");
-  if (version == "1.1") so.version = Version::V11;
-  else if (version == "1.0") so.version = Version::V10;
-  else return usage("--taxii must be 1.1 or 1.0");
+// A usage problem (exit 2) or an unreadable file (exit 5), printed; nullopt when all is well.
+using Problem = std::optional<int>;
 
-  client::TransportOptions to;
+// --ca, --cert, --key, --insecure, --proxy, --timeout.
+Problem transport_options(const std::string& command, const Args& args, client::TransportOptions& to) {
   for (const char* f : {"ca", "cert", "key"}) {
     if (auto p = args.get(f); p && !readable(*p)) {
       std::cerr << "taxii " << command << ": cannot read --" << f << " file '" << *p << "'\n";
-      exit_code = kExitIo;
-      return std::nullopt;
+      return kExitIo;
     }
   }
   to.tls.ca_file = args.get("ca").value_or("");
   to.tls.cert_file = args.get("cert").value_or("");
   to.tls.key_file = args.get("key").value_or("");
-  to.tls.insecure = args.has("insecure");
-  if (!to.tls.key_file.empty() && to.tls.cert_file.empty()) return usage("--key needs --cert");
+  to.tls.verify = !args.has("insecure");
+  to.missing_certificate_hint = " (does the server require a client certificate? see --cert)";
+  if (!to.tls.key_file.empty() && to.tls.cert_file.empty()) return usage_error(command, "--key needs --cert");
   if (auto p = args.get("proxy")) {
     auto px = client::parse_proxy(*p);
-    if (!px.ok()) return usage(px.error().message());
+    if (!px.ok()) return usage_error(command, px.error().message());
     to.proxy = *px;
   }
   if (auto t = args.get("timeout")) {
     auto v = positive(*t);
-    if (!v) return usage("--timeout needs a positive number of seconds");
+    if (!v) return usage_error(command, "--timeout needs a positive number of seconds");
     to.timeout = std::chrono::seconds(*v);
   }
+  return std::nullopt;
+}
+
+// --taxii, --retries, --user, --password, --connections, and the trace of -v and --raw.
+Problem session_options(NetContext& ctx, const Args& args, client::SessionOptions& so) {
+  const std::string version = args.get("taxii").value_or("1.1");
+  if (version == "1.1") so.version = Version::V11;
+  else if (version == "1.0") so.version = Version::V10;
+  else return usage_error(ctx.command, "--taxii must be 1.1 or 1.0");
   if (auto r = args.get("retries")) {
-    if (*r != "0" && !positive(*r)) return usage("--retries needs a number");
+    if (*r != "0" && !positive(*r)) return usage_error(ctx.command, "--retries needs a number");
     so.retry.max_attempts = 1 + static_cast<int>(*r == "0" ? 0 : *positive(*r));
   }
   const char* env_user = std::getenv("TAXII_USER");
@@ -230,7 +243,7 @@ std::optional<NetContext> open_session(const std::string& command, const Args& a
   std::optional<std::string> user = args.get("user");
   if (!user && env_user != nullptr && *env_user != '\0') user = env_user;
   if (user) so.basic_auth = client::Credentials{*user, args.get("password").value_or(env_password ? env_password : "")};
-  else if (args.has("password")) return usage("--password needs --user");
+  else if (args.has("password")) return usage_error(ctx.command, "--password needs --user");
 
   auto raw = std::make_shared<std::function<void(std::string_view)>>();
   const bool verbose = ctx.verbose > 0;
@@ -242,63 +255,85 @@ std::optional<NetContext> open_session(const std::string& command, const Args& a
     };
   so.prefetch_parts = !verbose && !args.has("raw");  // -v / --raw print in wire order
   if (auto c = args.get("connections")) {  // poll and fulfill only
-    if (*c != "1" && *c != "2") return usage("--connections must be 1 or 2");
+    if (*c != "1" && *c != "2") return usage_error(ctx.command, "--connections must be 1 or 2");
     so.poll_connections = *c == "1" ? 1 : 2;
   }
   so.notice = [](const std::string& m) { std::cerr << "taxii: " << m << "\n"; };
   ctx.set_raw_response = [raw](std::function<void(std::string_view)> f) { *raw = std::move(f); };
-  ctx.session = std::make_unique<client::Session>(std::make_unique<client::PocoTransport>(to), std::move(so));
+  return std::nullopt;
+}
 
-  // Addresses.
-  std::optional<client::Url> discovery;
+// --url, or --host [--port] [--https] [--path]: the primary service's address, or (--host
+// without --path) the Discovery service to ask for it; --discovery names that one directly.
+Problem addresses(NetContext& ctx, const Args& args, ServiceType primary, std::optional<client::Url>& discovery) {
+  const std::string& command = ctx.command;
   if (auto u = args.get("url")) {
     auto url = client::parse_url(*u);
-    if (!url.ok()) return usage("--url: " + url.error().message());
+    if (!url.ok()) return usage_error(command, "--url: " + url.error().message());
     ctx.session->set_address(primary, *url);
   } else if (auto h = args.get("host")) {
-    const bool https = args.has("https");
     std::string port;
     if (auto p = args.get("port")) {
-      if (!positive(*p)) return usage("--port needs a number");
+      if (!positive(*p)) return usage_error(command, "--port needs a number");
       port = ":" + *p;
     }
     std::string path = args.get("path").value_or("");
     if (!path.empty() && path[0] != '/') path = "/" + path;
     const std::string host = h->find(':') != std::string::npos ? "[" + *h + "]" : *h;
-    auto url = client::parse_url(std::string(https ? "https" : "http") + "://" + host + port +
+    auto url = client::parse_url(std::string(args.has("https") ? "https" : "http") + "://" + host + port +
                                  (path.empty() ? "/taxii-discovery-service/" : path));
-    if (!url.ok()) return usage(url.error().message());
+    if (!url.ok()) return usage_error(command, url.error().message());
     if (path.empty()) discovery = *url;
     else ctx.session->set_address(primary, *url);
   } else if (args.has("port") || args.has("path") || args.has("https")) {
-    return usage("--port, --path and --https go with --host");
+    return usage_error(command, "--port, --path and --https go with --host");
   }
   if (auto d = args.get("discovery")) {
     auto url = client::parse_url(*d);
-    if (!url.ok()) return usage("--discovery: " + url.error().message());
+    if (!url.ok()) return usage_error(command, "--discovery: " + url.error().message());
     discovery = *url;
   }
-  if (discovery) {
-    if (primary == ServiceType::Discovery && ctx.session->address(primary)) {
-      // --url names the Discovery service itself; --discovery is redundant.
-    } else {
-      ctx.session->set_address(ServiceType::Discovery, *discovery);
-    }
+  // --url naming the Discovery service itself makes --discovery redundant.
+  if (discovery && !(primary == ServiceType::Discovery && ctx.session->address(primary)))
+    ctx.session->set_address(ServiceType::Discovery, *discovery);
+  return std::nullopt;
+}
+
+// Asks the Discovery service for the primary service's address when it has none yet.
+Problem locate(NetContext& ctx, const Args& args, ServiceType primary, const std::optional<client::Url>& discovery) {
+  if (ctx.session->address(primary)) return std::nullopt;
+  if (!discovery) return usage_error(ctx.command, "give the service's --url, or --host, or --discovery URL");
+  if (auto st = ctx.session->locate_services(); !st.ok()) return report(ctx, st.error());
+  if (!ctx.session->address(primary))
+    return report(ctx, client::local_error("the Discovery service " + discovery->str() + " lists no " +
+                                           std::string(to_string(primary)) + " service for TAXII " +
+                                           args.get("taxii").value_or("1.1") + " over HTTP(S); give its --url"));
+  if (ctx.verbose)
+    std::cerr << "taxii: " << to_string(primary) << " service at " << ctx.session->address(primary)->str() << "\n";
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<NetContext> open_session(const std::string& command, const Args& args, ServiceType primary,
+                                       int& exit_code) {
+  NetContext ctx;
+  ctx.command = command;
+  ctx.json = args.has("json");
+  for (const auto& o : args.sequence()) ctx.verbose += o.first == "verbose";
+  client::SessionOptions so;
+  client::TransportOptions to;
+  std::optional<client::Url> discovery;
+  Problem problem = session_options(ctx, args, so);
+  if (!problem) problem = transport_options(command, args, to);
+  if (!problem) {
+    ctx.session = std::make_unique<client::Session>(std::make_unique<client::HttpTransport>(to), std::move(so));
+    problem = addresses(ctx, args, primary, discovery);
   }
-  if (!ctx.session->address(primary)) {
-    if (!discovery) return usage("give the service's --url, or --host, or --discovery URL");
-    if (auto st = ctx.session->locate_services(); !st.ok()) {
-      exit_code = report(ctx, st.error());
-      return std::nullopt;
-    }
-    if (!ctx.session->address(primary)) {
-      exit_code = report(ctx, client::local_error("the Discovery service " + discovery->str() + " lists no " +
-                                                  std::string(to_string(primary)) + " service for TAXII " + version +
-                                                  " over HTTP(S); give its --url"));
-      return std::nullopt;
-    }
-    if (ctx.verbose)
-      std::cerr << "taxii: " << to_string(primary) << " service at " << ctx.session->address(primary)->str() << "\n";
+  if (!problem) problem = locate(ctx, args, primary, discovery);
+  if (problem) {
+    exit_code = *problem;
+    return std::nullopt;
   }
   return ctx;
 }

@@ -39,6 +39,17 @@ struct NetContext {
   std::function<void(std::function<void(std::string_view body)>)> set_raw_response;
 };
 
+// The "Exit status:" lines of a network command's --help.
+inline constexpr const char* kNetworkExitCodes =
+    "\nExit status: 0 ok, 2 usage, 3 network/HTTP error, 4 TAXII error status, 5 local file error.\n";
+
+// Parses a command's arguments against specs. A parse error, or a positional argument when
+// `positional` is false, is a usage error; --help prints `usage`, the options and
+// kNetworkExitCodes. Returns the exit code when the command is done, nullopt to go on.
+std::optional<int> parse_command(const std::string& command, const std::vector<std::string>& argv,
+                                 const std::vector<OptionSpec>& specs, const char* usage, Args& args,
+                                 bool positional = false);
+
 // Parses the common options and builds the session: addresses from --url / --host... /
 // --discovery (asking the Discovery service when needed for `primary`). On failure prints
 // the error (stderr, and JSON with --json) and returns the exit code in `exit_code`.

@@ -66,7 +66,7 @@ void usage(std::ostream& os) {
 
 int main(int argc, char** argv) {
   // A server (or proxy) that closes a connection while a request is being written must give a
-  // transport error (and the keep-alive resend of client/poco_transport.hpp), not kill the
+  // transport error (and the keep-alive resend of bindings/http/http_client.hpp), not kill the
   // process silently. Writes to a closed stdout then fail and are reported (exit 5).
   std::signal(SIGPIPE, SIG_IGN);
   // Memory of a long poll (issue #9: < 64 MB for 1M blocks): parts (MBs each) are fetched and

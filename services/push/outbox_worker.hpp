@@ -38,7 +38,7 @@
 
 #include "bindings/query/query_format.hpp"
 #include "core/clock.hpp"
-#include "services/push/push_sender.hpp"
+#include "services/push/push_message.hpp"
 #include "services/topology.hpp"
 #include "storage/store.hpp"
 

@@ -4,6 +4,7 @@
 #include <utility>
 #include <variant>
 
+#include "bindings/http/http_client.hpp"
 #include "bindings/xml/bridge.hpp"
 #include "bindings/xml/message_binding.hpp"
 #include "core/ids.hpp"
@@ -89,13 +90,7 @@ Result<PreparedPush> prepare_push(const v11::InboxMessage& m, const storage::Pus
   PreparedPush p;
   p.to = std::move(to).value();
   p.body = std::move(body).value();
-  const std::string binding(v10 ? urn::kMessageXml10 : urn::kMessageXml11);
-  p.headers = {{"Content-Type", "application/xml"},
-               {"Accept", "application/xml"},
-               {"X-TAXII-Content-Type", binding},
-               {"X-TAXII-Accept", binding},
-               {"X-TAXII-Services", std::string(v10 ? urn::kServices10 : urn::kServices11)},
-               {"X-TAXII-Protocol", std::string(p.to.https ? urn::kProtocolHttps : urn::kProtocolHttp)}};
+  p.headers = http::taxii_headers(v10 ? Version::V10 : Version::V11, p.to.https).fields();
   return p;
 }
 

@@ -552,7 +552,7 @@ std::string discovery_response_with_padding() {
 }
 
 BOOST_AUTO_TEST_CASE(a_body_arriving_in_pieces_is_read_whole) {
-  // The client reads a body of known length straight into its buffer (client/poco_transport.cpp):
+  // The client reads a body of known length straight into its buffer (bindings/http/http_client.cpp):
   // pieces that arrive apart, one of them split inside an element, make one message.
   PiecewiseServer server(discovery_response_with_padding(), 7, std::chrono::milliseconds(30));
   auto r = taxii_cli({"discover", "--url", server.url("/services/discovery"), "--retries", "0", "--json"});

@@ -1,5 +1,5 @@
 // client::Session against an in-process fake Transport: request headers, the mapping of
-// non-TAXII HTTP answers (PROTOCOL.md §9.3), in_response_to checks, multi-part following,
+// non-TAXII HTTP answers (HTTP 1.0 §5), in_response_to checks, multi-part following,
 // PENDING handling, retries, service location and subscriptions. TAXII 1.0: client_v10_test.cpp.
 #define BOOST_TEST_MODULE client_session
 #include <boost/test/data/test_case.hpp>
@@ -55,7 +55,7 @@ Result<HttpResponse> multipart_poll(const SeenRequest& req, uint64_t parts, int 
   return taxii_answer(req, Message{std::move(pr)});
 }
 
-// Transports that can open a second connection (lane), as PocoTransport does, over one
+// Transports that can open a second connection (lane), as HttpTransport does, over one
 // shared server function; thread-safe, since the Session uses both lanes at once.
 struct Lanes {
   std::function<Result<HttpResponse>(const SeenRequest&)> server;
@@ -155,7 +155,7 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(status_mapping)
 
-// PROTOCOL.md §9.3 (HTTP 1.0 §5 Table 2).
+// HTTP 1.0 §5 Table 2.
 const std::map<int, StatusType> kTable = {
     {400, StatusType::BadMessage},         {401, StatusType::Unauthorized}, {403, StatusType::Unauthorized},
     {406, StatusType::UnsupportedMessage}, {407, StatusType::Unauthorized}, {413, StatusType::BadMessage},
@@ -530,13 +530,14 @@ BOOST_AUTO_TEST_CASE(pending_gives_up_after_the_deadline) {
   std::vector<SeenRequest> seen;
   client::SessionOptions o;
   o.retry.async_deadline = std::chrono::seconds(10);
-  o.sleep = [](milliseconds) {};
+  const ManualClock clock;
+  const Timestamp start = clock.now();
   client::Session s(std::make_unique<FakeTransport>(
                         [](const SeenRequest& r) {
                           return taxii_answer(r, Message{status11("PENDING", "", {{"ESTIMATED_WAIT", "4"}, {"RESULT_ID", "r"}, {"WILL_PUSH", "false"}})});
                         },
                         &seen),
-                    o);
+                    o, clock);
   s.set_address(ServiceType::Poll, *client::parse_url("http://t/p"));
   client::PollSpec spec;
   spec.collection = "feed";
@@ -545,6 +546,7 @@ BOOST_AUTO_TEST_CASE(pending_gives_up_after_the_deadline) {
   BOOST_TEST_REQUIRE(!r.ok());
   BOOST_TEST(r.error().type() == StatusType::Pending);
   BOOST_TEST(seen.size() == 3u);  // 4 s + 4 s fit in 10 s, a third wait does not
+  BOOST_TEST(clock.now().micros() - start.micros() == 8'000'000);  // waited on the clock, not slept
 }
 
 BOOST_AUTO_TEST_SUITE_END()

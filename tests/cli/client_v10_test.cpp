@@ -1,4 +1,4 @@
-// client::Session speaking TAXII 1.0 to an in-process fake Transport (client/v10_compat.hpp):
+// client::Session speaking TAXII 1.0 to an in-process fake Transport (the bridge, bindings/xml/bridge.hpp):
 // Feed_Information as collections, the 1.0 poll window, what 1.0 cannot say failing locally,
 // 1.0 status details as 1.1 details, and feed subscriptions (bindings in Push_Parameters, the
 // status a 1.0 answer implies).
@@ -151,6 +151,50 @@ BOOST_AUTO_TEST_CASE(status_details_of_10_are_read_as_11_details) {
   BOOST_TEST_REQUIRE(details.size() == 2u);
   BOOST_TEST(details[1].name == "SUPPORTED_CONTENT");
   BOOST_TEST(details[1].value == "urn:stix.mitre.org:xml:1.0.1");
+}
+
+// A 1.0 RETRY names the time to retry at (Services 1.0 §3.4.1); the wait is that time minus
+// the Session clock's now, slept on that clock (a ManualClock here: nothing really sleeps).
+BOOST_AUTO_TEST_CASE(a_10_retry_time_is_waited_out_on_the_session_clock) {
+  int calls = 0;
+  Harness* hp = nullptr;
+  Harness h(
+      [&calls, &hp](const SeenRequest& r) {
+        if (++calls == 1) {
+          v10::StatusMessage s;
+          s.status_type = "RETRY";
+          s.status_detail = Timestamp::from_micros(hp->clock.now().micros() + 90'000'000).to_string();
+          return taxii_answer(r, Message{s});
+        }
+        return taxii_answer(r, Message{v10::FeedInformationResponse{}});
+      },
+      Version::V10);
+  hp = &h;
+  const Timestamp start = h.clock.now();
+  auto r = h.session->collection_information();
+  BOOST_TEST_REQUIRE(r.ok(), why(r));
+  BOOST_TEST(calls == 2);
+  BOOST_TEST_REQUIRE(h.sleeps.size() == 1u);
+  BOOST_TEST(h.sleeps[0].count() == 90'000);  // the RETRY time, not the 500 ms backoff
+  BOOST_TEST(h.clock.now().micros() - start.micros() == 90'000'000);
+}
+
+BOOST_AUTO_TEST_CASE(a_10_retry_time_already_past_is_no_wait) {
+  int calls = 0;
+  Harness h(
+      [&calls](const SeenRequest& r) {
+        if (++calls == 1) {
+          v10::StatusMessage s;
+          s.status_type = "RETRY";
+          s.status_detail = "2001-01-01T00:00:00Z";  // long before the ManualClock's start
+          return taxii_answer(r, Message{s});
+        }
+        return taxii_answer(r, Message{v10::FeedInformationResponse{}});
+      },
+      Version::V10);
+  BOOST_TEST_REQUIRE(h.session->collection_information().ok());
+  BOOST_TEST_REQUIRE(h.sleeps.size() == 1u);
+  BOOST_TEST(h.sleeps[0].count() == 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -14,6 +14,7 @@
 #include "client/errors.hpp"
 #include "client/session.hpp"
 #include "client/transport.hpp"
+#include "core/clock.hpp"
 #include "core/urn.hpp"
 
 namespace taxii::test {
@@ -87,17 +88,29 @@ inline v11::ContentBlock block11(const std::string& text) {
   return b;
 }
 
+// A clock that records every sleep and advances a ManualClock by it instead of sleeping.
+class RecordingClock final : public Clock {
+ public:
+  Timestamp now() const override { return clock.now(); }
+  void sleep_for(std::chrono::milliseconds d) const override {
+    sleeps.push_back(d);
+    clock.advance(d);
+  }
+  ManualClock clock;
+  mutable std::vector<std::chrono::milliseconds> sleeps;
+};
+
 // A Session over a FakeTransport with every service at `url`; sleeps are recorded, not slept.
 struct Harness {
   std::vector<SeenRequest> seen;
-  std::vector<std::chrono::milliseconds> sleeps;
+  RecordingClock clock;
+  std::vector<std::chrono::milliseconds>& sleeps = clock.sleeps;
   std::unique_ptr<client::Session> session;
 
   explicit Harness(FakeTransport::Handler h, Version v = Version::V11, const std::string& url = "http://taxii.test/svc") {
     client::SessionOptions o;
     o.version = v;
-    o.sleep = [this](std::chrono::milliseconds d) { sleeps.push_back(d); };
-    session = std::make_unique<client::Session>(std::make_unique<FakeTransport>(std::move(h), &seen), std::move(o));
+    session = std::make_unique<client::Session>(std::make_unique<FakeTransport>(std::move(h), &seen), std::move(o), clock);
     const auto u = *client::parse_url(url);
     for (auto t : {ServiceType::Discovery, ServiceType::CollectionManagement, ServiceType::Poll, ServiceType::Inbox})
       session->set_address(t, u);
