@@ -19,12 +19,11 @@
 
 using namespace taxii;
 using namespace taxii::wire;
-using namespace taxii::wire::raw;
 using Clock = std::chrono::steady_clock;
 
 namespace {
 
-std::string request() { return raw_request(kDiscovery11); }
+std::string request() { return raw::raw_request(raw::kDiscovery11); }
 
 void raise_fd_limit() {
   rlimit r{};
@@ -40,7 +39,7 @@ void raise_fd_limit() {
 std::string read_response(Poco::Net::StreamSocket& s, Clock::time_point until) {
   std::string buf;
   const auto answers =
-      read_answers(s, buf, 1, std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()));
+      raw::read_answers(s, buf, 1, std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()));
   return answers.empty() ? buf : answers[0];
 }
 
