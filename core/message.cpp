@@ -1,6 +1,9 @@
 #include "core/message.hpp"
 
+#include <iterator>
 #include <type_traits>
+
+#include "core/utf8.hpp"
 
 namespace taxii {
 
@@ -39,12 +42,13 @@ std::string_view to_string(SubscriptionStatus s) {
 
 namespace v10 {
 std::string_view to_string(SubscriptionAction a) {
-  switch (a) {
-    case SubscriptionAction::Subscribe: return "SUBSCRIBE";
-    case SubscriptionAction::Unsubscribe: return "UNSUBSCRIBE";
-    case SubscriptionAction::Status: return "STATUS";
-  }
-  return "";
+  // The wire names of 1.1's actions of the same name (XML 1.0 §3.6, XML 1.1 §3.6).
+  static constexpr v11::SubscriptionAction kSame[] = {v11::SubscriptionAction::Subscribe,
+                                                      v11::SubscriptionAction::Unsubscribe,
+                                                      v11::SubscriptionAction::Status};
+  static_assert(static_cast<int>(SubscriptionAction::Status) == 2, "kSame follows the order of SubscriptionAction");
+  const auto i = static_cast<std::size_t>(a);
+  return i < std::size(kSame) ? v11::to_string(kSame[i]) : "";
 }
 }  // namespace v10
 
@@ -171,95 +175,83 @@ bool Mixed::is_text() const {
   return true;
 }
 
+namespace {
+// At xml[i] == '<': appends a CDATA section's text, skips a comment or a PI; returns the index
+// after it, or npos when it is none of them or is not closed.
+size_t markup_end(const std::string& xml, size_t i, std::string& out) {
+  if (xml.compare(i, 9, "<![CDATA[") == 0) {
+    const size_t end = xml.find("]]>", i + 9);
+    if (end == std::string::npos) return std::string::npos;
+    out.append(xml, i + 9, end - (i + 9));
+    return end + 3;
+  }
+  if (xml.compare(i, 4, "<!--") == 0) {
+    const size_t end = xml.find("-->", i + 4);
+    return end == std::string::npos ? end : end + 3;
+  }
+  if (xml.compare(i, 2, "<?") == 0) {
+    const size_t end = xml.find("?>", i + 2);
+    return end == std::string::npos ? end : end + 2;
+  }
+  return std::string::npos;
+}
+
+// Appends the text of the reference `ent` (what stands between '&' and ';'): one of the five
+// predefined entities or a character reference (XML 1.0 §4.1, §4.6); false if it is neither.
+bool append_reference(std::string_view ent, std::string& out) {
+  if (ent == "amp") out += '&';
+  else if (ent == "lt") out += '<';
+  else if (ent == "gt") out += '>';
+  else if (ent == "quot") out += '"';
+  else if (ent == "apos") out += '\'';
+  else if (ent.size() > 1 && ent[0] == '#') {
+    const bool hex = ent[1] == 'x' || ent[1] == 'X';
+    unsigned long cp = 0;
+    bool ok = ent.size() > (hex ? 2u : 1u);
+    for (size_t k = hex ? 2 : 1; ok && k < ent.size(); ++k) {
+      const char d = ent[k];
+      int v = -1;
+      if (d >= '0' && d <= '9') v = d - '0';
+      else if (hex && d >= 'a' && d <= 'f') v = d - 'a' + 10;
+      else if (hex && d >= 'A' && d <= 'F') v = d - 'A' + 10;
+      if (v < 0) ok = false;
+      else cp = cp * (hex ? 16 : 10) + static_cast<unsigned long>(v);
+      if (cp > 0x10FFFF) ok = false;
+    }
+    if (!ok) return false;
+    append_utf8(out, static_cast<uint32_t>(cp));
+  } else {
+    return false;
+  }
+  return true;
+}
+}  // namespace
+
 std::string Mixed::text_value() const {
   // Decodes character data: entity and character references, CDATA sections; comments
   // and processing instructions contribute nothing. Never throws; malformed markup is
   // copied as it stands.
   std::string out;
   out.reserve(xml.size());
-  auto append_utf8 = [&out](unsigned long cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  };
   size_t i = 0;
   while (i < xml.size()) {
     const char c = xml[i];
     if (c == '<') {
-      size_t end = std::string::npos;
-      if (xml.compare(i, 9, "<![CDATA[") == 0) {
-        end = xml.find("]]>", i + 9);
-        if (end != std::string::npos) {
-          out.append(xml, i + 9, end - (i + 9));
-          i = end + 3;
-          continue;
-        }
-      } else if (xml.compare(i, 4, "<!--") == 0) {
-        end = xml.find("-->", i + 4);
-        if (end != std::string::npos) {
-          i = end + 3;
-          continue;
-        }
-      } else if (xml.compare(i, 2, "<?") == 0) {
-        end = xml.find("?>", i + 2);
-        if (end != std::string::npos) {
-          i = end + 2;
-          continue;
-        }
+      if (const size_t next = markup_end(xml, i, out); next != std::string::npos) {
+        i = next;
+        continue;
       }
-      out += c;
-      ++i;
-      continue;
-    }
-    if (c != '&') {
-      out += c;
-      ++i;
-      continue;
-    }
-    const size_t semi = xml.find(';', i);
-    if (semi == std::string::npos || semi - i > 12) {
-      out += c;
-      ++i;
-      continue;
-    }
-    const std::string_view ent(xml.data() + i + 1, semi - i - 1);
-    if (ent == "amp") out += '&';
-    else if (ent == "lt") out += '<';
-    else if (ent == "gt") out += '>';
-    else if (ent == "quot") out += '"';
-    else if (ent == "apos") out += '\'';
-    else if (ent.size() > 1 && ent[0] == '#') {
-      const bool hex = ent[1] == 'x' || ent[1] == 'X';
-      unsigned long cp = 0;
-      bool ok = ent.size() > (hex ? 2u : 1u);
-      for (size_t k = hex ? 2 : 1; ok && k < ent.size(); ++k) {
-        const char d = ent[k];
-        int v = -1;
-        if (d >= '0' && d <= '9') v = d - '0';
-        else if (hex && d >= 'a' && d <= 'f') v = d - 'a' + 10;
-        else if (hex && d >= 'A' && d <= 'F') v = d - 'A' + 10;
-        if (v < 0) ok = false;
-        else cp = cp * (hex ? 16 : 10) + static_cast<unsigned long>(v);
-        if (cp > 0x10FFFF) ok = false;
+    } else if (c == '&') {
+      const size_t semi = xml.find(';', i);
+      if (semi != std::string::npos && semi - i <= 12) {
+        if (!append_reference(std::string_view(xml.data() + i + 1, semi - i - 1), out))
+          out.append(xml, i, semi - i + 1);
+        i = semi + 1;
+        continue;
       }
-      if (ok) append_utf8(cp);
-      else out.append(xml, i, semi - i + 1);
-    } else {
-      out.append(xml, i, semi - i + 1);
     }
-    i = semi + 1;
+    out += c;
+    ++i;
   }
   return out;
 }

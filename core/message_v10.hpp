@@ -11,12 +11,6 @@
 
 namespace taxii::v10 {
 
-using taxii::Mixed;
-using taxii::operator==;  // member-wise equality (model_common.hpp), found by ADL
-using taxii::operator!=;
-using taxii::PushMethod;
-using taxii::ServiceContact;
-
 // 1.0 Content_Block: Content_Binding is a text element (ID or nesting expression).
 struct ContentBlock {
   std::string binding;
@@ -40,19 +34,10 @@ struct DiscoveryRequest : MessageBase {
 };
 
 // @service_type: DISCOVERY, FEED_MANAGEMENT, INBOX, POLL (CollectionManagement <=> FEED_MANAGEMENT).
-struct ServiceInstance {
-  ServiceType service_type = ServiceType::Discovery;
-  std::string service_version;
-  std::optional<bool> available;
-  std::string protocol_binding;
-  std::string address;
-  std::vector<std::string> message_bindings;
+struct ServiceInstance : ServiceInstanceBase {
   std::vector<std::string> content_bindings;  // INBOX only
   std::optional<std::string> message;
-  auto tie() const {
-    return std::tie(service_type, service_version, available, protocol_binding, address,
-                    message_bindings, content_bindings, message);
-  }
+  auto tie() const { return std::tuple_cat(base_tie(), std::tie(content_bindings, message)); }
 };
 
 struct DiscoveryResponse : ResponseBase {

@@ -13,12 +13,6 @@
 
 namespace taxii::v11 {
 
-using taxii::Mixed;
-using taxii::operator==;  // member-wise equality (model_common.hpp), found by ADL
-using taxii::operator!=;
-using taxii::PushMethod;
-using taxii::ServiceContact;
-
 // Content_Binding with 0..n Subtype (capability lists; none => all subtypes).
 struct ContentBinding {
   std::string binding_id;
@@ -94,19 +88,12 @@ struct SupportedQuery {
   auto tie() const { return std::tie(format_id, body); }
 };
 
-struct ServiceInstance {
-  ServiceType service_type = ServiceType::Discovery;
-  std::string service_version;
-  std::optional<bool> available;
-  std::string protocol_binding;
-  std::string address;
-  std::vector<std::string> message_bindings;
+struct ServiceInstance : ServiceInstanceBase {
   std::vector<SupportedQuery> supported_queries;
   std::vector<ContentBinding> content_bindings;
   std::optional<std::string> message;
   auto tie() const {
-    return std::tie(service_type, service_version, available, protocol_binding, address,
-                    message_bindings, supported_queries, content_bindings, message);
+    return std::tuple_cat(base_tie(), std::tie(supported_queries, content_bindings, message));
   }
 };
 

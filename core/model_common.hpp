@@ -73,6 +73,23 @@ struct ServiceContact {
   auto tie() const { return std::tie(protocol_binding, address, message_bindings); }
 };
 
+enum class ServiceType { Discovery, CollectionManagement, Inbox, Poll };
+std::string_view to_string(ServiceType t);  // 1.1 wire names; 1.0 uses FEED_MANAGEMENT
+
+// What a Service_Instance of either version says first (XML 1.1 §3.4 / XML 1.0 §3.4 Discovery
+// Response): the service, its version and availability, and how to reach it.
+struct ServiceInstanceBase {
+  ServiceType service_type = ServiceType::Discovery;  // 1.0: FEED_MANAGEMENT for CollectionManagement
+  std::string service_version;
+  std::optional<bool> available;
+  std::string protocol_binding;
+  std::string address;
+  std::vector<std::string> message_bindings;
+  auto base_tie() const {
+    return std::tie(service_type, service_version, available, protocol_binding, address, message_bindings);
+  }
+};
+
 // Push_Method: Protocol_Binding + Message_Binding 1..n.
 struct PushMethod {
   std::string protocol_binding;
@@ -80,7 +97,15 @@ struct PushMethod {
   auto tie() const { return std::tie(protocol_binding, message_bindings); }
 };
 
-enum class ServiceType { Discovery, CollectionManagement, Inbox, Poll };
-std::string_view to_string(ServiceType t);  // 1.1 wire names; 1.0 uses FEED_MANAGEMENT
+
+// The member-wise equality above, where ADL looks for it from the models' own types.
+namespace v11 {
+using taxii::operator==;
+using taxii::operator!=;
+}  // namespace v11
+namespace v10 {
+using taxii::operator==;
+using taxii::operator!=;
+}  // namespace v10
 
 }  // namespace taxii

@@ -40,5 +40,13 @@ inline constexpr std::string_view kCap12 = "urn:oasis:names:tc:emergency:cap:1.2
 inline constexpr std::string_view kXmlEnc = "http://www.w3.org/2001/04/xmlenc#";
 inline constexpr std::string_view kSmime = "application/pkcs7-mime";
 inline constexpr std::string_view kSmimeLibtaxii = "application/x-pkcs7-mime";  // PROTOCOL.md §12.5
+// CBR v3 defines none for CybOX: third-party ids formed with the CBR formula (docs/decisions.md).
+inline constexpr std::string_view kCybox20 = "urn:cybox.mitre.org:xml:2.0";
+inline constexpr std::string_view kCybox201 = "urn:cybox.mitre.org:xml:2.0.1";
+inline constexpr std::string_view kCybox21 = "urn:cybox.mitre.org:xml:2.1";
+
+// Root namespaces of STIX 1.x and CybOX 2.x content (what the content bindings recognise).
+inline constexpr std::string_view kNsStix = "http://stix.mitre.org/stix-1";
+inline constexpr std::string_view kNsCybox = "http://cybox.mitre.org/cybox-2";
 
 }  // namespace taxii::urn

@@ -5,24 +5,13 @@
 #pragma once
 
 #include <cstddef>
-#include <string_view>
+
+#include "core/embedded_file.hpp"
 
 namespace taxii::schemas {
 
-struct EmbeddedFile {
-  const char* name;  // file name, e.g. "001_initial.sql"
-  const char* data;
-  std::size_t size;
-};
-
+using taxii::EmbeddedFile;
 extern const EmbeddedFile kFiles[];
 extern const std::size_t kFileCount;
-
-// The schema with that file name; empty if unknown.
-inline std::string_view find(std::string_view name) {
-  for (std::size_t i = 0; i < kFileCount; ++i)
-    if (name == kFiles[i].name) return {kFiles[i].data, kFiles[i].size};
-  return {};
-}
 
 }  // namespace taxii::schemas

@@ -3,35 +3,17 @@
 #define BOOST_TEST_MODULE server_auth_config
 #include <boost/test/unit_test.hpp>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
+#include <string>
 
 #include "auth/password.hpp"
 #include "server/config.hpp"
+#include "tests/support/config_file.hpp"
 
 using namespace taxii;
 using namespace taxii::server;
+using namespace taxii::test;
 
 namespace {
-
-struct TempFile {
-  std::filesystem::path path;
-  explicit TempFile(const std::string& text) {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "taxiid-auth-XXXXXX").string();
-    char* dir = mkdtemp(tmpl.data());
-    BOOST_TEST_REQUIRE(dir != nullptr);
-    path = std::filesystem::path(dir) / "taxiid.yaml";
-    std::ofstream(path) << text;
-  }
-  ~TempFile() { std::filesystem::remove_all(path.parent_path()); }
-};
-
-bool has_error(const ConfigLoad& c, const std::string& needle) {
-  for (const auto& e : c.errors)
-    if (e.find(needle) != std::string::npos) return true;
-  return false;
-}
 
 const std::string kBase =
     "listeners:\n  - port: 0\nstorage: sqlite://data/x.db\nservices:\n"
@@ -43,15 +25,12 @@ const std::string kBase =
 
 BOOST_AUTO_TEST_CASE(auth_section_loads) {
   const std::string h = *auth::hash_password("pw", 1000);
-  TempFile f(kBase + "auth:\n  public_discovery: true\n  rate_limit: {burst: 5, refill_ms: 100}\n  users:\n"
+  const ServerConfig c = loads(kBase + "auth:\n  public_discovery: true\n  rate_limit: {burst: 5, refill_ms: 100}\n  users:\n"
                      "    - {name: alice, password_hash: '" + h + "', groups: [x]}\n    - {name: svc}\n"
                      "  groups:\n    g: [alice]\n"
                      "  client_certificates:\n    map: [{subject: 'CN=svc', user: svc}]\n");
-  const auto c = load_config(f.path.string());
-  for (const auto& e : c.errors) BOOST_TEST_MESSAGE(e);
-  BOOST_TEST_REQUIRE(c.config.has_value());
-  BOOST_TEST_REQUIRE(c.config->auth.has_value());
-  const AuthConfig& a = *c.config->auth;
+  BOOST_TEST_REQUIRE(c.auth.has_value());
+  const AuthConfig& a = *c.auth;
   BOOST_TEST(a.public_discovery);
   BOOST_TEST(a.options.burst == 5.0);
   BOOST_TEST_REQUIRE(a.users.size() == 2u);
@@ -64,23 +43,20 @@ BOOST_AUTO_TEST_CASE(auth_section_loads) {
 }
 
 BOOST_AUTO_TEST_CASE(no_auth_section_means_open) {
-  TempFile f(
+  const ServerConfig c = loads(
       "listeners:\n  - port: 0\nstorage: sqlite://data/x.db\nservices:\n  - {id: poll, type: poll, path: /poll}\n"
       "collections:\n  - name: a\n    service_ids: [poll]\n");
-  const auto c = load_config(f.path.string());
-  BOOST_TEST_REQUIRE(c.config.has_value());
-  BOOST_TEST(!c.config->auth.has_value());
+  BOOST_TEST(!c.auth.has_value());
 }
 
 BOOST_AUTO_TEST_CASE(permissions_without_auth_is_an_error) {
-  TempFile f(kBase);
-  BOOST_TEST(has_error(load_config(f.path.string()), "needs an auth: section"));
+  BOOST_TEST(has_error(ConfigFile(kBase).load(), "needs an auth: section"));
 }
 
 BOOST_AUTO_TEST_CASE(plaintext_or_broken_hashes_are_errors) {
-  TempFile f(kBase + "auth:\n  users:\n    - {name: alice, password_hash: secret}\n    - {name: bob, password: x}\n"
+  const ConfigFile f(kBase + "auth:\n  users:\n    - {name: alice, password_hash: secret}\n    - {name: bob, password: x}\n"
                      "  groups:\n    g: [nobody]\n  client_certificates: {mode: sometimes}\n");
-  const auto c = load_config(f.path.string());
+  const auto c = f.load();
   BOOST_TEST(has_error(c, "auth.users[0].password_hash"));
   BOOST_TEST(has_error(c, "taxiid user hash"));
   BOOST_TEST(has_error(c, "auth.users[1].password"));  // unknown key: no plaintext passwords
@@ -89,8 +65,8 @@ BOOST_AUTO_TEST_CASE(plaintext_or_broken_hashes_are_errors) {
 }
 
 BOOST_AUTO_TEST_CASE(tls_min_version_is_checked) {
-  TempFile f(
+  const ConfigFile f(
       "listeners:\n  - port: 0\n    tls: {cert: /dev/null, key: /dev/null, min_version: '1.0'}\n"
       "storage: sqlite://data/x.db\nservices:\n  - {id: poll, type: poll, path: /poll}\n");
-  BOOST_TEST(has_error(load_config(f.path.string()), "min_version"));
+  BOOST_TEST(has_error(f.load(), "min_version"));
 }

@@ -2,36 +2,18 @@
 #define BOOST_TEST_MODULE server_config
 #include <boost/test/unit_test.hpp>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
+#include <string>
 
 #include "server/config.hpp"
+#include "tests/support/config_file.hpp"
 
 using namespace taxii;
 using namespace taxii::server;
+using namespace taxii::test;
 
 namespace {
 
-struct TempFile {
-  std::filesystem::path path;
-  explicit TempFile(const std::string& text) {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "taxiid-config-XXXXXX").string();
-    char* dir = mkdtemp(tmpl.data());
-    BOOST_TEST_REQUIRE(dir != nullptr);
-    path = std::filesystem::path(dir) / "taxiid.yaml";
-    std::ofstream(path) << text;
-  }
-  ~TempFile() { std::filesystem::remove_all(path.parent_path()); }
-};
-
-bool has_error(const ConfigLoad& c, const std::string& needle) {
-  for (const auto& e : c.errors)
-    if (e.find(needle) != std::string::npos) return true;
-  return false;
-}
-
-const char* kMinimal =
+const std::string kMinimal =
     "listeners:\n"
     "  - port: 0\n"
     "storage: sqlite://data/x.db\n"
@@ -56,17 +38,16 @@ BOOST_AUTO_TEST_CASE(sample_configuration_loads) {
 }
 
 BOOST_AUTO_TEST_CASE(minimal_configuration_loads) {
-  TempFile f(kMinimal);
-  const auto c = load_config(f.path.string());
-  for (const auto& e : c.errors) BOOST_TEST_MESSAGE(e);
+  ConfigFile f(kMinimal);
+  const auto c = f.load();
   BOOST_TEST_REQUIRE(c.config.has_value());
   BOOST_TEST(c.config->collections[0].poll_services.size() == 1u);
   BOOST_TEST(c.config->collections[0].inbox_services.size() == 1u);
-  BOOST_TEST(c.config->storage_uri == "sqlite://" + (f.path.parent_path() / "data/x.db").string());
+  BOOST_TEST(c.config->storage_uri == "sqlite://" + (f.path().parent_path() / "data/x.db").string());
 }
 
 BOOST_AUTO_TEST_CASE(errors_name_key_and_line) {
-  TempFile f(
+  const auto c = refused(
       "listeners:\n"
       "  - port: 70000\n"                       // line 2
       "storage: sqlite://x.db\n"
@@ -79,9 +60,6 @@ BOOST_AUTO_TEST_CASE(errors_name_key_and_line) {
       "    type: FEED\n"                        // line 10
       "    service_ids: [nope]\n"               // line 11
       "    colour: red\n");                     // line 12
-  const auto c = load_config(f.path.string());
-  BOOST_TEST(!c.config.has_value());
-  for (const auto& e : c.errors) BOOST_TEST_MESSAGE(e);
   BOOST_TEST(has_error(c, ":2: listeners[0].port: must be between 0 and 65535"));
   BOOST_TEST(has_error(c, ":6: services[0].type:"));
   BOOST_TEST(has_error(c, ":10: collections[0].type: expected DATA_FEED or DATA_SET"));
@@ -90,80 +68,43 @@ BOOST_AUTO_TEST_CASE(errors_name_key_and_line) {
 }
 
 BOOST_AUTO_TEST_CASE(log_section) {
-  {
-    TempFile f(std::string(kMinimal) + "log: {level: warn, requests: false, buffer_ms: 200}\n");
-    const auto c = load_config(f.path.string());
-    for (const auto& e : c.errors) BOOST_TEST_MESSAGE(e);
-    BOOST_TEST_REQUIRE(c.config.has_value());
-    BOOST_TEST(c.config->log.level == "warn");
-    BOOST_TEST(!c.config->log.requests);
-    BOOST_TEST(c.config->log.buffer_ms == 200u);
-  }
-  {
-    TempFile f(kMinimal);
-    const auto c = load_config(f.path.string());
-    BOOST_TEST_REQUIRE(c.config.has_value());
-    BOOST_TEST(c.config->log.level == "info");  // defaults: every line, written at once
-    BOOST_TEST(c.config->log.requests);
-    BOOST_TEST(c.config->log.buffer_ms == 0u);
-  }
-  {
-    TempFile f(std::string(kMinimal) + "log:\n  level: loud\n  buffer_ms: 99999\n  colour: red\n");
-    const auto c = load_config(f.path.string());
-    BOOST_TEST(!c.config.has_value());
-    for (const auto& e : c.errors) BOOST_TEST_MESSAGE(e);
-    BOOST_TEST(has_error(c, "log.colour: unknown key"));
-  }
-  {
-    TempFile f(std::string(kMinimal) + "log:\n  level: loud\n  buffer_ms: 99999\n");
-    const auto c = load_config(f.path.string());
-    BOOST_TEST(!c.config.has_value());
-    for (const auto& e : c.errors) BOOST_TEST_MESSAGE(e);
-    BOOST_TEST(has_error(c, ":11: log.level: expected debug, info, warn or error"));
-    BOOST_TEST(has_error(c, ":12: log.buffer_ms: must be between 0 and 10000"));
-  }
+  const LogConfig set = loads(kMinimal + "log: {level: warn, requests: false, buffer_ms: 200}\n").log;
+  BOOST_TEST(set.level == "warn");
+  BOOST_TEST(!set.requests);
+  BOOST_TEST(set.buffer_ms == 200u);
+  const LogConfig defaults = loads(kMinimal).log;
+  BOOST_TEST(defaults.level == "info");  // defaults: every line, written at once
+  BOOST_TEST(defaults.requests);
+  BOOST_TEST(defaults.buffer_ms == 0u);
+  BOOST_TEST(has_error(refused(kMinimal + "log:\n  level: loud\n  buffer_ms: 99999\n  colour: red\n"),
+                       "log.colour: unknown key"));
+  const auto bad = refused(kMinimal + "log:\n  level: loud\n  buffer_ms: 99999\n");
+  BOOST_TEST(has_error(bad, ":11: log.level: expected debug, info, warn or error"));
+  BOOST_TEST(has_error(bad, ":12: log.buffer_ms: must be between 0 and 10000"));
 }
 
 BOOST_AUTO_TEST_CASE(http_section) {
-  {
-    TempFile f(kMinimal);
-    const auto c = load_config(f.path.string());
-    BOOST_TEST_REQUIRE(c.config.has_value());
-    BOOST_TEST(!c.config->http.lenient_headers);  // strict TAXII headers by default
-  }
-  {
-    TempFile f(std::string(kMinimal) + "http:\n  lenient_headers: true\n");
-    const auto c = load_config(f.path.string());
-    for (const auto& e : c.errors) BOOST_TEST_MESSAGE(e);
-    BOOST_TEST_REQUIRE(c.config.has_value());
-    BOOST_TEST(c.config->http.lenient_headers);
-  }
-  {
-    TempFile f(std::string(kMinimal) + "http:\n  lenient_headers: sometimes\n  lenient_header: true\n");
-    const auto c = load_config(f.path.string());
-    BOOST_TEST(!c.config.has_value());
-    for (const auto& e : c.errors) BOOST_TEST_MESSAGE(e);
-    BOOST_TEST(has_error(c, ":11: http.lenient_headers: expected true or false"));
-    BOOST_TEST(has_error(c, ":12: http.lenient_header: unknown key"));
-  }
+  BOOST_TEST(!loads(kMinimal).http.lenient_headers);  // strict TAXII headers by default
+  BOOST_TEST(loads(kMinimal + "http:\n  lenient_headers: true\n").http.lenient_headers);
+  const auto bad = refused(kMinimal + "http:\n  lenient_headers: sometimes\n  lenient_header: true\n");
+  BOOST_TEST(has_error(bad, ":11: http.lenient_headers: expected true or false"));
+  BOOST_TEST(has_error(bad, ":12: http.lenient_header: unknown key"));
 }
 
 BOOST_AUTO_TEST_CASE(yaml_syntax_error_has_a_line) {
-  TempFile f("listeners:\n  - port: [1\nstorage: x\n");
-  const auto c = load_config(f.path.string());
+  const auto c = ConfigFile("listeners:\n  - port: [1\nstorage: x\n").load();
   BOOST_TEST_REQUIRE(c.errors.size() == 1u);
   BOOST_TEST(c.errors[0].find("taxiid.yaml:") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(tls_files_must_exist) {
-  TempFile f(
+  const ConfigFile f(
       "listeners:\n"
       "  - port: 0\n"
       "    tls: {cert: nope.pem, key: nope.key, client_certificates: required}\n"
       "storage: \"sqlite::memory:\"\n"
       "services: [{id: d, type: discovery, path: /d}]\n");
-  const auto c = load_config(f.path.string());
-  for (const auto& e : c.errors) BOOST_TEST_MESSAGE(e);
+  const auto c = f.load();
   BOOST_TEST(has_error(c, "listeners[0].tls.cert: file not found"));
   BOOST_TEST(has_error(c, "listeners[0].tls.ca: is required when client_certificates is required"));
 }
@@ -171,7 +112,7 @@ BOOST_AUTO_TEST_CASE(tls_files_must_exist) {
 // Issue #10: services[].queries (poll / collection_management; absent = every registered
 // format, [] = none) and collections[].strict_content.
 BOOST_AUTO_TEST_CASE(query_formats_and_strict_content) {
-  TempFile f(
+  const ServerConfig c = loads(
       "listeners:\n  - port: 0\nstorage: sqlite://data/x.db\n"
       "services:\n"
       "  - {id: poll, type: poll, path: /poll}\n"
@@ -180,49 +121,30 @@ BOOST_AUTO_TEST_CASE(query_formats_and_strict_content) {
       "  - {id: cm, type: collection_management, path: /cm, queries: [urn:taxii.mitre.org:query:default:1.0]}\n"
       "collections:\n  - name: a\n    strict_content: true\n    service_ids: [poll, plain]\n"
       "  - name: b\n    service_ids: [poll]\n");
-  const auto c = load_config(f.path.string());
-  for (const auto& e : c.errors) BOOST_TEST_MESSAGE(e);
-  BOOST_TEST_REQUIRE(c.config.has_value());
-  BOOST_TEST(!c.config->services[0].query_formats.has_value());
-  BOOST_TEST_REQUIRE(c.config->services[1].query_formats.has_value());
-  BOOST_TEST(c.config->services[1].query_formats->empty());
-  BOOST_TEST(*c.config->services[3].query_formats == std::vector<std::string>{"urn:taxii.mitre.org:query:default:1.0"},
+  BOOST_TEST(!c.services[0].query_formats.has_value());
+  BOOST_TEST_REQUIRE(c.services[1].query_formats.has_value());
+  BOOST_TEST(c.services[1].query_formats->empty());
+  BOOST_TEST(*c.services[3].query_formats == std::vector<std::string>{"urn:taxii.mitre.org:query:default:1.0"},
              boost::test_tools::per_element());
-  BOOST_TEST(c.config->services[2].advertise_queries);
-  BOOST_TEST(!c.config->services[0].advertise_queries);
-  BOOST_TEST(c.config->collections[0].strict_content);
-  BOOST_TEST(!c.config->collections[1].strict_content);
+  BOOST_TEST(c.services[2].advertise_queries);
+  BOOST_TEST(!c.services[0].advertise_queries);
+  BOOST_TEST(c.collections[0].strict_content);
+  BOOST_TEST(!c.collections[1].strict_content);
 
-  TempFile bad(
+  const auto e = refused(
       "listeners:\n  - port: 0\nstorage: sqlite://data/x.db\n"
       "services:\n  - {id: inbox, type: inbox, path: /inbox, queries: []}\n"
       "collections:\n  - name: a\n    strict_content: maybe\n    service_ids: [inbox]\n");
-  const auto e = load_config(bad.path.string());
-  BOOST_TEST(!e.config.has_value());
   BOOST_TEST(has_error(e, "services[0].queries: only for poll and collection_management services"));
   BOOST_TEST(has_error(e, "collections[0].strict_content: expected true or false"));
 }
 
 BOOST_AUTO_TEST_CASE(xml_parse_limits) {
-  {
-    TempFile f(std::string(kMinimal) + "limits: {max_attributes: 64, max_namespace_declarations: 32}\n");
-    const auto c = load_config(f.path.string());
-    for (const auto& e : c.errors) BOOST_TEST_MESSAGE(e);
-    BOOST_TEST_REQUIRE(c.config.has_value());
-    BOOST_TEST(c.config->limits.max_attributes == 64u);
-    BOOST_TEST(c.config->limits.max_namespace_declarations == 32u);
-  }
-  {
-    TempFile f(kMinimal);
-    const auto c = load_config(f.path.string());
-    BOOST_TEST_REQUIRE(c.config.has_value());
-    BOOST_TEST(c.config->limits.max_attributes == 256u);
-    BOOST_TEST(c.config->limits.max_namespace_declarations == 256u);
-  }
-  {
-    TempFile f(std::string(kMinimal) + "limits: {max_attributes: 1000000}\n");
-    const auto c = load_config(f.path.string());
-    BOOST_TEST(!c.config.has_value());
-    BOOST_TEST(has_error(c, "limits.max_attributes"));
-  }
+  const auto set = loads(kMinimal + "limits: {max_attributes: 64, max_namespace_declarations: 32}\n").limits;
+  BOOST_TEST(set.max_attributes == 64u);
+  BOOST_TEST(set.max_namespace_declarations == 32u);
+  const auto defaults = loads(kMinimal).limits;
+  BOOST_TEST(defaults.max_attributes == 256u);
+  BOOST_TEST(defaults.max_namespace_declarations == 256u);
+  BOOST_TEST(has_error(refused(kMinimal + "limits: {max_attributes: 1000000}\n"), "limits.max_attributes"));
 }

@@ -5,22 +5,15 @@
 #include <cstddef>
 #include <string_view>
 
+#include "core/embedded_file.hpp"
+
 namespace taxii::xsd {
 
-struct EmbeddedFile {
-  const char* name;  // file name, e.g. "taxii_xml_binding_1.1.xsd"
-  const char* data;
-  std::size_t size;
-};
-
+using taxii::EmbeddedFile;
 extern const EmbeddedFile kFiles[];
 extern const std::size_t kFileCount;
 
-// The schema with that file name; empty if unknown.
-inline std::string_view find(std::string_view name) {
-  for (std::size_t i = 0; i < kFileCount; ++i)
-    if (name == kFiles[i].name) return {kFiles[i].data, kFiles[i].size};
-  return {};
-}
+// The schema with that file name, e.g. "taxii_xml_binding_1.1.xsd"; empty if unknown.
+inline std::string_view find(std::string_view name) { return find_embedded(kFiles, kFileCount, name); }
 
 }  // namespace taxii::xsd

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/lookup.hpp"
 #include "core/urn.hpp"
 
 namespace taxii::content {
@@ -97,8 +98,7 @@ Status ContentBindingRegistry::add(ContentBinding binding) {
 }
 
 const ContentBinding* ContentBindingRegistry::find(std::string_view id) const {
-  const auto it = by_id_.find(id);
-  return it == by_id_.end() ? nullptr : it->second;
+  return find_or_null(by_id_, id);
 }
 
 std::vector<std::string> ContentBindingRegistry::ids() const {
@@ -122,14 +122,14 @@ namespace {
 
 RootSignature stix(const char* version) {
   // STIX 1.x: <stix:STIX_Package version="1.1.1"> (the version attribute names the release).
-  return {RootSignature::Kind::XmlElement, std::string(kNsStix), {"STIX_Package"}, {{"version", {version}, false}}};
+  return {RootSignature::Kind::XmlElement, std::string(urn::kNsStix), {"STIX_Package"}, {{"version", {version}, false}}};
 }
 
 RootSignature cybox(const char* minor, const char* update, bool update_optional) {
   // CybOX 2.x: <cybox:Observables cybox_major_version="2" cybox_minor_version="1"
   // cybox_update_version="0">; 2.0 and 2.1 documents often omit the update version.
   return {RootSignature::Kind::XmlElement,
-          std::string(kNsCybox),
+          std::string(urn::kNsCybox),
           {"Observables"},
           {{"cybox_major_version", {"2"}, false},
            {"cybox_minor_version", {minor}, false},
@@ -152,9 +152,9 @@ Status register_builtin_content_bindings(ContentBindingRegistry& registry) {
       {std::string(urn::kStix111), "STIX 1.1.1", stix("1.1.1")},
       {std::string(urn::kStix12), "STIX 1.2", stix("1.2")},
       // Third-party ids (docs/decisions.md): CBR v3 defines none for CybOX.
-      {std::string(kCybox20), "CybOX 2.0", cybox("0", "0", true), {}, {}, true},
-      {std::string(kCybox201), "CybOX 2.0.1", cybox("0", "1", false), {}, {}, true},
-      {std::string(kCybox21), "CybOX 2.1", cybox("1", "0", true), {}, {}, true},
+      {std::string(urn::kCybox20), "CybOX 2.0", cybox("0", "0", true), {}, {}, true},
+      {std::string(urn::kCybox201), "CybOX 2.0.1", cybox("0", "1", false), {}, {}, true},
+      {std::string(urn::kCybox21), "CybOX 2.1", cybox("1", "0", true), {}, {}, true},
       // CBR v3 §2.3: the id is the CAP schema's target namespace; the root is <alert>.
       {std::string(urn::kCap11), "CAP 1.1", root_in(urn::kCap11, {"alert"})},
       {std::string(urn::kCap12), "CAP 1.2", root_in(urn::kCap12, {"alert"})},

@@ -23,21 +23,11 @@
 #include <vector>
 
 #include "bindings/xml/xml_document.hpp"
+#include "core/urn.hpp"
 #include "core/message_v11.hpp"
 #include "core/result.hpp"
 
 namespace taxii::content {
-
-// Content binding ids that core/urn.hpp does not (yet) hold: CBR v3 defines none for CybOX,
-// so these are third-party ids formed with the CBR formula (docs/decisions.md).
-// TODO(query, #10): move to core/urn.hpp with the other identifiers.
-inline constexpr std::string_view kCybox20 = "urn:cybox.mitre.org:xml:2.0";
-inline constexpr std::string_view kCybox201 = "urn:cybox.mitre.org:xml:2.0.1";
-inline constexpr std::string_view kCybox21 = "urn:cybox.mitre.org:xml:2.1";
-
-// Root namespaces of the content the built-in bindings describe.
-inline constexpr std::string_view kNsStix = "http://stix.mitre.org/stix-1";
-inline constexpr std::string_view kNsCybox = "http://cybox.mitre.org/cybox-2";
 
 // One attribute the root element must (or may) carry, with its accepted values.
 struct AttrRule {

@@ -27,14 +27,14 @@ BOOST_AUTO_TEST_SUITE(registry)
 
 BOOST_AUTO_TEST_CASE(builtin_bindings_are_all_there) {
   BUILTIN(r);
-  for (std::string_view id : {urn::kStix10, urn::kStix101, urn::kStix11, urn::kStix111, urn::kStix12, kCybox20,
-                              kCybox201, kCybox21, urn::kCap11, urn::kCap12, urn::kXmlEnc, urn::kSmime}) {
+  for (std::string_view id : {urn::kStix10, urn::kStix101, urn::kStix11, urn::kStix111, urn::kStix12, urn::kCybox20,
+                              urn::kCybox201, urn::kCybox21, urn::kCap11, urn::kCap12, urn::kXmlEnc, urn::kSmime}) {
     BOOST_TEST_CONTEXT(id) { BOOST_TEST(r.find(id) != nullptr); }
   }
   BOOST_TEST(r.size() == 12u);
   BOOST_TEST(r.find("urn:stix.mitre.org:xml:9.9") == nullptr);
   BOOST_TEST(r.find("URN:STIX.MITRE.ORG:XML:1.1.1") == nullptr);  // exact strings (Services 1.1 §4.1.7)
-  BOOST_TEST(r.find(kCybox21)->third_party());
+  BOOST_TEST(r.find(urn::kCybox21)->third_party());
   BOOST_TEST(!r.find(urn::kStix111)->third_party());
   BOOST_TEST(r.find(urn::kStix111)->name() == "STIX 1.1.1");
 }
@@ -110,10 +110,10 @@ BOOST_AUTO_TEST_CASE(cybox_cap_xmlenc_smime) {
     return b == nullptr ? "none" : b->id();
   };
   const std::string cy = R"(<cybox:Observables xmlns:cybox="http://cybox.mitre.org/cybox-2" cybox_major_version="2" )";
-  BOOST_TEST(id_of(cy + R"(cybox_minor_version="1"/>)") == std::string(kCybox21));
-  BOOST_TEST(id_of(cy + R"(cybox_minor_version="1" cybox_update_version="0"/>)") == std::string(kCybox21));
-  BOOST_TEST(id_of(cy + R"(cybox_minor_version="0"/>)") == std::string(kCybox20));
-  BOOST_TEST(id_of(cy + R"(cybox_minor_version="0" cybox_update_version="1"/>)") == std::string(kCybox201));
+  BOOST_TEST(id_of(cy + R"(cybox_minor_version="1"/>)") == std::string(urn::kCybox21));
+  BOOST_TEST(id_of(cy + R"(cybox_minor_version="1" cybox_update_version="0"/>)") == std::string(urn::kCybox21));
+  BOOST_TEST(id_of(cy + R"(cybox_minor_version="0"/>)") == std::string(urn::kCybox20));
+  BOOST_TEST(id_of(cy + R"(cybox_minor_version="0" cybox_update_version="1"/>)") == std::string(urn::kCybox201));
   BOOST_TEST(id_of(cy + R"(cybox_minor_version="2"/>)") == "none");
   BOOST_TEST(id_of(R"(<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>1</identifier></alert>)") ==
              std::string(urn::kCap12));

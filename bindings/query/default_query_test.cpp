@@ -17,6 +17,7 @@
 #include "bindings/xml/xml_document.hpp"
 #include "core/urn.hpp"
 #include "tests/support/files.hpp"
+#include "tests/support/query_corpus.hpp"
 
 using namespace taxii;
 using namespace taxii::query;
@@ -24,7 +25,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kCorpus = test::source_dir() / "samples" / "query-corpus";
+const fs::path kCorpus = test::query_corpus();
 
 v11::Query default_query(std::string body) { return {std::string(urn::kQueryDefault10), Mixed{std::move(body)}}; }
 
@@ -60,43 +61,6 @@ std::unique_ptr<Predicate> compile_ok(const tdq::DefaultQueryFormat& f, const st
   return std::move(r).value();
 }
 
-// One line of expected.txt.
-struct Expectation {
-  bool error = false;
-  std::set<std::string> docs;            // matching documents
-  std::string status;                    // error: wire name
-  std::vector<std::string> details;      // error: NAME=value, exact, in order
-  std::vector<std::string> words;       // error: the message contains each
-};
-
-std::map<std::string, Expectation> read_manifest() {
-  std::map<std::string, Expectation> out;
-  std::istringstream in(test::read_file(kCorpus / "expected.txt"));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    const auto colon = line.find(": ");
-    BOOST_TEST_REQUIRE(colon != std::string::npos, "bad manifest line: " << line);
-    Expectation e;
-    std::istringstream words(line.substr(colon + 2));
-    std::string w;
-    words >> w;
-    if (w == "error") {
-      e.error = true;
-      words >> e.status;
-      while (words >> w) {
-        if (w[0] == '~') e.words.push_back(w.substr(1));
-        else e.details.push_back(w);
-      }
-    } else if (w != "-") {
-      do e.docs.insert(w);
-      while (words >> w);
-    }
-    out.emplace(line.substr(0, colon), std::move(e));
-  }
-  return out;
-}
-
 // Status details as NAME=value strings (StatusDetail has no operator<< for Boost.Test).
 std::vector<std::string> details_of(const Error& e) {
   std::vector<std::string> out;
@@ -117,7 +81,7 @@ BOOST_AUTO_TEST_SUITE(corpus)
 // Every query of samples/query-corpus against every document, compared with the results
 // worked out by hand in expected.txt; error queries with their status type and details.
 BOOST_AUTO_TEST_CASE(every_query_gives_the_hand_worked_result) {
-  const auto manifest = read_manifest();
+  const auto manifest = test::read_manifest();
   std::map<std::string, std::string> docs;
   for (const auto& p : test::xml_files(kCorpus / "content")) docs.emplace(p.stem().string(), test::read_file(p));
   BOOST_TEST_REQUIRE(docs.size() >= 12u);
@@ -129,7 +93,7 @@ BOOST_AUTO_TEST_CASE(every_query_gives_the_hand_worked_result) {
     BOOST_TEST_CONTEXT(name) {
       const auto it = manifest.find(name);
       BOOST_TEST_REQUIRE((it != manifest.end()), "no line in expected.txt");
-      const Expectation& want = it->second;
+      const test::Expectation& want = it->second;
       auto compiled = format.compile(default_query(test::read_file(path)));
       if (want.error) {
         ++errors;

@@ -1,6 +1,7 @@
 #include "bindings/query/query_format.hpp"
 
 #include "bindings/query/default/default_query.hpp"
+#include "core/lookup.hpp"
 #include "core/status.hpp"
 
 namespace taxii::query {
@@ -16,8 +17,7 @@ Status QueryFormatRegistry::add(std::unique_ptr<QueryFormat> format) {
 }
 
 const QueryFormat* QueryFormatRegistry::find(std::string_view format_id) const {
-  const auto it = by_id_.find(format_id);
-  return it == by_id_.end() ? nullptr : it->second;
+  return find_or_null(by_id_, format_id);
 }
 
 std::vector<std::string> QueryFormatRegistry::ids() const {

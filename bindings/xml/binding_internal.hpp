@@ -17,5 +17,8 @@ Result<Message> map_v11(const XmlDocument& doc);
 Result<std::string> write_v11(const Message& m, std::vector<SegmentedBody::Insert>* inserts = nullptr);
 Result<Message> map_v10(const XmlDocument& doc);
 Result<std::string> write_v10(const Message& m, std::vector<SegmentedBody::Insert>* inserts = nullptr);
+// map_v11 or map_v10, by the namespace of the root element. Fails with BadMessage (also for a root
+// element of neither namespace).
+Result<Message> map_any(const XmlDocument& doc);
 
 }  // namespace taxii::xml

@@ -1,10 +1,7 @@
 // XML Message Binding 1.0 (XML 1.0 §3): validated tree -> v10 model, and model -> XML.
-// Same structure as binding_v11.cpp; PROTOCOL.md §10.2 lists the fields in schema order.
-#include <functional>
-
-#include "bindings/xml/binding_internal.hpp"
-#include "bindings/xml/tree_reader.hpp"
-#include "bindings/xml/xml_writer.hpp"
+// Same structure as binding_v11.cpp, fields in schema order. What 1.0 shares with 1.1 (the
+// envelope, contacts) is in binding_common.hpp.
+#include "bindings/xml/binding_common.hpp"
 
 namespace taxii::xml {
 namespace {
@@ -26,25 +23,11 @@ std::string_view service_type_name(ServiceType t) {
   return t == ServiceType::CollectionManagement ? std::string_view("FEED_MANAGEMENT") : to_string(t);
 }
 
-ServiceContact read_contact(const Elem& e) {
-  ServiceContact c;
-  for (const auto& x : e.children()) {
-    if (x.local() == "Protocol_Binding") c.protocol_binding = x.trimmed_text();
-    else if (x.local() == "Address") c.address = x.text();
-    else if (x.local() == "Message_Binding") c.message_bindings.push_back(x.trimmed_text());
-  }
-  return c;
-}
-
 // XML 1.0 §3.6: Push_Parameters carry the subscription's content bindings as text elements.
 PushParameters read_push(const Elem& e) {
   PushParameters p;
-  for (const auto& x : e.children()) {
-    if (x.local() == "Protocol_Binding") p.protocol_binding = x.trimmed_text();
-    else if (x.local() == "Address") p.address = x.text();
-    else if (x.local() == "Message_Binding") p.message_binding = x.trimmed_text();
-    else if (x.local() == "Content_Binding") p.content_bindings.push_back(x.trimmed_text());
-  }
+  for (const auto& x : e.children())
+    if (!read_contact_field(x, p) && x.local() == "Content_Binding") p.content_bindings.push_back(x.trimmed_text());
   return p;
 }
 
@@ -58,24 +41,6 @@ ContentBlock read_block(const Elem& e) {
     else if (x.is_signature()) b.signature = x.outer();
   }
   return b;
-}
-
-// Reads @message_id, Extended_Headers and ds:Signature; hands every other child to `body`.
-template <class M>
-void read_common(const Elem& root, M& m, const std::function<void(const Elem&)>& body) {
-  m.message_id = root.required_attr("message_id");
-  if (m.message_id.empty()) throw MappingError{"message_id is empty"};
-  if constexpr (std::is_base_of_v<ResponseBase, M>) m.in_response_to = root.required_attr("in_response_to");
-  for (const auto& x : root.children()) {
-    if (x.local() == "Extended_Headers" && x.ns() == root.ns()) {
-      for (const auto& h : x.children())
-        m.extended_headers.push_back({h.required_attr("name"), h.inner()});
-    } else if (x.is_signature()) {
-      m.signature = x.outer();
-    } else {
-      body(x);
-    }
-  }
 }
 
 // A required timestamp element: validation guarantees it, but the mapping fails softly.
@@ -94,49 +59,28 @@ StatusMessage read_status(const Elem& root) {
   return m;
 }
 
-DiscoveryResponse read_discovery_response(const Elem& root) {
-  DiscoveryResponse m;
-  read_common(root, m, [&](const Elem& x) {
-    if (x.local() != "Service_Instance") return;
-    ServiceInstance si;
-    si.service_type = service_type_of(x.required_attr("service_type"));
-    si.service_version = x.required_attr("service_version");
-    si.available = x.bool_attr("available");
-    for (const auto& c : x.children()) {
-      if (c.local() == "Protocol_Binding") si.protocol_binding = c.trimmed_text();
-      else if (c.local() == "Address") si.address = c.text();
-      else if (c.local() == "Message_Binding") si.message_bindings.push_back(c.trimmed_text());
-      else if (c.local() == "Content_Binding") si.content_bindings.push_back(c.trimmed_text());
-      else if (c.local() == "Message") si.message = c.text();
-    }
-    m.service_instances.push_back(std::move(si));
-  });
-  return m;
+ServiceInstance read_service_instance(const Elem& x) {
+  ServiceInstance si;
+  si.service_type = service_type_of(x.required_attr("service_type"));
+  si.service_version = x.required_attr("service_version");
+  si.available = x.bool_attr("available");
+  for (const auto& c : x.children())
+    if (!read_service_field(c, si) && c.local() == "Content_Binding") si.content_bindings.push_back(c.trimmed_text());
+  return si;
 }
 
-FeedInformationResponse read_feed_response(const Elem& root) {
-  FeedInformationResponse m;
-  read_common(root, m, [&](const Elem& x) {
-    if (x.local() != "Feed") return;
-    FeedInformation f;
-    f.feed_name = x.required_attr("feed_name");
-    f.available = x.bool_attr("available");
-    for (const auto& c : x.children()) {
-      if (c.local() == "Description") f.description = c.text();
-      else if (c.local() == "Content_Binding") f.content_bindings.push_back(c.trimmed_text());
-      else if (c.local() == "Push_Method") {
-        PushMethod pm;
-        for (const auto& p : c.children()) {
-          if (p.local() == "Protocol_Binding") pm.protocol_binding = p.trimmed_text();
-          else if (p.local() == "Message_Binding") pm.message_bindings.push_back(p.trimmed_text());
-        }
-        f.push_methods.push_back(std::move(pm));
-      } else if (c.local() == "Polling_Service") f.polling_services.push_back(read_contact(c));
-      else if (c.local() == "Subscription_Service") f.subscription_services.push_back(read_contact(c));
-    }
-    m.feeds.push_back(std::move(f));
-  });
-  return m;
+FeedInformation read_feed(const Elem& x) {
+  FeedInformation f;
+  f.feed_name = x.required_attr("feed_name");
+  f.available = x.bool_attr("available");
+  for (const auto& c : x.children()) {
+    if (c.local() == "Description") f.description = c.text();
+    else if (c.local() == "Content_Binding") f.content_bindings.push_back(c.trimmed_text());
+    else if (c.local() == "Push_Method") f.push_methods.push_back(read_push_method(c));
+    else if (c.local() == "Polling_Service") f.polling_services.push_back(read_contact(c));
+    else if (c.local() == "Subscription_Service") f.subscription_services.push_back(read_contact(c));
+  }
+  return f;
 }
 
 SubscriptionAction action_of(const std::string& s) {
@@ -159,21 +103,22 @@ ManageFeedSubscriptionRequest read_sub_request(const Elem& root) {
   return m;
 }
 
+SubscriptionInstance read_subscription(const Elem& x) {
+  SubscriptionInstance s;
+  s.subscription_id = x.required_attr("subscription_id");
+  for (const auto& c : x.children()) {
+    if (c.local() == "Push_Parameters") s.push_parameters = read_push(c);
+    else if (c.local() == "Poll_Instance") s.poll_instances.push_back(read_contact(c));
+  }
+  return s;
+}
+
 ManageFeedSubscriptionResponse read_sub_response(const Elem& root) {
   ManageFeedSubscriptionResponse m;
   m.feed_name = root.required_attr("feed_name");
   read_common(root, m, [&](const Elem& x) {
-    if (x.local() == "Message") {
-      m.message = x.text();
-    } else if (x.local() == "Subscription") {
-      SubscriptionInstance s;
-      s.subscription_id = x.required_attr("subscription_id");
-      for (const auto& c : x.children()) {
-        if (c.local() == "Push_Parameters") s.push_parameters = read_push(c);
-        else if (c.local() == "Poll_Instance") s.poll_instances.push_back(read_contact(c));
-      }
-      m.subscriptions.push_back(std::move(s));
-    }
+    if (x.local() == "Message") m.message = x.text();
+    else if (x.local() == "Subscription") m.subscriptions.push_back(read_subscription(x));
   });
   return m;
 }
@@ -225,13 +170,6 @@ InboxMessage read_inbox(const Elem& root) {
       m.content_blocks.push_back(read_block(x));
     }
   });
-  return m;
-}
-
-template <class M>
-M read_empty(const Elem& root) {
-  M m;
-  read_common(root, m, [](const Elem&) {});
   return m;
 }
 
@@ -309,12 +247,11 @@ void check(const Message& msg) {
 
 // --- writing ----------------------------------------------------------------------------
 
-constexpr std::string_view kPrefix = "taxii";
+constexpr Dialect kDialect{"taxii", "xmlns:taxii", urn::kNsXml10};
 
 void write_contact(XmlWriter& w, std::string_view name, const ServiceContact& c) {
   w.open(name);
-  w.leaf("Protocol_Binding", c.protocol_binding).leaf("Address", c.address);
-  for (const auto& mb : c.message_bindings) w.leaf("Message_Binding", mb);
+  write_contact_fields(w, c);
   w.close(name);
 }
 
@@ -337,158 +274,139 @@ void write_block(XmlWriter& w, const ContentBlock& b) {
   w.close("Content_Block");
 }
 
-// Root start tag with the namespace declaration, @message_id and Extended_Headers.
 template <class M>
-void write_head(XmlWriter& w, std::string_view name, const M& m,
-                const std::function<void(XmlWriter&)>& attrs) {
-  w.open(name).attr("xmlns:taxii", urn::kNsXml10).attr("message_id", m.message_id);
-  if constexpr (std::is_base_of_v<ResponseBase, M>) w.attr("in_response_to", m.in_response_to);
-  attrs(w);
-  if (!m.extended_headers.empty()) {
-    w.open("Extended_Headers");
-    for (const auto& h : m.extended_headers) {
-      w.open("Extended_Header").attr("name", h.name);
-      if (!h.value.xml.empty()) w.raw(h.value.xml);
-      w.close("Extended_Header");
-    }
-    w.close("Extended_Headers");
+void head(XmlWriter& w, std::string_view name, const M& m, const std::function<void(XmlWriter&)>& attrs) {
+  write_head(w, kDialect.xmlns_attr, kDialect.ns, name, m, attrs);
+}
+
+// The @feed_name and optional @subscription_id of Subscription_Management_Request, Poll_Request
+// and Poll_Response (XML 1.0 §3.6 - §3.8).
+void feed_attrs(XmlWriter& x, const std::string& feed_name, const std::optional<std::string>& subscription_id) {
+  x.attr("feed_name", feed_name);
+  if (subscription_id) x.attr("subscription_id", *subscription_id);
+}
+
+// One function per message (XML 1.0 §3.1 - §3.9) but the envelope-only ones, each writing the
+// whole document.
+
+void write_message(XmlWriter& w, std::string_view name, const StatusMessage& m) {
+  head(w, name, m, [&](XmlWriter& x) { x.attr("status_type", m.status_type); });
+  if (m.status_detail) w.leaf("Status_Detail", *m.status_detail);
+  if (m.message) w.leaf("Message", *m.message);
+  write_tail(w, name, m);
+}
+
+void write_message(XmlWriter& w, std::string_view name, const DiscoveryResponse& m) {
+  head(w, name, m, no_attrs);
+  for (const auto& si : m.service_instances) {
+    w.open("Service_Instance")
+        .attr("service_type", service_type_name(si.service_type))
+        .attr("service_version", si.service_version);
+    if (si.available) w.attr_bool("available", *si.available);
+    w.leaf("Protocol_Binding", si.protocol_binding).leaf("Address", si.address);
+    for (const auto& mb : si.message_bindings) w.leaf("Message_Binding", mb);
+    for (const auto& cb : si.content_bindings) w.leaf("Content_Binding", cb);
+    if (si.message) w.leaf("Message", *si.message);
+    w.close("Service_Instance");
   }
+  write_tail(w, name, m);
 }
 
-template <class M>
-void write_tail(XmlWriter& w, std::string_view name, const M& m) {
-  if (m.signature) w.raw(*m.signature);
-  w.close(name);
+void write_message(XmlWriter& w, std::string_view name, const FeedInformationResponse& m) {
+  head(w, name, m, no_attrs);
+  for (const auto& f : m.feeds) {
+    w.open("Feed").attr("feed_name", f.feed_name);
+    if (f.available) w.attr_bool("available", *f.available);
+    w.leaf("Description", f.description);
+    for (const auto& cb : f.content_bindings) w.leaf("Content_Binding", cb);
+    for (const auto& pm : f.push_methods) write_push_method(w, pm);
+    for (const auto& s : f.polling_services) write_contact(w, "Polling_Service", s);
+    for (const auto& s : f.subscription_services) write_contact(w, "Subscription_Service", s);
+    w.close("Feed");
+  }
+  write_tail(w, name, m);
 }
 
-void no_attrs(XmlWriter&) {}
+void write_message(XmlWriter& w, std::string_view name, const ManageFeedSubscriptionRequest& m) {
+  head(w, name, m, [&](XmlWriter& x) {
+    x.attr("action", to_string(m.action));
+    feed_attrs(x, m.feed_name, m.subscription_id);
+  });
+  if (m.push_parameters) write_push(w, *m.push_parameters);
+  write_tail(w, name, m);
+}
 
-std::string write(const Message& msg, std::vector<SegmentedBody::Insert>* inserts) {
-  XmlWriter w(kPrefix, size_hint(msg, inserts != nullptr), inserts);
-  const std::string_view name = message_type_name(msg);
-  std::visit(
-      [&](const auto& m) {
-        using T = std::decay_t<decltype(m)>;
-        if constexpr (std::is_same_v<T, StatusMessage>) {
-          write_head(w, name, m, [&](XmlWriter& x) { x.attr("status_type", m.status_type); });
-          if (m.status_detail) w.leaf("Status_Detail", *m.status_detail);
-          if (m.message) w.leaf("Message", *m.message);
-        } else if constexpr (std::is_same_v<T, DiscoveryRequest> || std::is_same_v<T, FeedInformationRequest>) {
-          write_head(w, name, m, no_attrs);
-        } else if constexpr (std::is_same_v<T, DiscoveryResponse>) {
-          write_head(w, name, m, no_attrs);
-          for (const auto& si : m.service_instances) {
-            w.open("Service_Instance")
-                .attr("service_type", service_type_name(si.service_type))
-                .attr("service_version", si.service_version);
-            if (si.available) w.attr_bool("available", *si.available);
-            w.leaf("Protocol_Binding", si.protocol_binding).leaf("Address", si.address);
-            for (const auto& mb : si.message_bindings) w.leaf("Message_Binding", mb);
-            for (const auto& cb : si.content_bindings) w.leaf("Content_Binding", cb);
-            if (si.message) w.leaf("Message", *si.message);
-            w.close("Service_Instance");
-          }
-        } else if constexpr (std::is_same_v<T, FeedInformationResponse>) {
-          write_head(w, name, m, no_attrs);
-          for (const auto& f : m.feeds) {
-            w.open("Feed").attr("feed_name", f.feed_name);
-            if (f.available) w.attr_bool("available", *f.available);
-            w.leaf("Description", f.description);
-            for (const auto& cb : f.content_bindings) w.leaf("Content_Binding", cb);
-            for (const auto& pm : f.push_methods) {
-              w.open("Push_Method").leaf("Protocol_Binding", pm.protocol_binding);
-              for (const auto& mb : pm.message_bindings) w.leaf("Message_Binding", mb);
-              w.close("Push_Method");
-            }
-            for (const auto& s : f.polling_services) write_contact(w, "Polling_Service", s);
-            for (const auto& s : f.subscription_services) write_contact(w, "Subscription_Service", s);
-            w.close("Feed");
-          }
-        } else if constexpr (std::is_same_v<T, ManageFeedSubscriptionRequest>) {
-          write_head(w, name, m, [&](XmlWriter& x) {
-            x.attr("action", to_string(m.action)).attr("feed_name", m.feed_name);
-            if (m.subscription_id) x.attr("subscription_id", *m.subscription_id);
-          });
-          if (m.push_parameters) write_push(w, *m.push_parameters);
-        } else if constexpr (std::is_same_v<T, ManageFeedSubscriptionResponse>) {
-          write_head(w, name, m, [&](XmlWriter& x) { x.attr("feed_name", m.feed_name); });
-          if (m.message) w.leaf("Message", *m.message);
-          for (const auto& s : m.subscriptions) {
-            w.open("Subscription").attr("subscription_id", s.subscription_id);
-            if (s.push_parameters) write_push(w, *s.push_parameters);
-            for (const auto& p : s.poll_instances) write_contact(w, "Poll_Instance", p);
-            w.close("Subscription");
-          }
-        } else if constexpr (std::is_same_v<T, PollRequest>) {
-          write_head(w, name, m, [&](XmlWriter& x) {
-            x.attr("feed_name", m.feed_name);
-            if (m.subscription_id) x.attr("subscription_id", *m.subscription_id);
-          });
-          if (m.exclusive_begin) w.leaf("Exclusive_Begin_Timestamp", m.exclusive_begin->to_string());
-          if (m.inclusive_end) w.leaf("Inclusive_End_Timestamp", m.inclusive_end->to_string());
-          for (const auto& cb : m.content_bindings) w.leaf("Content_Binding", cb);
-        } else if constexpr (std::is_same_v<T, PollResponse>) {
-          write_head(w, name, m, [&](XmlWriter& x) {
-            x.attr("feed_name", m.feed_name);
-            if (m.subscription_id) x.attr("subscription_id", *m.subscription_id);
-          });
-          if (m.message) w.leaf("Message", *m.message);
-          if (m.inclusive_begin) w.leaf("Inclusive_Begin_Timestamp", m.inclusive_begin->to_string());
-          w.leaf("Inclusive_End_Timestamp", m.inclusive_end.to_string());
-          for (const auto& b : m.content_blocks) write_block(w, b);
-        } else if constexpr (std::is_same_v<T, InboxMessage>) {
-          write_head(w, name, m, no_attrs);
-          if (m.message) w.leaf("Message", *m.message);
-          if (m.source_subscription) {
-            const auto& s = *m.source_subscription;
-            w.open("Source_Subscription").attr("feed_name", s.feed_name);
-            if (s.subscription_id) w.attr("subscription_id", *s.subscription_id);
-            if (s.inclusive_begin) w.leaf("Inclusive_Begin_Timestamp", s.inclusive_begin->to_string());
-            w.leaf("Inclusive_End_Timestamp", s.inclusive_end.to_string());
-            w.close("Source_Subscription");
-          }
-          for (const auto& b : m.content_blocks) write_block(w, b);
-        }
-        write_tail(w, name, m);
-      },
-      msg);
-  return w.take();
+void write_message(XmlWriter& w, std::string_view name, const ManageFeedSubscriptionResponse& m) {
+  head(w, name, m, [&](XmlWriter& x) { x.attr("feed_name", m.feed_name); });
+  if (m.message) w.leaf("Message", *m.message);
+  for (const auto& s : m.subscriptions) {
+    w.open("Subscription").attr("subscription_id", s.subscription_id);
+    if (s.push_parameters) write_push(w, *s.push_parameters);
+    for (const auto& p : s.poll_instances) write_contact(w, "Poll_Instance", p);
+    w.close("Subscription");
+  }
+  write_tail(w, name, m);
+}
+
+void write_message(XmlWriter& w, std::string_view name, const PollRequest& m) {
+  head(w, name, m, [&](XmlWriter& x) { feed_attrs(x, m.feed_name, m.subscription_id); });
+  if (m.exclusive_begin) w.leaf("Exclusive_Begin_Timestamp", m.exclusive_begin->to_string());
+  if (m.inclusive_end) w.leaf("Inclusive_End_Timestamp", m.inclusive_end->to_string());
+  for (const auto& cb : m.content_bindings) w.leaf("Content_Binding", cb);
+  write_tail(w, name, m);
+}
+
+void write_message(XmlWriter& w, std::string_view name, const PollResponse& m) {
+  head(w, name, m, [&](XmlWriter& x) { feed_attrs(x, m.feed_name, m.subscription_id); });
+  if (m.message) w.leaf("Message", *m.message);
+  if (m.inclusive_begin) w.leaf("Inclusive_Begin_Timestamp", m.inclusive_begin->to_string());
+  w.leaf("Inclusive_End_Timestamp", m.inclusive_end.to_string());
+  for (const auto& b : m.content_blocks) write_block(w, b);
+  write_tail(w, name, m);
+}
+
+void write_message(XmlWriter& w, std::string_view name, const InboxMessage& m) {
+  head(w, name, m, no_attrs);
+  if (m.message) w.leaf("Message", *m.message);
+  if (m.source_subscription) {
+    const auto& s = *m.source_subscription;
+    w.open("Source_Subscription");
+    feed_attrs(w, s.feed_name, s.subscription_id);
+    if (s.inclusive_begin) w.leaf("Inclusive_Begin_Timestamp", s.inclusive_begin->to_string());
+    w.leaf("Inclusive_End_Timestamp", s.inclusive_end.to_string());
+    w.close("Source_Subscription");
+  }
+  for (const auto& b : m.content_blocks) write_block(w, b);
+  write_tail(w, name, m);
+}
+
+std::string serialize(const Message& msg, std::vector<SegmentedBody::Insert>* inserts) {
+  return write_document<Version::V10>(
+      msg, inserts, kDialect, [](XmlWriter& w, std::string_view name, const auto& m) { write_message(w, name, m); });
+}
+
+Message read_root(const Elem& root) {
+  const auto n = root.local();
+  if (n == "Status_Message") return read_status(root);
+  if (n == "Discovery_Request") return read_empty<DiscoveryRequest>(root);
+  if (n == "Discovery_Response")
+    return read_list(root, "Service_Instance", &DiscoveryResponse::service_instances, read_service_instance);
+  if (n == "Feed_Information_Request") return read_empty<FeedInformationRequest>(root);
+  if (n == "Feed_Information_Response") return read_list(root, "Feed", &FeedInformationResponse::feeds, read_feed);
+  if (n == "Subscription_Management_Request") return read_sub_request(root);
+  if (n == "Subscription_Management_Response") return read_sub_response(root);
+  if (n == "Poll_Request") return read_poll_request(root);
+  if (n == "Poll_Response") return read_poll_response(root);
+  if (n == "Inbox_Message") return read_inbox(root);
+  throw MappingError{"not a TAXII 1.0 message: " + std::string(n)};
 }
 
 }  // namespace
 
-Result<Message> map_v10(const XmlDocument& doc) {
-  const Elem root(doc, doc.root);
-  try {
-    const auto n = root.local();
-    Message m = [&]() -> Message {
-      if (n == "Status_Message") return read_status(root);
-      if (n == "Discovery_Request") return read_empty<DiscoveryRequest>(root);
-      if (n == "Discovery_Response") return read_discovery_response(root);
-      if (n == "Feed_Information_Request") return read_empty<FeedInformationRequest>(root);
-      if (n == "Feed_Information_Response") return read_feed_response(root);
-      if (n == "Subscription_Management_Request") return read_sub_request(root);
-      if (n == "Subscription_Management_Response") return read_sub_response(root);
-      if (n == "Poll_Request") return read_poll_request(root);
-      if (n == "Poll_Response") return read_poll_response(root);
-      if (n == "Inbox_Message") return read_inbox(root);
-      throw MappingError{"not a TAXII 1.0 message: " + std::string(n)};
-    }();
-    check(m);
-    return m;
-  } catch (const MappingError& e) {
-    return Error::bad_message(e.message);
-  }
-}
+Result<Message> map_v10(const XmlDocument& doc) { return map_checked(doc, read_root, check); }
 
 Result<std::string> write_v10(const Message& m, std::vector<SegmentedBody::Insert>* inserts) {
-  if (version_of(m) != Version::V10) return Error::bad_message("not a TAXII 1.0 message");
-  try {
-    check(m);
-  } catch (const MappingError& e) {
-    return Error::bad_message(e.message);
-  }
-  return write(m, inserts);
+  return write_checked(m, Version::V10, check, serialize, inserts);
 }
 
 }  // namespace taxii::xml

@@ -79,6 +79,36 @@ v10::PushParameters push_params() {
   return {kHttp, "http://consumer.example.com/inbox", kXml10, {kStix10, kStix101}};
 }
 
+// A response `id` to message "7", with the Extended_Headers of headers().
+template <class M>
+M response_to_7(const char* id) {
+  M m;
+  m.message_id = id;
+  m.in_response_to = "7";
+  m.extended_headers = headers();
+  return m;
+}
+
+// A 1.1 Status_Message of `type` answering message "7".
+v11::StatusMessage status11(const char* id, const char* type) {
+  v11::StatusMessage m;
+  m.message_id = id;
+  m.in_response_to = "7";
+  m.status_type = type;
+  return m;
+}
+
+// A Manage Feed Subscription request of `action` for feed-a, with subscription_id `sub` and
+// Push_Parameters.
+v10::ManageFeedSubscriptionRequest feed_request(const char* id, v10::SubscriptionAction action, const char* sub) {
+  auto m = empty_base<v10::ManageFeedSubscriptionRequest>(id);
+  m.action = action;
+  m.feed_name = "feed-a";
+  m.subscription_id = sub;
+  m.push_parameters = push_params();
+  return m;
+}
+
 std::vector<v10::ContentBlock> blocks() {
   v10::ContentBlock full;
   full.binding = "http://www.w3.org/2001/04/xmlenc#|" + kStix10;
@@ -319,11 +349,7 @@ BOOST_AUTO_TEST_CASE(every_type_with_no_optional_field) {
 
 BOOST_AUTO_TEST_CASE(other_actions_round_trip) {
   // PROTOCOL.md §12.14: libtaxii's UNSUBSCRIBE carries Push_Parameters; kept in the model.
-  auto m = empty_base<v10::ManageFeedSubscriptionRequest>("300");
-  m.action = v10::SubscriptionAction::Unsubscribe;
-  m.feed_name = "feed-a";
-  m.subscription_id = "urn:example:subs:1";
-  m.push_parameters = push_params();
+  auto m = feed_request("300", v10::SubscriptionAction::Unsubscribe, "urn:example:subs:1");
   check_round_trip(m);
   m.push_parameters.reset();
   check_round_trip(m);
@@ -552,10 +578,7 @@ BOOST_AUTO_TEST_CASE(poll_request_with_subscription_gets_subscription_id) {
 }
 
 BOOST_AUTO_TEST_CASE(poll_response_exclusive_begin_becomes_inclusive_plus_one_microsecond) {
-  v11::PollResponse in;
-  in.message_id = "12";
-  in.in_response_to = "7";
-  in.extended_headers = headers();
+  auto in = response_to_7<v11::PollResponse>("12");
   in.collection_name = "feed-a";
   in.subscription_id = "urn:example:subs:1";
   in.exclusive_begin = ts("2014-05-08T09:00:00.999999+02:00");
@@ -571,15 +594,13 @@ BOOST_AUTO_TEST_CASE(poll_response_exclusive_begin_becomes_inclusive_plus_one_mi
   b.padding = "pad";
   in.content_blocks = {b};
 
-  v10::PollResponse want;
-  want.message_id = "12";
-  want.in_response_to = "7";
-  want.extended_headers = headers();
+  // Exclusive_Begin 09:00:00.999999 becomes Inclusive_Begin 09:00:01.
+  auto want = response_to_7<v10::PollResponse>("12");
+  want.inclusive_begin = ts("2014-05-08T09:00:01+02:00");
+  want.inclusive_end = ts("2014-05-08T10:00:00Z");
   want.feed_name = "feed-a";
   want.subscription_id = "urn:example:subs:1";
   want.message = "m";
-  want.inclusive_begin = ts("2014-05-08T09:00:01+02:00");
-  want.inclusive_end = ts("2014-05-08T10:00:00Z");
   want.content_blocks = {v10::ContentBlock{kStix10, Mixed::text("x"), b.timestamp_label, std::string("pad"), std::nullopt}};
 
   const auto r = xml::bridge_response_to_v10(in);
@@ -608,10 +629,7 @@ BOOST_AUTO_TEST_CASE(poll_response_that_1_0_cannot_express_fails) {
 }
 
 BOOST_AUTO_TEST_CASE(pending_becomes_failure) {
-  v11::StatusMessage in;
-  in.message_id = "20";
-  in.in_response_to = "7";
-  in.status_type = "PENDING";
+  auto in = status11("20", "PENDING");
   in.details = {{"ESTIMATED_WAIT", Mixed::text("30")}, {"RESULT_ID", Mixed::text("r1")}, {"WILL_PUSH", Mixed::text("false")}};
   in.message = "later";
   const auto r = xml::bridge_response_to_v10(in);
@@ -626,10 +644,7 @@ BOOST_AUTO_TEST_CASE(pending_becomes_failure) {
 }
 
 BOOST_AUTO_TEST_CASE(unsupported_content_details_become_a_space_separated_list) {
-  v11::StatusMessage in;
-  in.message_id = "21";
-  in.in_response_to = "7";
-  in.status_type = "UNSUPPORTED_CONTENT";
+  auto in = status11("21", "UNSUPPORTED_CONTENT");
   // The last one uses libtaxii's binding>subtypes form (PROTOCOL.md §12.4).
   in.details = {{"SUPPORTED_CONTENT", Mixed::text(kStix10)},
                 {"SUPPORTED_CONTENT", Mixed::text(" " + kStix101 + " ")},
@@ -642,10 +657,7 @@ BOOST_AUTO_TEST_CASE(unsupported_content_details_become_a_space_separated_list) 
 }
 
 BOOST_AUTO_TEST_CASE(other_status_details) {
-  v11::StatusMessage in;
-  in.message_id = "22";
-  in.in_response_to = "7";
-  in.status_type = "UNSUPPORTED_PROTOCOL";
+  auto in = status11("22", "UNSUPPORTED_PROTOCOL");
   in.details = {{"SUPPORTED_PROTOCOL", Mixed::text(kHttp)}, {"SUPPORTED_PROTOCOL", Mixed::text(kHttps)}};
   BOOST_TEST((as<v10::StatusMessage>(xml::bridge_response_to_v10(in)).status_detail ==
               std::optional<std::string>(kHttp + " " + kHttps)));
@@ -743,11 +755,7 @@ BOOST_AUTO_TEST_CASE(discovery_response) {
 }
 
 BOOST_AUTO_TEST_CASE(subscription_request_and_response) {
-  auto in = empty_base<v10::ManageFeedSubscriptionRequest>("40");
-  in.action = v10::SubscriptionAction::Subscribe;
-  in.feed_name = "feed-a";
-  in.subscription_id = "ignored";
-  in.push_parameters = push_params();
+  auto in = feed_request("40", v10::SubscriptionAction::Subscribe, "ignored");
   const auto r = xml::bridge_request_to_v11(in);
   const auto& req = as<v11::ManageCollectionSubscriptionRequest>(r);
   BOOST_TEST((req.action == v11::SubscriptionAction::Subscribe));

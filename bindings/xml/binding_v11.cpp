@@ -1,9 +1,6 @@
-// XML Message Binding 1.1 (XML 1.1 §3): validated tree -> v11 model, and model -> XML.
-#include <functional>
-
-#include "bindings/xml/binding_internal.hpp"
-#include "bindings/xml/tree_reader.hpp"
-#include "bindings/xml/xml_writer.hpp"
+// XML Message Binding 1.1 (XML 1.1 §3): validated tree -> v11 model, and model -> XML. What 1.1
+// shares with 1.0 (the envelope, contacts) is in binding_common.hpp.
+#include "bindings/xml/binding_common.hpp"
 
 namespace taxii::xml {
 namespace {
@@ -34,23 +31,9 @@ ContentBinding read_content_binding(const Elem& e) {
   return cb;
 }
 
-ServiceContact read_contact(const Elem& e) {
-  ServiceContact c;
-  for (const auto& x : e.children()) {
-    if (x.local() == "Protocol_Binding") c.protocol_binding = x.trimmed_text();
-    else if (x.local() == "Address") c.address = x.text();
-    else if (x.local() == "Message_Binding") c.message_bindings.push_back(x.trimmed_text());
-  }
-  return c;
-}
-
 PushParameters read_push(const Elem& e) {
   PushParameters p;
-  for (const auto& x : e.children()) {
-    if (x.local() == "Protocol_Binding") p.protocol_binding = x.trimmed_text();
-    else if (x.local() == "Address") p.address = x.text();
-    else if (x.local() == "Message_Binding") p.message_binding = x.trimmed_text();
-  }
+  for (const auto& x : e.children()) read_contact_field(x, p);
   return p;
 }
 
@@ -95,24 +78,6 @@ ContentBlock read_block(const Elem& e) {
   return b;
 }
 
-// Reads @message_id, Extended_Headers and ds:Signature; hands every other child to `body`.
-template <class M>
-void read_common(const Elem& root, M& m, const std::function<void(const Elem&)>& body) {
-  m.message_id = root.required_attr("message_id");
-  if (m.message_id.empty()) throw MappingError{"message_id is empty"};
-  if constexpr (std::is_base_of_v<ResponseBase, M>) m.in_response_to = root.required_attr("in_response_to");
-  for (const auto& x : root.children()) {
-    if (x.local() == "Extended_Headers" && x.ns() == root.ns()) {
-      for (const auto& h : x.children())
-        m.extended_headers.push_back({h.required_attr("name"), h.inner()});
-    } else if (x.is_signature()) {
-      m.signature = x.outer();
-    } else {
-      body(x);
-    }
-  }
-}
-
 StatusMessage read_status(const Elem& root) {
   StatusMessage m;
   m.status_type = root.required_attr("status_type");
@@ -126,60 +91,43 @@ StatusMessage read_status(const Elem& root) {
   return m;
 }
 
-DiscoveryResponse read_discovery_response(const Elem& root) {
-  DiscoveryResponse m;
-  read_common(root, m, [&](const Elem& x) {
-    if (x.local() != "Service_Instance") return;
-    ServiceInstance si;
-    si.service_type = service_type_of(x.required_attr("service_type"));
-    si.service_version = x.required_attr("service_version");
-    si.available = x.bool_attr("available");
-    for (const auto& c : x.children()) {
-      if (c.local() == "Protocol_Binding") si.protocol_binding = c.trimmed_text();
-      else if (c.local() == "Address") si.address = c.text();
-      else if (c.local() == "Message_Binding") si.message_bindings.push_back(c.trimmed_text());
-      else if (c.local() == "Supported_Query") si.supported_queries.push_back({c.required_attr("format_id"), c.inner()});
-      else if (c.local() == "Content_Binding") si.content_bindings.push_back(read_content_binding(c));
-      else if (c.local() == "Message") si.message = c.text();
-    }
-    m.service_instances.push_back(std::move(si));
-  });
-  return m;
+ServiceInstance read_service_instance(const Elem& x) {
+  ServiceInstance si;
+  si.service_type = service_type_of(x.required_attr("service_type"));
+  si.service_version = x.required_attr("service_version");
+  si.available = x.bool_attr("available");
+  for (const auto& c : x.children()) {
+    if (read_service_field(c, si)) continue;
+    if (c.local() == "Supported_Query") si.supported_queries.push_back({c.required_attr("format_id"), c.inner()});
+    else if (c.local() == "Content_Binding") si.content_bindings.push_back(read_content_binding(c));
+  }
+  return si;
 }
 
-CollectionInformationResponse read_collection_response(const Elem& root) {
-  CollectionInformationResponse m;
-  read_common(root, m, [&](const Elem& x) {
-    if (x.local() != "Collection") return;
-    CollectionInformation ci;
-    ci.collection_name = x.required_attr("collection_name");
-    if (auto t = x.optional_attr("collection_type"))
-      ci.collection_type = *t == "DATA_SET" ? CollectionType::DataSet : CollectionType::DataFeed;
-    ci.available = x.bool_attr("available");
-    for (const auto& c : x.children()) {
-      if (c.local() == "Description") ci.description = c.text();
-      else if (c.local() == "Collection_Volume") ci.collection_volume = c.uint_value("Collection_Volume", c.trimmed_text());
-      else if (c.local() == "Content_Binding") ci.content_bindings.push_back(read_content_binding(c));
-      else if (c.local() == "Push_Method") {
-        PushMethod pm;
-        for (const auto& p : c.children()) {
-          if (p.local() == "Protocol_Binding") pm.protocol_binding = p.trimmed_text();
-          else if (p.local() == "Message_Binding") pm.message_bindings.push_back(p.trimmed_text());
-        }
-        ci.push_methods.push_back(std::move(pm));
-      } else if (c.local() == "Polling_Service") ci.polling_services.push_back(read_contact(c));
-      else if (c.local() == "Subscription_Service") ci.subscription_services.push_back(read_contact(c));
-      else if (c.local() == "Receiving_Inbox_Service") {
-        ReceivingInboxService r;
-        r.contact = read_contact(c);
-        for (const auto& p : c.children())
-          if (p.local() == "Content_Binding") r.content_bindings.push_back(read_content_binding(p));
-        ci.receiving_inbox_services.push_back(std::move(r));
-      }
-    }
-    m.collections.push_back(std::move(ci));
-  });
-  return m;
+ReceivingInboxService read_receiving_inbox(const Elem& c) {
+  ReceivingInboxService r;
+  r.contact = read_contact(c);
+  for (const auto& p : c.children())
+    if (p.local() == "Content_Binding") r.content_bindings.push_back(read_content_binding(p));
+  return r;
+}
+
+CollectionInformation read_collection(const Elem& x) {
+  CollectionInformation ci;
+  ci.collection_name = x.required_attr("collection_name");
+  if (auto t = x.optional_attr("collection_type"))
+    ci.collection_type = *t == "DATA_SET" ? CollectionType::DataSet : CollectionType::DataFeed;
+  ci.available = x.bool_attr("available");
+  for (const auto& c : x.children()) {
+    if (c.local() == "Description") ci.description = c.text();
+    else if (c.local() == "Collection_Volume") ci.collection_volume = c.uint_value("Collection_Volume", c.trimmed_text());
+    else if (c.local() == "Content_Binding") ci.content_bindings.push_back(read_content_binding(c));
+    else if (c.local() == "Push_Method") ci.push_methods.push_back(read_push_method(c));
+    else if (c.local() == "Polling_Service") ci.polling_services.push_back(read_contact(c));
+    else if (c.local() == "Subscription_Service") ci.subscription_services.push_back(read_contact(c));
+    else if (c.local() == "Receiving_Inbox_Service") ci.receiving_inbox_services.push_back(read_receiving_inbox(c));
+  }
+  return ci;
 }
 
 SubscriptionAction action_of(const std::string& s) {
@@ -203,48 +151,51 @@ ManageCollectionSubscriptionRequest read_sub_request(const Elem& root) {
   return m;
 }
 
+SubscriptionInstance read_subscription(const Elem& x) {
+  SubscriptionInstance s;
+  const auto st = x.optional_attr("status").value_or("ACTIVE");
+  s.status = st == "PAUSED" ? SubscriptionStatus::Paused
+             : st == "UNSUBSCRIBED" ? SubscriptionStatus::Unsubscribed
+                                    : SubscriptionStatus::Active;
+  for (const auto& c : x.children()) {
+    if (c.local() == "Subscription_ID") s.subscription_id = c.trimmed_text();
+    else if (c.local() == "Subscription_Parameters") s.subscription_parameters = read_sub_params(c);
+    else if (c.local() == "Push_Parameters") s.push_parameters = read_push(c);
+    else if (c.local() == "Poll_Instance") s.poll_instances.push_back(read_contact(c));
+  }
+  return s;
+}
+
 ManageCollectionSubscriptionResponse read_sub_response(const Elem& root) {
   ManageCollectionSubscriptionResponse m;
   m.collection_name = root.required_attr("collection_name");
   read_common(root, m, [&](const Elem& x) {
-    if (x.local() == "Message") {
-      m.message = x.text();
-    } else if (x.local() == "Subscription") {
-      SubscriptionInstance s;
-      const auto st = x.optional_attr("status").value_or("ACTIVE");
-      s.status = st == "PAUSED" ? SubscriptionStatus::Paused
-                 : st == "UNSUBSCRIBED" ? SubscriptionStatus::Unsubscribed
-                                        : SubscriptionStatus::Active;
-      for (const auto& c : x.children()) {
-        if (c.local() == "Subscription_ID") s.subscription_id = c.trimmed_text();
-        else if (c.local() == "Subscription_Parameters") s.subscription_parameters = read_sub_params(c);
-        else if (c.local() == "Push_Parameters") s.push_parameters = read_push(c);
-        else if (c.local() == "Poll_Instance") s.poll_instances.push_back(read_contact(c));
-      }
-      m.subscriptions.push_back(std::move(s));
-    }
+    if (x.local() == "Message") m.message = x.text();
+    else if (x.local() == "Subscription") m.subscriptions.push_back(read_subscription(x));
   });
   return m;
+}
+
+PollParameters read_poll_params(const Elem& x) {
+  PollParameters p;
+  p.allow_asynch = x.bool_attr("allow_asynch").value_or(false);
+  for (const auto& c : x.children()) {
+    if (c.local() == "Response_Type") p.response_type = response_type_of(c.trimmed_text());
+    else if (c.local() == "Content_Binding") p.content_bindings.push_back(read_content_binding(c));
+    else if (c.local() == "Query") p.query = read_query(c);
+    else if (c.local() == "Delivery_Parameters") p.delivery_parameters = read_push(c);
+  }
+  return p;
 }
 
 PollRequest read_poll_request(const Elem& root) {
   PollRequest m;
   m.collection_name = root.required_attr("collection_name");
   read_common(root, m, [&](const Elem& x) {
-    if (x.local() == "Exclusive_Begin_Timestamp") m.exclusive_begin = x.timestamp();
-    else if (x.local() == "Inclusive_End_Timestamp") m.inclusive_end = x.timestamp();
+    if (x.local() == "Poll_Parameters") m.poll_parameters = read_poll_params(x);
     else if (x.local() == "Subscription_ID") m.subscription_id = x.trimmed_text();
-    else if (x.local() == "Poll_Parameters") {
-      PollParameters p;
-      p.allow_asynch = x.bool_attr("allow_asynch").value_or(false);
-      for (const auto& c : x.children()) {
-        if (c.local() == "Response_Type") p.response_type = response_type_of(c.trimmed_text());
-        else if (c.local() == "Content_Binding") p.content_bindings.push_back(read_content_binding(c));
-        else if (c.local() == "Query") p.query = read_query(c);
-        else if (c.local() == "Delivery_Parameters") p.delivery_parameters = read_push(c);
-      }
-      m.poll_parameters = std::move(p);
-    }
+    else if (x.local() == "Exclusive_Begin_Timestamp") m.exclusive_begin = x.timestamp();
+    else if (x.local() == "Inclusive_End_Timestamp") m.inclusive_end = x.timestamp();
   });
   return m;
 }
@@ -266,22 +217,25 @@ PollResponse read_poll_response(const Elem& root) {
   return m;
 }
 
+SourceSubscription read_source_subscription(const Elem& x) {
+  SourceSubscription s;
+  s.collection_name = x.required_attr("collection_name");
+  for (const auto& c : x.children()) {
+    if (c.local() == "Subscription_ID") s.subscription_id = c.trimmed_text();
+    else if (c.local() == "Exclusive_Begin_Timestamp") s.exclusive_begin = c.timestamp();
+    else if (c.local() == "Inclusive_End_Timestamp") s.inclusive_end = c.timestamp();
+  }
+  return s;
+}
+
 InboxMessage read_inbox(const Elem& root) {
   InboxMessage m;
   m.result_id = root.optional_attr("result_id");
   read_common(root, m, [&](const Elem& x) {
-    if (x.local() == "Destination_Collection_Name") m.destination_collection_names.push_back(x.trimmed_text());
+    if (x.local() == "Source_Subscription") m.source_subscription = read_source_subscription(x);
+    else if (x.local() == "Destination_Collection_Name") m.destination_collection_names.push_back(x.trimmed_text());
     else if (x.local() == "Message") m.message = x.text();
-    else if (x.local() == "Source_Subscription") {
-      SourceSubscription s;
-      s.collection_name = x.required_attr("collection_name");
-      for (const auto& c : x.children()) {
-        if (c.local() == "Subscription_ID") s.subscription_id = c.trimmed_text();
-        else if (c.local() == "Exclusive_Begin_Timestamp") s.exclusive_begin = c.timestamp();
-        else if (c.local() == "Inclusive_End_Timestamp") s.inclusive_end = c.timestamp();
-      }
-      m.source_subscription = std::move(s);
-    } else if (x.local() == "Record_Count") m.record_count = read_record_count(x);
+    else if (x.local() == "Record_Count") m.record_count = read_record_count(x);
     else if (x.local() == "Content_Block") m.content_blocks.push_back(read_block(x));
   });
   return m;
@@ -297,12 +251,6 @@ PollFulfillment read_fulfillment(const Elem& root) {
   return m;
 }
 
-template <class M>
-M read_empty(const Elem& root) {
-  M m;
-  read_common(root, m, [](const Elem&) {});
-  return m;
-}
 
 // --- semantic rules the schema cannot express (PROTOCOL.md §11) -------------------------
 
@@ -370,7 +318,7 @@ void check(const Message& msg) {
 
 // --- writing ----------------------------------------------------------------------------
 
-constexpr std::string_view kPrefix = "taxii_11";
+constexpr Dialect kDialect{"taxii_11", "xmlns:taxii_11", urn::kNsXml11};
 
 void write_content_binding(XmlWriter& w, std::string_view name, const ContentBinding& cb) {
   w.open(name).attr("binding_id", cb.binding_id);
@@ -381,8 +329,7 @@ void write_content_binding(XmlWriter& w, std::string_view name, const ContentBin
 void write_contact(XmlWriter& w, std::string_view name, const ServiceContact& c,
                    const std::vector<ContentBinding>* bindings = nullptr) {
   w.open(name);
-  w.leaf("Protocol_Binding", c.protocol_binding).leaf("Address", c.address);
-  for (const auto& mb : c.message_bindings) w.leaf("Message_Binding", mb);
+  write_contact_fields(w, c);
   if (bindings != nullptr)
     for (const auto& cb : *bindings) write_content_binding(w, "Content_Binding", cb);
   w.close(name);
@@ -396,16 +343,10 @@ void write_push(XmlWriter& w, std::string_view name, const PushParameters& p) {
       .close(name);
 }
 
-void write_query(XmlWriter& w, const Query& q) {
-  w.open("Query").attr("format_id", q.format_id);
-  if (!q.body.xml.empty()) w.raw(q.body.xml);
-  w.close("Query");
-}
-
 void write_sub_params(XmlWriter& w, const SubscriptionParameters& p) {
   w.open("Subscription_Parameters").leaf("Response_Type", to_string(p.response_type));
   for (const auto& cb : p.content_bindings) write_content_binding(w, "Content_Binding", cb);
-  if (p.query) write_query(w, *p.query);
+  if (p.query) write_named_mixed(w, "Query", "format_id", p.query->format_id, p.query->body);
   w.close("Subscription_Parameters");
 }
 
@@ -428,194 +369,174 @@ void write_block(XmlWriter& w, const ContentBlock& b) {
   w.close("Content_Block");
 }
 
-// Root start tag with the namespace declaration, @message_id and Extended_Headers.
+void write_timestamp(XmlWriter& w, std::string_view name, const std::optional<Timestamp>& t) {
+  if (t) w.leaf(name, t->to_string());
+}
+
 template <class M>
-void write_head(XmlWriter& w, std::string_view name, const M& m,
-                const std::function<void(XmlWriter&)>& attrs) {
-  w.open(name).attr("xmlns:taxii_11", urn::kNsXml11).attr("message_id", m.message_id);
-  if constexpr (std::is_base_of_v<ResponseBase, M>) w.attr("in_response_to", m.in_response_to);
-  attrs(w);
-  if (!m.extended_headers.empty()) {
-    w.open("Extended_Headers");
-    for (const auto& h : m.extended_headers) {
-      w.open("Extended_Header").attr("name", h.name);
-      if (!h.value.xml.empty()) w.raw(h.value.xml);
-      w.close("Extended_Header");
-    }
-    w.close("Extended_Headers");
+void head(XmlWriter& w, std::string_view name, const M& m, const std::function<void(XmlWriter&)>& attrs) {
+  write_head(w, kDialect.xmlns_attr, kDialect.ns, name, m, attrs);
+}
+
+// One function per message (XML 1.1 §3.1 - §3.11) but the envelope-only ones, each writing the
+// whole document.
+
+void write_message(XmlWriter& w, std::string_view name, const StatusMessage& m) {
+  head(w, name, m, [&](XmlWriter& x) { x.attr("status_type", m.status_type); });
+  if (!m.details.empty()) {
+    w.open("Status_Detail");
+    for (const auto& d : m.details) write_named_mixed(w, "Detail", "name", d.name, d.value);
+    w.close("Status_Detail");
   }
+  if (m.message) w.leaf("Message", *m.message);
+  write_tail(w, name, m);
 }
 
-template <class M>
-void write_tail(XmlWriter& w, std::string_view name, const M& m) {
-  if (m.signature) w.raw(*m.signature);
-  w.close(name);
+void write_message(XmlWriter& w, std::string_view name, const DiscoveryResponse& m) {
+  head(w, name, m, no_attrs);
+  for (const auto& si : m.service_instances) {
+    w.open("Service_Instance").attr("service_type", to_string(si.service_type)).attr("service_version", si.service_version);
+    if (si.available) w.attr_bool("available", *si.available);
+    w.leaf("Protocol_Binding", si.protocol_binding).leaf("Address", si.address);
+    for (const auto& mb : si.message_bindings) w.leaf("Message_Binding", mb);
+    for (const auto& q : si.supported_queries) write_named_mixed(w, "Supported_Query", "format_id", q.format_id, q.body);
+    for (const auto& cb : si.content_bindings) write_content_binding(w, "Content_Binding", cb);
+    if (si.message) w.leaf("Message", *si.message);
+    w.close("Service_Instance");
+  }
+  write_tail(w, name, m);
 }
 
-void no_attrs(XmlWriter&) {}
+void write_message(XmlWriter& w, std::string_view name, const CollectionInformationResponse& m) {
+  head(w, name, m, no_attrs);
+  for (const auto& c : m.collections) {
+    w.open("Collection").attr("collection_name", c.collection_name).attr("collection_type", to_string(c.collection_type));
+    if (c.available) w.attr_bool("available", *c.available);
+    w.leaf("Description", c.description);
+    if (c.collection_volume) w.leaf("Collection_Volume", std::to_string(*c.collection_volume));
+    for (const auto& cb : c.content_bindings) write_content_binding(w, "Content_Binding", cb);
+    for (const auto& pm : c.push_methods) write_push_method(w, pm);
+    for (const auto& s : c.polling_services) write_contact(w, "Polling_Service", s);
+    for (const auto& s : c.subscription_services) write_contact(w, "Subscription_Service", s);
+    for (const auto& r : c.receiving_inbox_services)
+      write_contact(w, "Receiving_Inbox_Service", r.contact, &r.content_bindings);
+    w.close("Collection");
+  }
+  write_tail(w, name, m);
+}
 
-std::string write(const Message& msg, std::vector<SegmentedBody::Insert>* inserts) {
-  XmlWriter w(kPrefix, size_hint(msg, inserts != nullptr), inserts);
-  const std::string_view name = message_type_name(msg);
-  std::visit(
-      [&](const auto& m) {
-        using T = std::decay_t<decltype(m)>;
-        if constexpr (std::is_same_v<T, StatusMessage>) {
-          write_head(w, name, m, [&](XmlWriter& x) { x.attr("status_type", m.status_type); });
-          if (!m.details.empty()) {
-            w.open("Status_Detail");
-            for (const auto& d : m.details) {
-              w.open("Detail").attr("name", d.name);
-              if (!d.value.xml.empty()) w.raw(d.value.xml);
-              w.close("Detail");
-            }
-            w.close("Status_Detail");
-          }
-          if (m.message) w.leaf("Message", *m.message);
-        } else if constexpr (std::is_same_v<T, DiscoveryRequest> || std::is_same_v<T, CollectionInformationRequest>) {
-          write_head(w, name, m, no_attrs);
-        } else if constexpr (std::is_same_v<T, DiscoveryResponse>) {
-          write_head(w, name, m, no_attrs);
-          for (const auto& si : m.service_instances) {
-            w.open("Service_Instance").attr("service_type", to_string(si.service_type)).attr("service_version", si.service_version);
-            if (si.available) w.attr_bool("available", *si.available);
-            w.leaf("Protocol_Binding", si.protocol_binding).leaf("Address", si.address);
-            for (const auto& mb : si.message_bindings) w.leaf("Message_Binding", mb);
-            for (const auto& q : si.supported_queries) {
-              w.open("Supported_Query").attr("format_id", q.format_id);
-              if (!q.body.xml.empty()) w.raw(q.body.xml);
-              w.close("Supported_Query");
-            }
-            for (const auto& cb : si.content_bindings) write_content_binding(w, "Content_Binding", cb);
-            if (si.message) w.leaf("Message", *si.message);
-            w.close("Service_Instance");
-          }
-        } else if constexpr (std::is_same_v<T, CollectionInformationResponse>) {
-          write_head(w, name, m, no_attrs);
-          for (const auto& c : m.collections) {
-            w.open("Collection").attr("collection_name", c.collection_name).attr("collection_type", to_string(c.collection_type));
-            if (c.available) w.attr_bool("available", *c.available);
-            w.leaf("Description", c.description);
-            if (c.collection_volume) w.leaf("Collection_Volume", std::to_string(*c.collection_volume));
-            for (const auto& cb : c.content_bindings) write_content_binding(w, "Content_Binding", cb);
-            for (const auto& pm : c.push_methods) {
-              w.open("Push_Method").leaf("Protocol_Binding", pm.protocol_binding);
-              for (const auto& mb : pm.message_bindings) w.leaf("Message_Binding", mb);
-              w.close("Push_Method");
-            }
-            for (const auto& s : c.polling_services) write_contact(w, "Polling_Service", s);
-            for (const auto& s : c.subscription_services) write_contact(w, "Subscription_Service", s);
-            for (const auto& r : c.receiving_inbox_services)
-              write_contact(w, "Receiving_Inbox_Service", r.contact, &r.content_bindings);
-            w.close("Collection");
-          }
-        } else if constexpr (std::is_same_v<T, ManageCollectionSubscriptionRequest>) {
-          write_head(w, name, m, [&](XmlWriter& x) {
-            x.attr("action", to_string(m.action)).attr("collection_name", m.collection_name);
-          });
-          if (m.subscription_id) w.leaf("Subscription_ID", *m.subscription_id);
-          if (m.subscription_parameters) write_sub_params(w, *m.subscription_parameters);
-          if (m.push_parameters) write_push(w, "Push_Parameters", *m.push_parameters);
-        } else if constexpr (std::is_same_v<T, ManageCollectionSubscriptionResponse>) {
-          write_head(w, name, m, [&](XmlWriter& x) { x.attr("collection_name", m.collection_name); });
-          if (m.message) w.leaf("Message", *m.message);
-          for (const auto& s : m.subscriptions) {
-            w.open("Subscription").attr("status", to_string(s.status));
-            w.leaf("Subscription_ID", s.subscription_id);
-            if (s.subscription_parameters) write_sub_params(w, *s.subscription_parameters);
-            if (s.push_parameters) write_push(w, "Push_Parameters", *s.push_parameters);
-            for (const auto& p : s.poll_instances) write_contact(w, "Poll_Instance", p);
-            w.close("Subscription");
-          }
-        } else if constexpr (std::is_same_v<T, PollRequest>) {
-          write_head(w, name, m, [&](XmlWriter& x) { x.attr("collection_name", m.collection_name); });
-          if (m.exclusive_begin) w.leaf("Exclusive_Begin_Timestamp", m.exclusive_begin->to_string());
-          if (m.inclusive_end) w.leaf("Inclusive_End_Timestamp", m.inclusive_end->to_string());
-          if (m.subscription_id) w.leaf("Subscription_ID", *m.subscription_id);
-          if (m.poll_parameters) {
-            const auto& p = *m.poll_parameters;
-            w.open("Poll_Parameters").attr_bool("allow_asynch", p.allow_asynch);
-            w.leaf("Response_Type", to_string(p.response_type));
-            for (const auto& cb : p.content_bindings) write_content_binding(w, "Content_Binding", cb);
-            if (p.query) write_query(w, *p.query);
-            if (p.delivery_parameters) write_push(w, "Delivery_Parameters", *p.delivery_parameters);
-            w.close("Poll_Parameters");
-          }
-        } else if constexpr (std::is_same_v<T, PollResponse>) {
-          write_head(w, name, m, [&](XmlWriter& x) {
-            x.attr("collection_name", m.collection_name).attr_bool("more", m.more);
-            if (m.result_id) x.attr("result_id", *m.result_id);
-            x.attr_uint("result_part_number", m.result_part_number);
-          });
-          if (m.subscription_id) w.leaf("Subscription_ID", *m.subscription_id);
-          if (m.exclusive_begin) w.leaf("Exclusive_Begin_Timestamp", m.exclusive_begin->to_string());
-          if (m.inclusive_end) w.leaf("Inclusive_End_Timestamp", m.inclusive_end->to_string());
-          if (m.record_count) write_record_count(w, *m.record_count);
-          if (m.message) w.leaf("Message", *m.message);
-          for (const auto& b : m.content_blocks) write_block(w, b);
-        } else if constexpr (std::is_same_v<T, InboxMessage>) {
-          write_head(w, name, m, [&](XmlWriter& x) {
-            if (m.result_id) x.attr("result_id", *m.result_id);
-          });
-          for (const auto& d : m.destination_collection_names) w.leaf("Destination_Collection_Name", d);
-          if (m.message) w.leaf("Message", *m.message);
-          if (m.source_subscription) {
-            const auto& s = *m.source_subscription;
-            w.open("Source_Subscription").attr("collection_name", s.collection_name);
-            w.leaf("Subscription_ID", s.subscription_id);
-            if (s.exclusive_begin) w.leaf("Exclusive_Begin_Timestamp", s.exclusive_begin->to_string());
-            if (s.inclusive_end) w.leaf("Inclusive_End_Timestamp", s.inclusive_end->to_string());
-            w.close("Source_Subscription");
-          }
-          if (m.record_count) write_record_count(w, *m.record_count);
-          for (const auto& b : m.content_blocks) write_block(w, b);
-        } else if constexpr (std::is_same_v<T, PollFulfillment>) {
-          write_head(w, name, m, [&](XmlWriter& x) {
-            x.attr("collection_name", m.collection_name).attr("result_id", m.result_id);
-            x.attr_uint("result_part_number", m.result_part_number);
-          });
-        }
-        write_tail(w, name, m);
-      },
-      msg);
-  return w.take();
+void write_message(XmlWriter& w, std::string_view name, const ManageCollectionSubscriptionRequest& m) {
+  head(w, name, m, [&](XmlWriter& x) {
+    x.attr("action", to_string(m.action)).attr("collection_name", m.collection_name);
+  });
+  if (m.subscription_id) w.leaf("Subscription_ID", *m.subscription_id);
+  if (m.subscription_parameters) write_sub_params(w, *m.subscription_parameters);
+  if (m.push_parameters) write_push(w, "Push_Parameters", *m.push_parameters);
+  write_tail(w, name, m);
+}
+
+void write_message(XmlWriter& w, std::string_view name, const ManageCollectionSubscriptionResponse& m) {
+  head(w, name, m, [&](XmlWriter& x) { x.attr("collection_name", m.collection_name); });
+  if (m.message) w.leaf("Message", *m.message);
+  for (const auto& s : m.subscriptions) {
+    w.open("Subscription").attr("status", to_string(s.status));
+    w.leaf("Subscription_ID", s.subscription_id);
+    if (s.subscription_parameters) write_sub_params(w, *s.subscription_parameters);
+    if (s.push_parameters) write_push(w, "Push_Parameters", *s.push_parameters);
+    for (const auto& p : s.poll_instances) write_contact(w, "Poll_Instance", p);
+    w.close("Subscription");
+  }
+  write_tail(w, name, m);
+}
+
+void write_message(XmlWriter& w, std::string_view name, const PollRequest& m) {
+  head(w, name, m, [&](XmlWriter& x) { x.attr("collection_name", m.collection_name); });
+  write_timestamp(w, "Exclusive_Begin_Timestamp", m.exclusive_begin);
+  write_timestamp(w, "Inclusive_End_Timestamp", m.inclusive_end);
+  if (m.subscription_id) w.leaf("Subscription_ID", *m.subscription_id);
+  if (m.poll_parameters) {
+    const auto& p = *m.poll_parameters;
+    w.open("Poll_Parameters").attr_bool("allow_asynch", p.allow_asynch);
+    w.leaf("Response_Type", to_string(p.response_type));
+    for (const auto& cb : p.content_bindings) write_content_binding(w, "Content_Binding", cb);
+    if (p.query) write_named_mixed(w, "Query", "format_id", p.query->format_id, p.query->body);
+    if (p.delivery_parameters) write_push(w, "Delivery_Parameters", *p.delivery_parameters);
+    w.close("Poll_Parameters");
+  }
+  write_tail(w, name, m);
+}
+
+void write_message(XmlWriter& w, std::string_view name, const PollResponse& m) {
+  head(w, name, m, [&](XmlWriter& x) {
+    x.attr("collection_name", m.collection_name).attr_bool("more", m.more);
+    if (m.result_id) x.attr("result_id", *m.result_id);
+    x.attr_uint("result_part_number", m.result_part_number);
+  });
+  if (m.subscription_id) w.leaf("Subscription_ID", *m.subscription_id);
+  write_timestamp(w, "Exclusive_Begin_Timestamp", m.exclusive_begin);
+  write_timestamp(w, "Inclusive_End_Timestamp", m.inclusive_end);
+  if (m.record_count) write_record_count(w, *m.record_count);
+  if (m.message) w.leaf("Message", *m.message);
+  for (const auto& b : m.content_blocks) write_block(w, b);
+  write_tail(w, name, m);
+}
+
+void write_message(XmlWriter& w, std::string_view name, const InboxMessage& m) {
+  head(w, name, m, [&](XmlWriter& x) {
+    if (m.result_id) x.attr("result_id", *m.result_id);
+  });
+  for (const auto& d : m.destination_collection_names) w.leaf("Destination_Collection_Name", d);
+  if (m.message) w.leaf("Message", *m.message);
+  if (m.source_subscription) {
+    const auto& s = *m.source_subscription;
+    w.open("Source_Subscription").attr("collection_name", s.collection_name);
+    w.leaf("Subscription_ID", s.subscription_id);
+    write_timestamp(w, "Exclusive_Begin_Timestamp", s.exclusive_begin);
+    write_timestamp(w, "Inclusive_End_Timestamp", s.inclusive_end);
+    w.close("Source_Subscription");
+  }
+  if (m.record_count) write_record_count(w, *m.record_count);
+  for (const auto& b : m.content_blocks) write_block(w, b);
+  write_tail(w, name, m);
+}
+
+void write_message(XmlWriter& w, std::string_view name, const PollFulfillment& m) {
+  head(w, name, m, [&](XmlWriter& x) {
+    x.attr("collection_name", m.collection_name).attr("result_id", m.result_id);
+    x.attr_uint("result_part_number", m.result_part_number);
+  });
+  write_tail(w, name, m);
+}
+
+std::string serialize(const Message& msg, std::vector<SegmentedBody::Insert>* inserts) {
+  return write_document<Version::V11>(
+      msg, inserts, kDialect, [](XmlWriter& w, std::string_view name, const auto& m) { write_message(w, name, m); });
+}
+
+Message read_root(const Elem& root) {
+  const auto n = root.local();
+  if (n == "Status_Message") return read_status(root);
+  if (n == "Discovery_Request") return read_empty<DiscoveryRequest>(root);
+  if (n == "Discovery_Response")
+    return read_list(root, "Service_Instance", &DiscoveryResponse::service_instances, read_service_instance);
+  if (n == "Collection_Information_Request") return read_empty<CollectionInformationRequest>(root);
+  if (n == "Collection_Information_Response")
+    return read_list(root, "Collection", &CollectionInformationResponse::collections, read_collection);
+  if (n == "Subscription_Management_Request") return read_sub_request(root);
+  if (n == "Subscription_Management_Response") return read_sub_response(root);
+  if (n == "Poll_Request") return read_poll_request(root);
+  if (n == "Poll_Response") return read_poll_response(root);
+  if (n == "Inbox_Message") return read_inbox(root);
+  if (n == "Poll_Fulfillment") return read_fulfillment(root);
+  throw MappingError{"not a TAXII 1.1 message: " + std::string(n)};
 }
 
 }  // namespace
 
-Result<Message> map_v11(const XmlDocument& doc) {
-  const Elem root(doc, doc.root);
-  try {
-    const auto n = root.local();
-    Message m = [&]() -> Message {
-      if (n == "Status_Message") return read_status(root);
-      if (n == "Discovery_Request") return read_empty<DiscoveryRequest>(root);
-      if (n == "Discovery_Response") return read_discovery_response(root);
-      if (n == "Collection_Information_Request") return read_empty<CollectionInformationRequest>(root);
-      if (n == "Collection_Information_Response") return read_collection_response(root);
-      if (n == "Subscription_Management_Request") return read_sub_request(root);
-      if (n == "Subscription_Management_Response") return read_sub_response(root);
-      if (n == "Poll_Request") return read_poll_request(root);
-      if (n == "Poll_Response") return read_poll_response(root);
-      if (n == "Inbox_Message") return read_inbox(root);
-      if (n == "Poll_Fulfillment") return read_fulfillment(root);
-      throw MappingError{"not a TAXII 1.1 message: " + std::string(n)};
-    }();
-    check(m);
-    return m;
-  } catch (const MappingError& e) {
-    return Error::bad_message(e.message);
-  }
-}
+Result<Message> map_v11(const XmlDocument& doc) { return map_checked(doc, read_root, check); }
 
 Result<std::string> write_v11(const Message& m, std::vector<SegmentedBody::Insert>* inserts) {
-  if (version_of(m) != Version::V11) return Error::bad_message("not a TAXII 1.1 message");
-  try {
-    check(m);
-  } catch (const MappingError& e) {
-    return Error::bad_message(e.message);
-  }
-  return write(m, inserts);
+  return write_checked(m, Version::V11, check, serialize, inserts);
 }
 
 }  // namespace taxii::xml

@@ -66,13 +66,17 @@ Result<Message> parse_with(const MessageBinding& b, std::string_view body, const
   return b.version() == Version::V11 ? map_v11(*doc) : map_v10(*doc);
 }
 
+Result<Message> map_any(const XmlDocument& doc) {
+  const XmlNode& root = doc.node(doc.root);
+  if (root.ns == urn::kNsXml11) return map_v11(doc);
+  if (root.ns == urn::kNsXml10) return map_v10(doc);
+  return Error::bad_message("root element " + std::string(root.local) + " is not a TAXII message (namespace '" + std::string(root.ns) + "')");
+}
+
 Result<Message> parse_any(std::string_view body, const ParseLimits& limits) {
   auto doc = parse_document(body, limits);
   if (!doc.ok()) return doc.error();
-  const XmlNode& root = doc->node(doc->root);
-  if (root.ns == urn::kNsXml11) return map_v11(*doc);
-  if (root.ns == urn::kNsXml10) return map_v10(*doc);
-  return Error::bad_message("root element " + std::string(root.local) + " is not a TAXII message (namespace '" + std::string(root.ns) + "')");
+  return map_any(*doc);
 }
 
 bool valid_message_id(Version v, std::string_view id) {

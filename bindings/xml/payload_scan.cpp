@@ -1,122 +1,32 @@
-// The payload scanner of parse_document's fast path (payload_scan.hpp says why and what).
+// The payload scanner of parse_document's fast path (payload_scan.hpp says why and what): the
+// document's structure (tags, the envelope and its payloads, what each payload's top-level
+// elements need spliced in), over the character level of scan_cursor.hpp and the namespace
+// bindings of scan_namespaces.hpp.
 #include "bindings/xml/payload_scan.hpp"
 
 #include <algorithm>
 #include <cstring>
 #include <unordered_set>
 
+#include "bindings/xml/scan_cursor.hpp"
+#include "bindings/xml/scan_namespaces.hpp"
 #include "core/urn.hpp"
 
 namespace taxii::xml {
 namespace {
+
+using namespace scan;
 
 constexpr std::string_view kNsXsi = "http://www.w3.org/2001/XMLSchema-instance";
 constexpr std::string_view kNsXsd = "http://www.w3.org/2001/XMLSchema";
 constexpr std::string_view kNsXmlPrefix = "http://www.w3.org/XML/1998/namespace";
 constexpr std::string_view kNsXmlns = "http://www.w3.org/2000/xmlns/";
 
-struct Bail {};  // give up the fast path (the caller parses everything with Xerces)
 constexpr size_t kMaxTops = 1024;  // top-level elements per payload
 
-bool is_ws(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-bool name_start(unsigned char c) { return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_'; }
-bool name_char(unsigned char c) { return name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.'; }
-// qname_prefix()'s notion of a name character (xml_document.cpp), on UTF-8 bytes.
-struct ValueNameTable {
-  bool t[256];
-  constexpr ValueNameTable() : t() {
-    for (int c = 0; c < 256; ++c)
-      t[c] = (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_' || c == '-' || c == '.' ||
-             c >= 0x80;
-  }
-};
-constexpr ValueNameTable kValueName;
-bool value_name_char(unsigned char c) { return kValueName.t[c]; }
-
-// XML characters below 0x80.
-struct AsciiCharTable {
-  bool t[256];
-  constexpr AsciiCharTable() : t() {
-    for (int c = 0x20; c < 0x80; ++c) t[c] = true;
-    t[static_cast<unsigned char>('\t')] = t[static_cast<unsigned char>('\n')] = t[static_cast<unsigned char>('\r')] = true;
-  }
-};
-constexpr AsciiCharTable kAsciiChar;
 bool known_namespace(std::string_view ns) {
   return ns == urn::kNsXml11 || ns == urn::kNsXml10 || ns == urn::kNsDefaultQuery || ns == urn::kNsXmlDsig;
 }
-
-// Plain character data bytes: XML characters below 0x80 other than '<', '&', ']'.
-struct PlainTable {
-  bool t[256];
-  constexpr PlainTable() : t() {
-    for (int c = 0x20; c < 0x80; ++c) t[c] = c != '<' && c != '&' && c != ']';
-    t[static_cast<unsigned char>('\t')] = t[static_cast<unsigned char>('\n')] = t[static_cast<unsigned char>('\r')] = true;
-  }
-};
-constexpr PlainTable kPlain;
-
-// Attribute value bytes that need no attention once the prefix probe is done: XML characters
-// below 0x80 other than the quotes, '<' and '&'.
-struct AttrPlainTable {
-  bool t[256];
-  constexpr AttrPlainTable() : t() {
-    for (int c = 0x20; c < 0x80; ++c) t[c] = c != '<' && c != '&' && c != '"' && c != '\'';
-    t[static_cast<unsigned char>('\t')] = t[static_cast<unsigned char>('\n')] = t[static_cast<unsigned char>('\r')] = true;
-  }
-};
-constexpr AttrPlainTable kAttrPlain;
-
-// name_char() as a table.
-struct NameTable {
-  bool t[256];
-  constexpr NameTable() : t() {
-    for (int c = 0; c < 256; ++c)
-      t[c] = ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_' || (c >= '0' && c <= '9') || c == '-' || c == '.';
-  }
-};
-constexpr NameTable kName;
-
-// Finds the "p" of a leading "p:" in a stream of decoded UTF-8 bytes, like qname_prefix().
-class PrefixProbe {
- public:
-  void reset() {
-    state_ = 0;
-    len_ = 0;
-  }
-  bool done() const { return state_ == 2; }
-  void feed(unsigned char c) {
-    if (state_ == 0) {
-      if (is_ws(c)) return;
-      state_ = 1;
-    }
-    if (state_ == 1) {
-      if (value_name_char(c)) {
-        if (len_ < sizeof name_) name_[len_] = static_cast<char>(c);
-        ++len_;  // a long run of name characters (a hex dump) is counted, not kept
-      } else {
-        state_ = 2;
-        found_ = c == ':' && len_ != 0;
-        if (found_ && len_ > sizeof name_) throw Bail{};  // a prefix this long: Xerces' path
-      }
-    }
-  }
-  // The prefix, if one was found; call once at the end of the value or text.
-  bool take(std::string* out) {
-    const bool f = state_ == 2 && found_;
-    if (f) out->assign(name_, len_);
-    state_ = 0;
-    found_ = false;
-    len_ = 0;
-    return f;
-  }
-
- private:
-  int state_ = 0;
-  bool found_ = false;
-  size_t len_ = 0;
-  char name_[256];
-};
 
 // Adds p to v unless it is there. A linear search while v is short (the usual one to three
 // prefixes); beyond, `seen` mirrors v as a hash set: a payload can start ten thousand text runs
@@ -133,9 +43,10 @@ void add_unique(std::vector<std::string>& v, std::unordered_set<std::string>& se
   if (seen.emplace(p).second) v.emplace_back(p);
 }
 
-class Scanner {
+class Scanner : Cursor {
  public:
-  Scanner(std::string_view s, const ParseLimits& limits, PayloadPlan* plan) : s_(s), limits_(limits), plan_(plan) {}
+  Scanner(std::string_view s, const ParseLimits& limits, PayloadPlan* plan)
+      : Cursor(s), limits_(limits), plan_(plan), bindings_(s) {}
 
   void run() {
     if (s_.compare(0, 3, "\xEF\xBB\xBF") == 0) i_ = 3;
@@ -157,9 +68,6 @@ class Scanner {
   }
 
  private:
-  struct Binding {
-    std::string_view prefix, uri;
-  };
   struct Open {
     std::string_view qname, local, ns;
     size_t bind_mark;
@@ -169,22 +77,6 @@ class Scanner {
     bool decl;
   };
 
-  bool at_end() const { return i_ >= s_.size(); }
-  unsigned char peek(size_t k = 0) const { return i_ + k < s_.size() ? static_cast<unsigned char>(s_[i_ + k]) : 0; }
-  bool starts(std::string_view lit) const { return s_.compare(i_, lit.size(), lit) == 0; }
-  void skip_ws() {
-    const char* p = s_.data();
-    const size_t n = s_.size();
-    size_t j = i_;
-    while (j < n && is_ws(static_cast<unsigned char>(p[j]))) ++j;
-    i_ = j;
-  }
-  size_t find(std::string_view lit) const {
-    const size_t p = s_.find(lit, i_);
-    if (p == std::string_view::npos) throw Bail{};
-    return p;
-  }
-
   // Whitespace, comments and PIs outside the root element (left to Xerces to check).
   void misc() {
     for (;;) {
@@ -192,219 +84,6 @@ class Scanner {
       if (starts("<?")) i_ = find("?>") + 2;
       else if (starts("<!--")) i_ = find("-->") + 3;
       else return;
-    }
-  }
-
-  // NCName made of ASCII name characters.
-  std::string_view ncname() {
-    const size_t b = i_;
-    if (!name_start(peek())) throw Bail{};
-    const auto* p = reinterpret_cast<const unsigned char*>(s_.data());
-    const size_t n = s_.size();
-    size_t j = i_ + 1;  // a local: stores to i_ may alias the bytes read
-    while (j < n && kName.t[p[j]]) ++j;
-    i_ = j;
-    return s_.substr(b, j - b);
-  }
-  // QName: NCName or NCName ':' NCName. Sets *prefix and *local.
-  std::string_view qname(std::string_view* prefix, std::string_view* local) {
-    const size_t b = i_;
-    std::string_view first = ncname();
-    if (peek() == ':') {
-      ++i_;
-      *prefix = first;
-      *local = ncname();
-      if (peek() == ':') throw Bail{};
-    } else {
-      *prefix = {};
-      *local = first;
-    }
-    const unsigned char c = peek();
-    if (c >= 0x80) throw Bail{};  // a non-ASCII name character: leave names to Xerces
-    return s_.substr(b, i_ - b);
-  }
-
-  std::string_view lookup(std::string_view prefix) {
-    Cached& c = cached(prefix);
-    if (c.uri_known) return c.uri;
-    for (size_t k = bindings_.size(); k-- > 0;)
-      if (bindings_[k].prefix == prefix) {
-        c.uri = bindings_[k].uri;
-        c.uri_known = true;
-        return c.uri;
-      }
-    if (!prefix.empty()) throw Bail{};  // unbound prefix
-    c.uri = {};
-    c.uri_known = true;
-    return {};
-  }
-  bool declared_in_fragment(std::string_view prefix) {
-    Cached& c = cached(prefix);
-    if (c.in_fragment < 0) {
-      c.in_fragment = 0;
-      for (size_t k = frag_bind_base_; k < bindings_.size(); ++k)
-        if (bindings_[k].prefix == prefix) {
-          c.in_fragment = 1;
-          break;
-        }
-    }
-    return c.in_fragment == 1;
-  }
-
-  // Whether the payload's ancestors (the envelope) declare `prefix`. Only such a prefix can ever
-  // be spliced into the captured payload (XmlDocument::inner_xml), so a value's "p:" is recorded
-  // only then: what is recorded stays within the envelope's declarations however many different
-  // "pN:" a payload's texts start with (100,000 of them were 100,000 recorded strings).
-  bool declared_in_envelope(std::string_view prefix) {
-    if (frag_bind_base_ <= 8) {
-      for (size_t k = 0; k < frag_bind_base_; ++k)
-        if (bindings_[k].prefix == prefix) return true;
-      return false;
-    }
-    if (envelope_prefixes_.empty())
-      for (size_t k = 0; k < frag_bind_base_; ++k) envelope_prefixes_.insert(bindings_[k].prefix);
-    return envelope_prefixes_.count(prefix) != 0;
-  }
-
-  // What lookup() and declared_in_fragment() found for a prefix, while the bindings stay as
-  // they were (epoch_): a payload's elements use a few prefixes over and over, declared
-  // among the twenty-odd of a STIX package's root.
-  struct Cached {
-    std::string_view prefix;
-    uint64_t epoch = 0;  // 0: empty
-    std::string_view uri;
-    bool uri_known = false;
-    int in_fragment = -1;
-  };
-  // Only prefixes that are views of the document are kept (a probed value prefix is a string
-  // of its own that may be gone by the next call): any other gets a scratch entry.
-  Cached& cached(std::string_view prefix) {
-    const auto* b = s_.data();
-    if (prefix.data() < b || prefix.data() + prefix.size() > b + s_.size()) {
-      scratch_ = Cached{prefix, epoch_, {}, false, -1};
-      return scratch_;
-    }
-    const size_t slot = (prefix.size() * 31 + (prefix.empty() ? 0 : static_cast<unsigned char>(prefix.back()))) & 7;
-    Cached& c = cache_[slot];
-    if (c.epoch != epoch_ || c.prefix != prefix) c = Cached{prefix, epoch_, {}, false, -1};
-    return c;
-  }
-  void bindings_changed() { ++epoch_; }
-
-  // One strictly decoded UTF-8 character at i_ (>= 0x80), which must be an XML Char; the
-  // bytes are fed to the probe when there is one.
-  void utf8_char(PrefixProbe* probe) {
-    const auto* p = reinterpret_cast<const unsigned char*>(s_.data()) + i_;
-    const size_t left = s_.size() - i_;
-    const unsigned char c = p[0];
-    uint32_t cp = 0;
-    size_t n = 0;
-    if (c >= 0xC2 && c <= 0xDF) {
-      n = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      n = 3;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 4;
-    } else {
-      throw Bail{};
-    }
-    if (left < n) throw Bail{};
-    for (size_t k = 1; k < n; ++k)
-      if ((p[k] & 0xC0) != 0x80) throw Bail{};
-    if (n == 2) {
-      cp = ((c & 0x1Fu) << 6) | (p[1] & 0x3Fu);
-    } else if (n == 3) {
-      cp = ((c & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
-      if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF) throw Bail{};
-    } else {
-      cp = ((c & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) | (p[3] & 0x3Fu);
-      if (cp < 0x10000 || cp > 0x10FFFF) throw Bail{};
-    }
-    if (probe != nullptr && !probe->done())
-      for (size_t k = 0; k < n; ++k) probe->feed(p[k]);
-    i_ += n;
-  }
-
-  static bool xml_char(uint32_t cp) {
-    return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) ||
-           (cp >= 0x10000 && cp <= 0x10FFFF);
-  }
-
-  // A reference at i_ ('&'): one of the five predefined entities or a character reference.
-  void reference(PrefixProbe* probe) {
-    ++i_;
-    uint32_t cp = 0;
-    if (peek() == '#') {
-      ++i_;
-      const bool hex = peek() == 'x';
-      if (hex) ++i_;
-      size_t digits = 0;
-      for (;;) {
-        const unsigned char c = peek();
-        uint32_t d;
-        if (c >= '0' && c <= '9') d = c - '0';
-        else if (hex && (c | 0x20) >= 'a' && (c | 0x20) <= 'f') d = (c | 0x20) - 'a' + 10;
-        else break;
-        if (++digits > 7) throw Bail{};
-        cp = cp * (hex ? 16 : 10) + d;
-        ++i_;
-      }
-      if (digits == 0 || peek() != ';' || !xml_char(cp)) throw Bail{};
-      ++i_;
-    } else {
-      static constexpr std::pair<std::string_view, char> kEntities[] = {
-          {"lt;", '<'}, {"gt;", '>'}, {"amp;", '&'}, {"apos;", '\''}, {"quot;", '"'}};
-      bool ok = false;
-      for (const auto& [name, ch] : kEntities) {
-        if (starts(name)) {
-          i_ += name.size();
-          cp = static_cast<unsigned char>(ch);
-          ok = true;
-          break;
-        }
-      }
-      if (!ok) throw Bail{};
-    }
-    if (probe == nullptr || probe->done()) return;
-    // Feed the character's UTF-8 bytes.
-    char buf[4];
-    size_t n = 0;
-    if (cp < 0x80) {
-      buf[n++] = static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      buf[n++] = static_cast<char>(0xC0 | (cp >> 6));
-      buf[n++] = static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      buf[n++] = static_cast<char>(0xE0 | (cp >> 12));
-      buf[n++] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      buf[n++] = static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      buf[n++] = static_cast<char>(0xF0 | (cp >> 18));
-      buf[n++] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      buf[n++] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      buf[n++] = static_cast<char>(0x80 | (cp & 0x3F));
-    }
-    for (size_t k = 0; k < n; ++k) probe->feed(static_cast<unsigned char>(buf[k]));
-  }
-
-  // Checks [i_, end) holds XML characters only (comments, PI data, CDATA); feeds the probe.
-  void chars_until(size_t end, PrefixProbe* probe) {
-    if (probe == nullptr || probe->done()) {  // the ASCII run in one go
-      const auto* p = reinterpret_cast<const unsigned char*>(s_.data());
-      size_t j = i_;
-      while (j < end && kAsciiChar.t[p[j]]) ++j;
-      i_ = j;
-    }
-    while (i_ < end) {
-      const unsigned char c = peek();
-      if (c < 0x80) {
-        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') throw Bail{};
-        if (probe != nullptr && !probe->done()) probe->feed(c);
-        ++i_;
-      } else {
-        utf8_char(probe);
-        if (i_ > end) throw Bail{};
-      }
     }
   }
 
@@ -446,7 +125,7 @@ class Scanner {
       return;
     }
     std::string p;
-    if (text_probe_.take(&p) && declared_in_envelope(p) && !declared_in_fragment(p))
+    if (text_probe_.take(&p) && bindings_.declared_in_envelope(p) && !bindings_.declared_in_fragment(p))
       add_unique(cur_.tops.back().value_prefixes, top_values_, p);
   }
 
@@ -544,104 +223,13 @@ class Scanner {
     std::string_view prefix, local;
     const std::string_view qn = qname(&prefix, &local);
     const bool payload = in_payload_;
-    attrs_.clear();
-    value_prefixes_.clear();
-    bool empty = false;
-    for (;;) {
-      const size_t before = i_;
-      skip_ws();
-      if (at_end()) throw Bail{};
-      if (peek() == '>') {
-        ++i_;
-        break;
-      }
-      if (starts("/>")) {
-        i_ += 2;
-        empty = true;
-        break;
-      }
-      if (i_ == before) throw Bail{};  // attributes must be separated by whitespace
-      Attr a{};
-      a.qname = qname(&a.prefix, &a.local);
-      skip_ws();
-      if (peek() != '=') throw Bail{};
-      ++i_;
-      skip_ws();
-      a.decl = a.qname == "xmlns" || a.prefix == "xmlns";
-      std::string vp;
-      bool has_vp = false;
-      a.value = attr_value(payload && !a.decl, &vp, &has_vp);
-      if (has_vp) value_prefixes_.push_back(std::move(vp));
-      if (a.decl) {
-        const std::string_view p = a.prefix.empty() ? std::string_view() : a.local;
-        if (p == "xml" || p == "xmlns" || (!p.empty() && a.value.empty())) throw Bail{};
-        if (a.value.find('&') != std::string_view::npos || a.value == kNsXmlPrefix || a.value == kNsXmlns) throw Bail{};
-        if (payload) chars_ok(a.value);
-      }
-      attrs_.push_back(a);
-      // The limits scan_markup_limits() enforces on the full path (xml_document.cpp), counted
-      // alike: over them, that path refuses the document.
-      if (attrs_.size() > limits_.max_attributes) throw Bail{};
-    }
-    if (has_duplicate([](const Attr& a) { return a.qname; }, [](const Attr&) { return true; }))
-      throw Bail{};  // the same name twice, as written
+    const bool empty = attributes(payload);
     if (++elements_ > limits_.max_elements || stack_.size() + 1 > limits_.max_depth) throw Bail{};
-
     const size_t mark = bindings_.size();
-    for (const auto& a : attrs_)
-      if (a.decl) bindings_.push_back({a.prefix.empty() ? std::string_view() : a.local, a.value});
-    if (bindings_.size() > limits_.max_namespace_declarations) throw Bail{};
-    if (bindings_.size() != mark) bindings_changed();
-    if (prefix == "xml" || prefix == "xmlns") throw Bail{};
-    const std::string_view ns = lookup(prefix);
-    for (auto& a : attrs_) {
-      if (a.decl) continue;
-      if (a.prefix.empty()) a.ns = {};
-      else if (a.prefix == "xml") a.ns = kNsXmlPrefix;
-      else a.ns = lookup(a.prefix);
-    }
-    // Two prefixed attributes of the same expanded name (Namespaces in XML 1.0 §6.3).
-    if (has_duplicate([](const Attr& a) { return std::make_pair(a.ns, a.local); },
-                      [](const Attr& a) { return !a.decl && !a.prefix.empty(); }))
-      throw Bail{};
-
-    if (payload) {
-      if (known_namespace(ns)) throw Bail{};  // validated laxly (validate_wildcard_content)
-      for (const auto& a : attrs_) {
-        if (a.decl) continue;
-        if (a.prefix == "xml" && a.local != "lang") throw Bail{};
-        if (a.ns == kNsXsi) {
-          if (a.local != "type") throw Bail{};
-          xsi_type_ok(a.value);
-        }
-      }
-      if (stack_.size() == payload_depth_) {  // a new top-level element of the payload
-        // Real payloads have one (a STIX package) or a few; a flood of siblings is left to
-        // Xerces and its limits rather than recorded here.
-        if (cur_.tops.size() >= kMaxTops) throw Bail{};
-        FragmentTop t;
-        t.lt = lt;
-        t.qname_len = static_cast<uint32_t>(qn.size());
-        for (const auto& a : attrs_)
-          if (a.decl) t.own_decls.emplace_back(a.prefix.empty() ? std::string_view() : a.local);
-        cur_.tops.push_back(std::move(t));
-        top_names_.clear();
-        top_values_.clear();
-      }
-      FragmentTop& top = cur_.tops.back();
-      if (!prefix.empty() && !declared_in_fragment(prefix)) add_unique(top.name_prefixes, top_names_, prefix);
-      for (const auto& a : attrs_)
-        if (!a.decl && !a.prefix.empty() && !declared_in_fragment(a.prefix))
-          add_unique(top.name_prefixes, top_names_, a.prefix);
-      for (const auto& p : value_prefixes_)
-        if (declared_in_envelope(p) && !declared_in_fragment(p)) add_unique(top.value_prefixes, top_values_, p);
-    }
-
+    const std::string_view ns = bind(prefix);
+    if (payload) record_payload_names(lt, qn, prefix, ns);
     if (empty) {
-      if (bindings_.size() != mark) {
-        bindings_.resize(mark);
-        bindings_changed();
-      }
+      bindings_.truncate(mark);
       return;
     }
     stack_.push_back({qn, local, ns, mark});
@@ -652,13 +240,124 @@ class Scanner {
         (ns == urn::kNsXml11 || ns == urn::kNsXml10) && stack_[1].ns == ns && stack_[0].ns == ns) {
       in_payload_ = true;
       payload_depth_ = stack_.size();
-      frag_bind_base_ = bindings_.size();
-      envelope_prefixes_.clear();
-      bindings_changed();
+      bindings_.begin_fragment();
       cur_ = SkippedPayload{};
       cur_.begin = i_;
     }
   }
+
+  // A start tag's attributes, up to its '>' or "/>" (true: "/>"), into attrs_ (and the "p" of
+  // values that start with "p:" into value_prefixes_); in a payload, checked and probed.
+  bool attributes(bool payload) {
+    attrs_.clear();
+    value_prefixes_.clear();
+    for (;;) {
+      const size_t before = i_;
+      skip_ws();
+      if (at_end()) throw Bail{};
+      if (peek() == '>') {
+        ++i_;
+        break;
+      }
+      if (starts("/>")) {
+        i_ += 2;
+        return finish_attributes(true);
+      }
+      if (i_ == before) throw Bail{};  // attributes must be separated by whitespace
+      attrs_.push_back(attribute(payload));
+      // The limits scan_markup_limits() enforces on the full path (markup_precheck.cpp), counted
+      // alike: over them, that path refuses the document.
+      if (attrs_.size() > limits_.max_attributes) throw Bail{};
+    }
+    return finish_attributes(false);
+  }
+  bool finish_attributes(bool empty) {
+    if (has_duplicate([](const Attr& a) { return a.qname; }, [](const Attr&) { return true; }))
+      throw Bail{};  // the same name twice, as written
+    return empty;
+  }
+
+  // One attribute at i_: name, '=', value.
+  Attr attribute(bool payload) {
+    Attr a{};
+    a.qname = qname(&a.prefix, &a.local);
+    skip_ws();
+    if (peek() != '=') throw Bail{};
+    ++i_;
+    skip_ws();
+    a.decl = a.qname == "xmlns" || a.prefix == "xmlns";
+    std::string vp;
+    bool has_vp = false;
+    a.value = attr_value(payload && !a.decl, &vp, &has_vp);
+    if (has_vp) value_prefixes_.push_back(std::move(vp));
+    if (a.decl) {
+      const std::string_view p = a.prefix.empty() ? std::string_view() : a.local;
+      if (p == "xml" || p == "xmlns" || (!p.empty() && a.value.empty())) throw Bail{};
+      if (a.value.find('&') != std::string_view::npos || a.value == kNsXmlPrefix || a.value == kNsXmlns) throw Bail{};
+      if (payload) chars_ok(a.value);
+    }
+    return a;
+  }
+
+  // Brings the element's namespace declarations (attrs_) into scope and resolves the namespaces
+  // of its attributes; returns the namespace of its name.
+  std::string_view bind(std::string_view prefix) {
+    const size_t mark = bindings_.size();
+    for (const auto& a : attrs_)
+      if (a.decl) bindings_.push(a.prefix.empty() ? std::string_view() : a.local, a.value);
+    if (bindings_.size() > limits_.max_namespace_declarations) throw Bail{};
+    if (bindings_.size() != mark) bindings_.changed();
+    if (prefix == "xml" || prefix == "xmlns") throw Bail{};
+    const std::string_view ns = bindings_.lookup(prefix);
+    for (auto& a : attrs_) {
+      if (a.decl) continue;
+      if (a.prefix.empty()) a.ns = {};
+      else if (a.prefix == "xml") a.ns = kNsXmlPrefix;
+      else a.ns = bindings_.lookup(a.prefix);
+    }
+    // Two prefixed attributes of the same expanded name (Namespaces in XML 1.0 §6.3).
+    if (has_duplicate([](const Attr& a) { return std::make_pair(a.ns, a.local); },
+                      [](const Attr& a) { return !a.decl && !a.prefix.empty(); }))
+      throw Bail{};
+    return ns;
+  }
+
+  // An element inside a payload: what Xerces would refuse or look up is left to it; the
+  // prefixes its names and values use, that the payload does not declare, are recorded for the
+  // top-level element it belongs to (a new one at the payload's depth).
+  void record_payload_names(size_t lt, std::string_view qn, std::string_view prefix, std::string_view ns) {
+    if (known_namespace(ns)) throw Bail{};  // validated laxly (validate_wildcard_content)
+    for (const auto& a : attrs_) {
+      if (a.decl) continue;
+      if (a.prefix == "xml" && a.local != "lang") throw Bail{};
+      if (a.ns == kNsXsi) {
+        if (a.local != "type") throw Bail{};
+        xsi_type_ok(a.value);
+      }
+    }
+    if (stack_.size() == payload_depth_) {  // a new top-level element of the payload
+      // Real payloads have one (a STIX package) or a few; a flood of siblings is left to
+      // Xerces and its limits rather than recorded here.
+      if (cur_.tops.size() >= kMaxTops) throw Bail{};
+      FragmentTop t;
+      t.lt = lt;
+      t.qname_len = static_cast<uint32_t>(qn.size());
+      for (const auto& a : attrs_)
+        if (a.decl) t.own_decls.emplace_back(a.prefix.empty() ? std::string_view() : a.local);
+      cur_.tops.push_back(std::move(t));
+      top_names_.clear();
+      top_values_.clear();
+    }
+    FragmentTop& top = cur_.tops.back();
+    if (!prefix.empty() && !bindings_.declared_in_fragment(prefix)) add_unique(top.name_prefixes, top_names_, prefix);
+    for (const auto& a : attrs_)
+      if (!a.decl && !a.prefix.empty() && !bindings_.declared_in_fragment(a.prefix))
+        add_unique(top.name_prefixes, top_names_, a.prefix);
+    for (const auto& p : value_prefixes_)
+      if (bindings_.declared_in_envelope(p) && !bindings_.declared_in_fragment(p))
+        add_unique(top.value_prefixes, top_values_, p);
+  }
+
 
   // Whether two of the attributes that `pick` selects have the same key(). Pairwise while there
   // are few (nearly every element); sorted beyond, never quadratic (max_attributes is an
@@ -691,7 +390,7 @@ class Scanner {
   }
 
   // xsi:type="p:T" naming a type of a namespace no embedded grammar defines: Xerces looks it
-  // up and reports "grammar not found", which the handler ignores (xml_document.cpp).
+  // up and reports "grammar not found", which the handler ignores (xml_parser.cpp).
   void xsi_type_ok(std::string_view v) {
     size_t k = 0;
     auto nc = [&]() {
@@ -708,7 +407,7 @@ class Scanner {
       throw Bail{};  // unprefixed: the default or no namespace
     }
     if (k != v.size()) throw Bail{};
-    const std::string_view ns = lookup(p);
+    const std::string_view ns = bindings_.lookup(p);
     if (ns.empty() || known_namespace(ns) || ns == kNsXsd || ns == kNsXsi) throw Bail{};
   }
 
@@ -730,56 +429,30 @@ class Scanner {
       cur_ = SkippedPayload{};
       in_payload_ = false;
     }
-    if (bindings_.size() != stack_.back().bind_mark) {
-      bindings_.resize(stack_.back().bind_mark);
-      bindings_changed();
-    }
+    bindings_.truncate(stack_.back().bind_mark);
     stack_.pop_back();
     text_probe_.reset();
   }
 
-  std::string_view s_;
   const ParseLimits& limits_;
   PayloadPlan* plan_;
-  size_t i_ = 0;
   size_t elements_ = 0;
-  std::vector<Binding> bindings_;
-  uint64_t epoch_ = 1;
-  Cached cache_[8];
-  Cached scratch_;
+  Bindings bindings_;
   std::vector<Open> stack_;
   std::vector<Attr> attrs_;
   std::vector<uint32_t> order_;  // has_duplicate()
   std::vector<std::string> value_prefixes_;
   // The current top-level element's name_prefixes / value_prefixes as hash sets, once long.
   std::unordered_set<std::string> top_names_, top_values_;
-  std::unordered_set<std::string_view> envelope_prefixes_;  // declared_in_envelope()
   bool in_payload_ = false;
   size_t payload_depth_ = 0;
-  size_t frag_bind_base_ = 0;
   SkippedPayload cur_;
   PrefixProbe text_probe_, value_probe_;
 };
 
-}  // namespace
-
-bool plan_payload_skip(std::string_view body, const ParseLimits& limits, PayloadPlan* plan) {
-  plan->payloads.clear();
-  plan->envelope.clear();
-  plan->env_pos.clear();
-  plan->delta.clear();
-  try {
-    Scanner(body, limits, plan).run();
-  } catch (const Bail&) {
-    plan->payloads.clear();
-    return false;
-  }
-  size_t skipped = 0;
-  for (const auto& p : plan->payloads) skipped += p.end - p.begin;
-  if (skipped < 1024) {  // not worth an envelope copy
-    plan->payloads.clear();
-    return false;
-  }
+// The envelope Xerces validates: the body with each payload replaced by its line breaks only,
+// so that Xerces' line numbers stay those of the source; and the offset map back.
+void build_envelope(std::string_view body, size_t skipped, PayloadPlan* plan) {
   std::string& env = plan->envelope;
   env.reserve(body.size() - skipped + 64);
   uint64_t pos = 0, removed = 0;
@@ -807,6 +480,28 @@ bool plan_payload_skip(std::string_view body, const ParseLimits& limits, Payload
     pos = p.end;
   }
   env.append(body.data() + pos, body.size() - pos);
+}
+
+}  // namespace
+
+bool plan_payload_skip(std::string_view body, const ParseLimits& limits, PayloadPlan* plan) {
+  plan->payloads.clear();
+  plan->envelope.clear();
+  plan->env_pos.clear();
+  plan->delta.clear();
+  try {
+    Scanner(body, limits, plan).run();
+  } catch (const Bail&) {
+    plan->payloads.clear();
+    return false;
+  }
+  size_t skipped = 0;
+  for (const auto& p : plan->payloads) skipped += p.end - p.begin;
+  if (skipped < 1024) {  // not worth an envelope copy
+    plan->payloads.clear();
+    return false;
+  }
+  build_envelope(body, skipped, plan);
   return true;
 }
 

@@ -24,10 +24,7 @@ int g_fast = 0;  // inputs the fast path took
 
 Result<Message> map(const Result<xml::XmlDocument>& doc) {
   if (!doc.ok()) return doc.error();
-  const auto& root = doc->node(doc->root);
-  if (root.ns == urn::kNsXml11) return xml::map_v11(*doc);
-  if (root.ns == urn::kNsXml10) return xml::map_v10(*doc);
-  return Error::bad_message("not a TAXII message");
+  return xml::map_any(*doc);
 }
 
 // Returns whether the fast path was taken.

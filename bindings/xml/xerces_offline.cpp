@@ -5,8 +5,9 @@
 // ~10 ms of loading and a TLS library's global initialisation, and widen what a server
 // facing the network has mapped. docs/security.md, "The XML parser has no network".
 //
-// Nothing should reach these: xml_document.cpp refuses every external resource in its
-// entity resolver and removes the net accessor right after XMLPlatformUtils::Initialize.
+// Nothing should reach these: xml_parser.cpp refuses every external resource in its
+// entity resolver and grammar_pool.cpp removes the net accessor right after
+// XMLPlatformUtils::Initialize.
 // They are the floor under those two: should a URL still get to Xerces' accessor, its
 // stream sees a transfer that ended with "couldn't connect" and throws NetAccessorException.
 //

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstddef>
-#include <string_view>
 
 #include "schemas/embedded.hpp"
 
@@ -13,12 +12,5 @@ namespace taxii::schemas::postgres {
 
 extern const EmbeddedFile kFiles[];
 extern const std::size_t kFileCount;
-
-// The schema with that file name; empty if unknown.
-inline std::string_view find(std::string_view name) {
-  for (std::size_t i = 0; i < kFileCount; ++i)
-    if (name == kFiles[i].name) return {kFiles[i].data, kFiles[i].size};
-  return {};
-}
 
 }  // namespace taxii::schemas::postgres

@@ -107,6 +107,17 @@ std::vector<std::string> strings(const Poco::JSON::Array::Ptr& a, const std::str
 
 const auto kCases = bdata::make(std::vector<std::string>{"1.1", "1.0"}) * bdata::make(std::vector<int>{0, 1, 2});
 
+// A `taxii subscribe ... --json` run that succeeded, answering `action` with exactly one
+// subscription, `id`, in `status`.
+void expect_one_subscription(const Run& r, const std::string& action, const std::string& id, const std::string& status) {
+  BOOST_TEST_REQUIRE(r.code == 0, dump(r));
+  auto doc = json_of(r);
+  BOOST_TEST(doc->getValue<std::string>("action") == action);
+  BOOST_TEST(strings(doc->getArray("subscriptions"), "id") == std::vector<std::string>{id}, boost::test_tools::per_element());
+  BOOST_TEST(strings(doc->getArray("subscriptions"), "status") == std::vector<std::string>{status},
+             boost::test_tools::per_element());
+}
+
 }  // namespace
 
 BOOST_DATA_TEST_CASE(discover_and_collections, kCases, version_arg, mode) {
@@ -424,13 +435,7 @@ BOOST_DATA_TEST_CASE(subscriptions, kCases, version_arg, mode) {
   BOOST_TEST((std::find(polls.begin(), polls.end(), m.url("poll")) != polls.end()), inst->getArray("poll_instances")->size());
 
   // status: with the id, and all of mine (text).
-  Run st = m.sub({"--action", "status", "--id", id, "--json"});
-  BOOST_TEST_REQUIRE(st.code == 0, dump(st));
-  auto stdoc = json_of(st);
-  BOOST_TEST(stdoc->getValue<std::string>("action") == "STATUS");
-  BOOST_TEST(strings(stdoc->getArray("subscriptions"), "id") == std::vector<std::string>{id}, boost::test_tools::per_element());
-  BOOST_TEST(strings(stdoc->getArray("subscriptions"), "status") == std::vector<std::string>{"ACTIVE"},
-             boost::test_tools::per_element());
+  expect_one_subscription(m.sub({"--action", "status", "--id", id, "--json"}), "STATUS", id, "ACTIVE");
   Run stt = m.sub({"--action", "status"});
   BOOST_TEST_REQUIRE(stt.code == 0, dump(stt));
   BOOST_TEST(contains(stt.out, "subscription " + id + " ACTIVE (collection default)"), stt.out);
@@ -477,13 +482,7 @@ BOOST_DATA_TEST_CASE(subscriptions, kCases, version_arg, mode) {
 
   // unsubscribe: reported as UNSUBSCRIBED in both versions (TAXII 1.0 states no status; the
   // client derives it from the action it asked for).
-  Run un = m.sub({"--action", "unsubscribe", "--id", id, "--json"});
-  BOOST_TEST_REQUIRE(un.code == 0, dump(un));
-  auto udoc = json_of(un);
-  BOOST_TEST(udoc->getValue<std::string>("action") == "UNSUBSCRIBE");
-  BOOST_TEST(strings(udoc->getArray("subscriptions"), "id") == std::vector<std::string>{id}, boost::test_tools::per_element());
-  BOOST_TEST(strings(udoc->getArray("subscriptions"), "status") == std::vector<std::string>{"UNSUBSCRIBED"},
-             boost::test_tools::per_element());
+  expect_one_subscription(m.sub({"--action", "unsubscribe", "--id", id, "--json"}), "UNSUBSCRIBE", id, "UNSUBSCRIBED");
   // Afterwards it is gone.
   Run after = m.sub({"--action", "status", "--json"});
   BOOST_TEST_REQUIRE(after.code == 0, dump(after));

@@ -31,50 +31,47 @@ const std::string kCanonicalStix =
     "  </stix:Indicators>\n"
     "</stix:STIX_Package>\n";
 
+// m as the other side reads it: serialized and parsed again by the XML binding.
+template <class M>
+M reparsed(const M& m) {
+  auto r = xml::parse_any(*xml::serialize_any(Message{m}));
+  BOOST_TEST_REQUIRE(r.ok(), why(r));
+  return std::get<M>(*r);
+}
+
+// `content` pushed in block `b` of an Inbox_Message, stored as the server parsed it, and sent
+// back in the same block of Poll_Response `pr`: the bytes the polling client writes.
+template <class Inbox, class Block, class Poll>
+std::string through_server(const Mixed& content, Block b, Poll pr) {
+  Inbox in;
+  in.message_id = "1";
+  b.content = content;
+  in.content_blocks.push_back(b);
+  b.content = reparsed(in).content_blocks.at(0).content;
+  pr.message_id = "2";
+  pr.in_response_to = "1";
+  pr.content_blocks.push_back(b);
+  return client::file_bytes(reparsed(pr).content_blocks.at(0).content);
+}
+
 // Bytes after push, storage and poll, as `taxii poll --output-dir` writes them.
 std::string round_trip(const std::string& file, client::ContentForm form, Version v, bool* as_xml = nullptr) {
   auto p = client::prepare_content(file, form, v);
   BOOST_TEST_REQUIRE(p.ok(), why(p));
   if (as_xml) *as_xml = p->as_xml;
-  Mixed stored;
   if (v == Version::V11) {
-    v11::InboxMessage in;
-    in.message_id = "1";
     v11::ContentBlock b;
     b.binding_id = "urn:stix.mitre.org:xml:1.2";
-    b.content = p->content;
-    in.content_blocks.push_back(b);
-    auto server_side = xml::parse_any(*xml::serialize_any(Message{in}));
-    BOOST_TEST_REQUIRE(server_side.ok(), why(server_side));
-    stored = std::get<v11::InboxMessage>(*server_side).content_blocks.at(0).content;
     v11::PollResponse pr;
-    pr.message_id = "2";
-    pr.in_response_to = "1";
     pr.collection_name = "c";
     pr.inclusive_end = Timestamp::from_micros(1);
-    b.content = stored;
-    pr.content_blocks.push_back(b);
-    auto client_side = xml::parse_any(*xml::serialize_any(Message{pr}));
-    BOOST_TEST_REQUIRE(client_side.ok(), why(client_side));
-    return client::file_bytes(std::get<v11::PollResponse>(*client_side).content_blocks.at(0).content);
+    return through_server<v11::InboxMessage>(p->content, b, pr);
   }
-  v10::InboxMessage in;
-  in.message_id = "1";
   v10::ContentBlock b;
   b.binding = "urn:stix.mitre.org:xml:1.1.1";
-  b.content = p->content;
-  in.content_blocks.push_back(b);
-  auto server_side = xml::parse_any(*xml::serialize_any(Message{in}));
-  BOOST_TEST_REQUIRE(server_side.ok(), why(server_side));
-  b.content = std::get<v10::InboxMessage>(*server_side).content_blocks.at(0).content;
   v10::PollResponse pr;
-  pr.message_id = "2";
-  pr.in_response_to = "1";
   pr.feed_name = "c";
-  pr.content_blocks.push_back(b);
-  auto client_side = xml::parse_any(*xml::serialize_any(Message{pr}));
-  BOOST_TEST_REQUIRE(client_side.ok(), why(client_side));
-  return client::file_bytes(std::get<v10::PollResponse>(*client_side).content_blocks.at(0).content);
+  return through_server<v10::InboxMessage>(p->content, b, pr);
 }
 
 }  // namespace

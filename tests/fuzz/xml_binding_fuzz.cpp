@@ -15,7 +15,6 @@
 #include "bindings/xml/binding_internal.hpp"
 #include "bindings/xml/message_binding.hpp"
 #include "bindings/xml/xml_document.hpp"
-#include "core/urn.hpp"
 
 namespace {
 
@@ -23,10 +22,7 @@ using namespace taxii;
 
 Result<Message> map(const Result<xml::XmlDocument>& doc) {
   if (!doc.ok()) return doc.error();
-  const auto& root = doc->node(doc->root);
-  if (root.ns == urn::kNsXml11) return xml::map_v11(*doc);
-  if (root.ns == urn::kNsXml10) return xml::map_v10(*doc);
-  return Error::bad_message("not a TAXII message");
+  return xml::map_any(*doc);
 }
 
 void differential(std::string_view body, const xml::ParseLimits& limits) {

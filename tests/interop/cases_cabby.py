@@ -159,33 +159,19 @@ class CabbyGroup:
     # ---------------------------------------------------------------- cases
     def run_all(self):
         r = self.r
-        r.run("discovery", self.discovery)
-        r.run("discovery-unknown-path", self.discovery_unknown_path)
-        r.run("collections", self.collections)
-        r.run("collections-via-discovery", self.collections_via_discovery)
-        if self.v == V10:
-            r.run("push-cli-1.0", self.push_cli_10)
-        r.run("push-stix", self.push_stix)
+        push_cli = " push-cli-1.0=push_cli_10" if self.v == V10 else ""
+        r.run_each(self, "discovery discovery-unknown-path collections collections-via-discovery" + push_cli +
+                   " push-stix")
         if self.v == V11:
-            r.run("push-destination", self.push_destination)
-            r.run("push-subtype", self.push_subtype)
-            r.run("push-unknown-destination", self.push_unknown_destination)
-        r.run("push-unsupported-binding", self.push_unsupported_binding)
+            r.run_each(self, "push-destination push-subtype push-unknown-destination")
+        r.run_each(self, "push-unsupported-binding")
         r.run("poll-all" if self.v == V11 else "poll-all-capped-1.0", self.poll_all)
-        r.run("poll-dest-dir", self.poll_dest_dir)
-        r.run("poll-window-begin", self.poll_window_begin)
-        r.run("poll-window-end", self.poll_window_end)
-        r.run("poll-window-both", self.poll_window_both)
-        r.run("poll-window-inverted", self.poll_window_inverted)
-        r.run("poll-count-only", self.poll_count_only)
-        r.run("poll-binding-filter", self.poll_binding_filter)
-        r.run("poll-binding-unsupported", self.poll_binding_unsupported)
-        r.run("poll-unknown-collection", self.poll_unknown_collection)
-        r.run("poll-via-discovery", self.poll_via_discovery)
+        r.run_each(self, "poll-dest-dir poll-window-begin poll-window-end poll-window-both poll-window-inverted "
+                         "poll-count-only poll-binding-filter poll-binding-unsupported poll-unknown-collection "
+                         "poll-via-discovery")
         if self.https:
-            r.run("tls-no-client-certificate", self.tls_no_client_cert)
-            r.run("tls-untrusted-client-certificate", self.tls_rogue_cert)
-            r.run("tls-server-not-trusted", self.tls_server_not_trusted)
+            r.run_each(self, "tls-no-client-certificate=tls_no_client_cert "
+                             "tls-untrusted-client-certificate=tls_rogue_cert tls-server-not-trusted")
         r.run("taxiid-healthy", taxiid_healthy, self.server)
 
     def expected_instances(self):
@@ -455,13 +441,7 @@ class CabbySubscriptionGroup(CabbyGroup):
     def run_all(self):
         self.sub_id = None
         r = self.r
-        r.run("subscribe", self.subscribe)
-        r.run("subscribe-count-only", self.subscribe_count_only)
-        r.run("status", self.status)
-        r.run("pause", self.pause)
-        r.run("resume", self.resume)
-        r.run("poll-subscription", self.poll_subscription)
-        r.run("unsubscribe", self.unsubscribe)
+        r.run_each(self, "subscribe subscribe-count-only status pause resume poll-subscription unsubscribe")
         r.run("taxiid-healthy", taxiid_healthy, self.server)
 
     def sub(self, action, *extra):

@@ -236,31 +236,26 @@ class LibtaxiiGroup:
     # ---------------------------------------------------------------- cases
     def run_all(self):
         r = self.r
-        r.run("discovery", self.discovery)
+        r.run_each(self, "discovery")
         r.run("collection-information" if self.v == V11 else "feed-information", self.collection_information)
-        r.run("inbox", self.inbox)
+        r.run_each(self, "inbox")
         if self.v == V11:
-            r.run("inbox-destination", self.inbox_destination)
-        r.run("inbox-text-content", self.inbox_text)
+            r.run_each(self, "inbox-destination")
+        r.run_each(self, "inbox-text-content=inbox_text")
         r.run("poll-multipart" if self.v == V11 else "poll-capped-1.0", self.poll)
-        r.run("poll-window", self.poll_window)
+        r.run_each(self, "poll-window")
         if self.v == V11:
-            r.run("poll-count-only", self.poll_count_only)
-            r.run("poll-data-set", self.poll_data_set)
-            r.run("poll-subtype", self.poll_subtype)
-        r.run("status-NOT_FOUND", self.not_found)
-        r.run("status-NOT_FOUND-http-404", self.not_found_path)
-        r.run("status-UNSUPPORTED_CONTENT", self.unsupported_content)
+            r.run_each(self, "poll-count-only poll-data-set poll-subtype")
+        r.run_each(self, "status-NOT_FOUND=not_found status-NOT_FOUND-http-404=not_found_path "
+                         "status-UNSUPPORTED_CONTENT=unsupported_content")
         if self.v == V11:
-            r.run("status-INVALID_RESPONSE_PART", self.invalid_response_part)
-            r.run("status-DESTINATION_COLLECTION_ERROR", self.destination_collection_error)
-        r.run("status-BAD_MESSAGE", self.bad_message)
-        r.run("status-UNSUPPORTED_MESSAGE", self.unsupported_message)
-        r.run("status-UNSUPPORTED_PROTOCOL", self.unsupported_protocol)
+            r.run_each(self, "status-INVALID_RESPONSE_PART=invalid_response_part "
+                             "status-DESTINATION_COLLECTION_ERROR=destination_collection_error")
+        r.run_each(self, "status-BAD_MESSAGE=bad_message status-UNSUPPORTED_MESSAGE=unsupported_message "
+                         "status-UNSUPPORTED_PROTOCOL=unsupported_protocol")
         if self.v == V11:
-            r.run("default-query", self.default_query)
-        r.run("subscription-management", self.subscription_management)
-        r.run("in_response_to-echoed", self.in_response_to_echoed)
+            r.run_each(self, "default-query")
+        r.run_each(self, "subscription-management in_response_to-echoed")
         r.run("every-answer-parsed", lambda: "%d answers parsed field for field" % self.parsed)
         r.run("taxiid-healthy", taxiid_healthy, self.server)
 

@@ -85,30 +85,24 @@ class OpenTaxiiGroup:
     # ---------------------------------------------------------------- cases
     def run_all(self):
         r = self.r
-        r.run("discover", self.discover)
-        r.run("collections", self.collections)
-        r.run("push", self.push)
+        r.run_each(self, "discover collections push")
         if self.v == V11:
-            r.run("push-no-destination", self.push_no_destination)
-        r.run("push-unsupported-binding", self.push_unsupported_binding)
+            r.run_each(self, "push-no-destination")
+        r.run_each(self, "push-unsupported-binding")
         r.run("poll-multipart" if self.v == V11 else "poll-all-1.0", self.poll_all)
         if self.v == V11:
-            r.run("poll-no-follow-then-fulfill", self.poll_no_follow)
-        r.run("poll-window", self.poll_window)
+            r.run_each(self, "poll-no-follow-then-fulfill=poll_no_follow")
+        r.run_each(self, "poll-window")
         if self.v == V11:
-            r.run("poll-count-only", self.poll_count_only)
-        r.run("poll-binding-filter", self.poll_binding_filter)
-        r.run("poll-unknown-collection", self.poll_unknown_collection)
-        r.run("subscribe-lifecycle", self.subscribe_lifecycle)
+            r.run_each(self, "poll-count-only")
+        r.run_each(self, "poll-binding-filter poll-unknown-collection subscribe-lifecycle")
         if self.https:
-            r.run("tls-no-client-certificate", self.tls_no_client_cert)
-            r.run("tls-server-not-trusted", self.tls_server_not_trusted)
+            r.run_each(self, "tls-no-client-certificate=tls_no_client_cert tls-server-not-trusted")
         if not self.https:
-            r.run("header-error-FAILURE", self.header_error_failure)
+            r.run_each(self, "header-error-FAILURE=header_error_failure")
             if self.v == V11:
-                r.run("header-error-mid-result", self.header_error_mid_result)
-            r.run("extra-response-headers", self.extra_response_headers)
-            r.run("http-406-no-body", self.http_406)
+                r.run_each(self, "header-error-mid-result")
+            r.run_each(self, "extra-response-headers http-406-no-body=http_406")
 
     def discover(self):
         doc, _ = self.taxii("discover", "--url", self.url("/services/discovery"), json_out=True)

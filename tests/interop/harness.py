@@ -89,6 +89,14 @@ class Results:
         log(line)
         return outcome == "PASS"
 
+    def run_each(self, obj, cases):
+        """Runs cases of obj in order. `cases` is whitespace-separated: "name" runs the method
+        of that name with '-' read as '_' (case "poll-window" is obj.poll_window), and
+        "name=method" one whose method is named otherwise."""
+        for case in cases.split():
+            name, _, method = case.partition("=")
+            self.run(name, getattr(obj, (method or name).replace("-", "_")))
+
     def skip(self, name, reason):
         self.cases.append((name, "SKIP", reason))
         log("SKIP  %s: %s" % (name, reason))

@@ -15,31 +15,17 @@
 
 #include "bindings/xml/message_binding.hpp"
 #include "core/urn.hpp"
-#include "tests/wire/wire_support.hpp"
+#include "tests/wire/wire_fixture.hpp"
 
 using namespace taxii;
 using namespace taxii::wire;
+using namespace taxii::wire::raw;
 
 namespace {
-
-const std::string kDiscovery11 =
-    R"(<taxii_11:Discovery_Request xmlns:taxii_11="http://taxii.mitre.org/messages/taxii_xml_binding-1.1" message_id="d-1"/>)";
-const std::string kDiscovery10 =
-    R"(<taxii:Discovery_Request xmlns:taxii="http://taxii.mitre.org/messages/taxii_xml_binding-1" message_id="10"/>)";
 
 // The TAXII 1.1 headers of a raw request (HTTP 1.0 §2), after the binding id.
 const std::string kRest11 = "\r\nX-TAXII-Services: urn:taxii.mitre.org:services:1.1\r\n"
                             "X-TAXII-Protocol: urn:taxii.mitre.org:protocol:http:1.0\r\n";
-
-Headers without(Headers h, const std::string& name) {
-  h.erase(std::remove_if(h.begin(), h.end(), [&](const auto& kv) { return kv.first == name; }), h.end());
-  return h;
-}
-Headers with(Headers h, const std::string& name, const std::string& value) {
-  h = without(std::move(h), name);
-  h.emplace_back(name, value);
-  return h;
-}
 
 // A TAXII status answer in an HTTP 200 (HTTP 1.0 §4), in version v, about an unparsed request.
 void check_status(const Reply& r, const std::string& type, Version v = Version::V11, int http = 200,
@@ -65,61 +51,26 @@ std::vector<std::string> detail_values(const Reply& r, const std::string& name) 
 
 // Raw HTTP over one socket: sends `bytes`, then reads `n` responses (Content-Length framed)
 // or until the server closes, with a deadline.
-// Reads n complete HTTP responses (Content-Length framed) from s; `buf` keeps bytes past them.
-std::vector<std::string> read_answers(Poco::Net::StreamSocket& s, std::string& buf, std::size_t n,
-                                      std::chrono::seconds deadline = std::chrono::seconds(10)) {
-  s.setReceiveTimeout(Poco::Timespan(1, 0));
-  std::vector<std::string> out;
-  const auto until = std::chrono::steady_clock::now() + deadline;
-  char chunk[65536];
-  while (out.size() < n && std::chrono::steady_clock::now() < until) {
-    // Complete responses already buffered.
-    const auto head_end = buf.find("\r\n\r\n");
-    if (head_end != std::string::npos) {
-      std::size_t len = 0;
-      const auto cl = buf.find("Content-Length: ");
-      if (cl != std::string::npos && cl < head_end) len = std::stoul(buf.substr(cl + 16));
-      if (buf.size() >= head_end + 4 + len) {
-        out.push_back(buf.substr(0, head_end + 4 + len));
-        buf.erase(0, head_end + 4 + len);
-        continue;
-      }
-    }
-    int got = 0;
-    try {
-      got = s.receiveBytes(chunk, sizeof chunk);
-    } catch (const Poco::TimeoutException&) {
-      continue;
-    } catch (const Poco::Exception&) {
-      break;
-    }
-    if (got <= 0) break;
-    buf.append(chunk, static_cast<std::size_t>(got));
-  }
-  return out;
-}
-
-std::vector<std::string> raw(uint16_t port, const std::string& bytes, std::size_t n,
+std::vector<std::string> exchange(uint16_t port, const std::string& bytes, std::size_t n,
                              std::chrono::seconds deadline = std::chrono::seconds(10)) {
   Poco::Net::StreamSocket s(Poco::Net::SocketAddress("127.0.0.1", port));
+  s.setReceiveTimeout(Poco::Timespan(1, 0));
   s.sendBytes(bytes.data(), static_cast<int>(bytes.size()));
   std::string buf;
   return read_answers(s, buf, n, deadline);
 }
 
-struct Wire {
-  TaxiidProcess server{[] {
-    ServerSpec s;
-    s.max_body_bytes = 64 * 1024;
-    s.part_size = 2;
-    return s;
-  }()};
+// Small bodies and parts, so that the limits are reached with little data.
+ServerSpec small_limits() {
+  ServerSpec s;
+  s.max_body_bytes = 64 * 1024;
+  s.part_size = 2;
+  return s;
+}
+
+struct Wire : ServerFixture {
+  Wire() : ServerFixture(small_limits()) {}
   Client client{server.http_port()};
-  // A clean exit (status 0; under the sanitizers also: no leak, no error report).
-  ~Wire() {
-    const int status = server.terminate();
-    BOOST_TEST(status == 0, "taxiid exit status " << status << "\n" << server.log());
-  }
 };
 
 }  // namespace
@@ -325,11 +276,7 @@ BOOST_AUTO_TEST_CASE(fulfillment_errors) {
   Reply first = client.send("/services/poll", poll11("default"));
   const auto& pr = first.as<v11::PollResponse>();
   BOOST_TEST_REQUIRE(pr.more);
-  v11::PollFulfillment f;
-  f.message_id = next_id();
-  f.collection_name = "default";
-  f.result_id = pr.result_id.value();
-  f.result_part_number = 3;
+  v11::PollFulfillment f = fulfillment11("default", pr.result_id.value(), 3);
   Reply r = client.send("/services/poll", f);
   check_status(r, "INVALID_RESPONSE_PART", Version::V11, 200, f.message_id);
   BOOST_TEST(detail_values(r, "MAX_PART_NUMBER").at(0) == "2");
@@ -359,7 +306,7 @@ BOOST_AUTO_TEST_CASE(oversized_body_is_413) {
   std::string chunks;
   for (int i = 0; i < 20; ++i) chunks += "2000\r\n" + std::string(0x2000, 'y') + "\r\n";
   chunks += "0\r\n\r\n";
-  auto answers = raw(server.http_port(), head + chunks, 1);
+  auto answers = exchange(server.http_port(), head + chunks, 1);
   BOOST_TEST_REQUIRE(answers.size() == 1u);
   BOOST_TEST(answers[0].rfind("HTTP/1.1 413", 0) == 0);
   BOOST_TEST(answers[0].find("status_type=\"BAD_MESSAGE\"") != std::string::npos);
@@ -369,7 +316,7 @@ BOOST_AUTO_TEST_CASE(oversized_body_is_413) {
 }
 
 BOOST_AUTO_TEST_CASE(post_without_length_is_411_and_bad_http_is_400) {
-  auto answers = raw(server.http_port(),
+  auto answers = exchange(server.http_port(),
                      "POST /services/discovery HTTP/1.1\r\nHost: x\r\nX-TAXII-Content-Type: "
                      "urn:taxii.mitre.org:message:xml:1.1\r\n\r\n",
                      1);
@@ -377,7 +324,7 @@ BOOST_AUTO_TEST_CASE(post_without_length_is_411_and_bad_http_is_400) {
   BOOST_TEST(answers[0].rfind("HTTP/1.1 411", 0) == 0);
   BOOST_TEST(answers[0].find("BAD_MESSAGE") != std::string::npos);
   for (const char* bad : {"THIS IS NOT HTTP\r\n\r\n", "POST /services/discovery HTTP/1.1\r\nContent-Length: abc\r\n\r\n"}) {
-    answers = raw(server.http_port(), bad, 1);
+    answers = exchange(server.http_port(), bad, 1);
     BOOST_TEST_REQUIRE(answers.size() == 1u);
     BOOST_TEST(answers[0].rfind("HTTP/1.1 400", 0) == 0, answers[0]);
   }
@@ -392,7 +339,7 @@ BOOST_AUTO_TEST_CASE(keep_alive_survives_errors_and_pipelining_works) {
   // Three requests written at once on one connection: an error, an unknown path, a good one.
   const std::string bytes = req("/services/discovery", "<broken", b11) + req("/nope", kDiscovery11, b11) +
                             req("/services/discovery", kDiscovery11, b11);
-  auto answers = raw(server.http_port(), bytes, 3);
+  auto answers = exchange(server.http_port(), bytes, 3);
   BOOST_TEST_REQUIRE(answers.size() == 3u);
   BOOST_TEST(answers[0].rfind("HTTP/1.1 200", 0) == 0);
   BOOST_TEST(answers[0].find("BAD_MESSAGE") != std::string::npos);
@@ -415,6 +362,7 @@ BOOST_AUTO_TEST_CASE(a_pipelined_head_split_across_writes_is_served) {
   const std::string first = req("7"), second = req("8"), third = req("9");
   for (std::size_t cut : {std::size_t{1}, std::size_t{20}, second.find("\r\n\r\n") + 2, second.find("\r\n\r\n") + 5}) {
     Poco::Net::StreamSocket s(Poco::Net::SocketAddress("127.0.0.1", server.http_port()));
+    s.setReceiveTimeout(Poco::Timespan(1, 0));
     const std::string a = first + second.substr(0, cut);
     s.sendBytes(a.data(), static_cast<int>(a.size()));
     std::string buf;
@@ -449,14 +397,19 @@ std::size_t count_of(const std::string& text, const std::string& needle) {
   return n;
 }
 
+// A taxiid with a `log:` section of its own.
+ServerSpec logging(const std::string& log_yaml) {
+  ServerSpec spec;
+  spec.extra_yaml = log_yaml;
+  return spec;
+}
+
 }  // namespace
 
 // log.buffer_ms: request lines are written in batches, within the interval, and none is lost
 // at a clean stop.
 BOOST_AUTO_TEST_CASE(buffered_request_log_arrives_late_and_whole) {
-  ServerSpec spec;
-  spec.extra_yaml = "log: {buffer_ms: 300}\n";
-  TaxiidProcess server(spec);
+  TaxiidProcess server(logging("log: {buffer_ms: 300}\n"));
   Client client(server.http_port());
   BOOST_TEST_REQUIRE(client.post("/services/discovery", kDiscovery11, taxii_headers(Version::V11)).status == 200);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
@@ -473,9 +426,7 @@ BOOST_AUTO_TEST_CASE(buffered_request_log_arrives_late_and_whole) {
 
 // log.requests: false: no line per answered request; start-up and shutdown are still logged.
 BOOST_AUTO_TEST_CASE(request_lines_can_be_switched_off) {
-  ServerSpec spec;
-  spec.extra_yaml = "log: {requests: false}\n";
-  TaxiidProcess server(spec);
+  TaxiidProcess server(logging("log: {requests: false}\n"));
   Client client(server.http_port());
   BOOST_TEST(client.post("/services/discovery", kDiscovery11, taxii_headers(Version::V11)).status == 200);
   BOOST_TEST(client.post("/services/discovery", "<broken", taxii_headers(Version::V11)).status == 200);

@@ -26,22 +26,17 @@
 
 using namespace taxii;
 using namespace taxii::wire;
+using namespace taxii::wire::raw;
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 namespace {
 
-const std::string kDiscovery11 =
-    R"(<taxii_11:Discovery_Request xmlns:taxii_11="http://taxii.mitre.org/messages/taxii_xml_binding-1.1" message_id="f-1"/>)";
-const std::string kTaxii11 =
-    "Content-Type: application/xml\r\nX-TAXII-Content-Type: urn:taxii.mitre.org:message:xml:1.1\r\n"
-    "X-TAXII-Protocol: urn:taxii.mitre.org:protocol:http:1.0\r\nX-TAXII-Services: urn:taxii.mitre.org:services:1.1\r\n";
-
 // A Discovery request's head with `fields` added (then Content-Length unless `framing` is
 // false) and its line endings replaced by `eol`.
 std::string head(const std::string& fields = "", bool framing = true, const std::string& eol = "\r\n",
                  const std::string& line = "POST /services/discovery HTTP/1.1") {
-  std::string h = line + "\r\nHost: 127.0.0.1\r\n" + kTaxii11 + fields;
+  std::string h = line + "\r\nHost: 127.0.0.1\r\n" + kRawTaxii11 + fields;
   if (framing) h += "Content-Length: " + std::to_string(kDiscovery11.size()) + "\r\n";
   h += "\r\n";
   if (eol != "\r\n")
@@ -86,14 +81,6 @@ struct Outcome {
   bool closed = false;    // the server closed (or reset) the connection
   double close_s = -1;    // seconds from the last byte sent to the close
 };
-
-// Whether raw holds one whole answer (head and Content-Length bytes of body).
-bool whole_answer(const std::string& raw) {
-  const auto he = raw.find("\r\n\r\n");
-  const auto cl = raw.find("Content-Length: ");
-  return he != std::string::npos && cl != std::string::npos && cl < he &&
-         raw.size() >= he + 4 + std::stoul(raw.substr(cl + 16));
-}
 
 // Sends `bytes` on a fresh connection (TLS with `tls`), then reads until the server closes or
 // `deadline` passes (or, with `one_answer`, until a whole answer has come).
@@ -280,7 +267,7 @@ BOOST_AUTO_TEST_CASE(content_length_with_transfer_encoding_is_400) {
   // RFC 9112 §6.1: a server MAY reject; we do.
   const std::string body = "0\r\n\r\n" + discovery();
   for (bool over_tls : {false, true})
-    expect_refused("POST /services/discovery HTTP/1.1\r\nHost: x\r\n" + kTaxii11 +
+    expect_refused("POST /services/discovery HTTP/1.1\r\nHost: x\r\n" + kRawTaxii11 +
                        "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n" + body,
                    400, over_tls);
 }
@@ -323,7 +310,7 @@ BOOST_AUTO_TEST_CASE(field_line_without_a_colon_is_400) { expect_refused(discove
 
 BOOST_AUTO_TEST_CASE(http11_without_host_is_400) {
   // RFC 9112 §3.2.
-  expect_refused("POST /services/discovery HTTP/1.1\r\n" + kTaxii11 + "Content-Length: " +
+  expect_refused("POST /services/discovery HTTP/1.1\r\n" + kRawTaxii11 + "Content-Length: " +
                      std::to_string(kDiscovery11.size()) + "\r\n\r\n" + kDiscovery11,
                  400);
   expect_refused(discovery("Host: other\r\n"), 400);  // two Host fields

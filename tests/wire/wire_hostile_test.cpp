@@ -21,30 +21,16 @@
 
 using namespace taxii;
 using namespace taxii::wire;
+using namespace taxii::wire::raw;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-const std::string kDiscovery11 =
-    R"(<taxii_11:Discovery_Request xmlns:taxii_11="http://taxii.mitre.org/messages/taxii_xml_binding-1.1" message_id="d-1"/>)";
-const std::string kTaxii11 =
-    "Content-Type: application/xml\r\nX-TAXII-Content-Type: urn:taxii.mitre.org:message:xml:1.1\r\n"
-    "X-TAXII-Protocol: urn:taxii.mitre.org:protocol:http:1.0\r\nX-TAXII-Services: urn:taxii.mitre.org:services:1.1\r\n";
 
 std::string corpus(const std::string& name) {
   std::ifstream in(std::string(TAXII_SOURCE_DIR) + "/tests/hostile/corpus/" + name, std::ios::binary);
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-// A complete request: method, path, the TAXII 1.1 headers (unless `headers` replaces them),
-// Content-Length and body.
-std::string request(const std::string& body, const std::string& path = "/services/discovery",
-                    const std::string& extra = "", const std::string& method = "POST",
-                    const std::string* headers = nullptr) {
-  return method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + (headers ? *headers : kTaxii11) + extra +
-         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
 struct Answer {
@@ -90,11 +76,7 @@ Answer exchange(uint16_t port, const std::string& bytes, std::chrono::millisecon
     try {
       got = s.receiveBytes(buf, sizeof buf);
     } catch (const Poco::TimeoutException&) {
-      const auto he = a.raw.find("\r\n\r\n");
-      const auto cl = a.raw.find("Content-Length: ");
-      if (he != std::string::npos && cl != std::string::npos && cl < he &&
-          a.raw.size() >= he + 4 + std::stoul(a.raw.substr(cl + 16)))
-        break;
+      if (whole_answer(a.raw)) break;
       continue;
     } catch (const Poco::Exception&) {
       a.closed = true;
@@ -207,7 +189,7 @@ BOOST_AUTO_TEST_CASE(xml_corpus_is_bad_message) {
                            "two_roots.xml", "no_namespace.xml", "wrong_namespace.xml", "declared_utf16.xml",
                            "utf16_bom.xml", "stylesheet_pi.xml"}) {
     BOOST_TEST_CONTEXT(name) {
-      const Answer a = send(request(corpus(name)));
+      const Answer a = send(raw_request(corpus(name)));
       EXPECT_ANSWER(a, 200, "BAD_MESSAGE");
       BOOST_TEST(a.raw.find("root:") == std::string::npos);  // no /etc/passwd content
     }
@@ -219,38 +201,38 @@ BOOST_AUTO_TEST_CASE(deep_nesting_is_bad_message) {
   for (int i = 0; i < 5000; ++i) body += "<a>";
   for (int i = 0; i < 5000; ++i) body += "</a>";
   body += "</taxii_11:Content></taxii_11:Content_Block></taxii_11:Inbox_Message>";
-  EXPECT_ANSWER(send(request(body, "/services/inbox")), 200, "BAD_MESSAGE");
+  EXPECT_ANSWER(send(raw_request(body, "/services/inbox")), 200, "BAD_MESSAGE");
 }
 
 BOOST_AUTO_TEST_CASE(many_attributes_and_long_names_are_bad_message_or_served) {
   std::string attrs;
   for (int i = 0; i < 2000; ++i) attrs += " a" + std::to_string(i) + "=\"x\"";
-  EXPECT_ANSWER(send(request("<taxii_11:Discovery_Request xmlns:taxii_11=\"http://taxii.mitre.org/messages/taxii_xml_binding-1.1\" message_id=\"1\"" + attrs + "/>")),
+  EXPECT_ANSWER(send(raw_request("<taxii_11:Discovery_Request xmlns:taxii_11=\"http://taxii.mitre.org/messages/taxii_xml_binding-1.1\" message_id=\"1\"" + attrs + "/>")),
                 200, "BAD_MESSAGE");
 }
 
-BOOST_AUTO_TEST_CASE(empty_body_is_bad_message) { EXPECT_ANSWER(send(request("")), 200, "BAD_MESSAGE"); }
+BOOST_AUTO_TEST_CASE(empty_body_is_bad_message) { EXPECT_ANSWER(send(raw_request("")), 200, "BAD_MESSAGE"); }
 
 // --- Sizes ---------------------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(huge_declared_body_is_413_without_reading_it) {
-  const Answer a = send("POST /services/inbox HTTP/1.1\r\nHost: x\r\n" + kTaxii11 + "Content-Length: 10000000000\r\n\r\n");
+  const Answer a = send("POST /services/inbox HTTP/1.1\r\nHost: x\r\n" + kRawTaxii11 + "Content-Length: 10000000000\r\n\r\n");
   EXPECT_ANSWER(a, 413, "BAD_MESSAGE");
 }
 
 BOOST_AUTO_TEST_CASE(huge_actual_body_is_413) {
-  EXPECT_ANSWER(send(request(std::string(200 * 1024, 'x'), "/services/inbox")), 413, "BAD_MESSAGE");
+  EXPECT_ANSWER(send(raw_request(std::string(200 * 1024, 'x'), "/services/inbox")), 413, "BAD_MESSAGE");
 }
 
 BOOST_AUTO_TEST_CASE(negative_content_length_is_400) {
   // Content-Length is 1*DIGIT: anything else is refused with the head (RFC 9112 §6.3).
-  EXPECT_ANSWER(send("POST /services/discovery HTTP/1.1\r\nHost: x\r\n" + kTaxii11 + "Content-Length: -5\r\n\r\n"), 400,
+  EXPECT_ANSWER(send("POST /services/discovery HTTP/1.1\r\nHost: x\r\n" + kRawTaxii11 + "Content-Length: -5\r\n\r\n"), 400,
                 "BAD_MESSAGE");
 }
 
 BOOST_AUTO_TEST_CASE(body_shorter_than_declared_is_cut_at_request_timeout) {
   const auto t0 = Clock::now();
-  const Answer a = send("POST /services/discovery HTTP/1.1\r\nHost: x\r\n" + kTaxii11 + "Content-Length: 1000\r\n\r\n<x/>");
+  const Answer a = send("POST /services/discovery HTTP/1.1\r\nHost: x\r\n" + kRawTaxii11 + "Content-Length: 1000\r\n\r\n<x/>");
   BOOST_TEST((Clock::now() - t0 < std::chrono::seconds(8)));
   BOOST_TEST(a.closed);
   // The body never completes: 408 (request_timeout, or the minimum data rate) and closed.
@@ -258,80 +240,80 @@ BOOST_AUTO_TEST_CASE(body_shorter_than_declared_is_cut_at_request_timeout) {
 }
 
 BOOST_AUTO_TEST_CASE(huge_header_is_431) {
-  EXPECT_ANSWER(send(request(kDiscovery11, "/services/discovery", "X-Big: " + std::string(100000, 'a') + "\r\n")), 431,
+  EXPECT_ANSWER(send(raw_request(kDiscovery11, "/services/discovery", "X-Big: " + std::string(100000, 'a') + "\r\n")), 431,
                 "BAD_MESSAGE");
 }
 
 BOOST_AUTO_TEST_CASE(too_many_headers_is_431) {
   std::string h;
   for (int i = 0; i < 500; ++i) h += "X-H" + std::to_string(i) + ": v\r\n";
-  EXPECT_ANSWER(send(request(kDiscovery11, "/services/discovery", h)), 431, "BAD_MESSAGE");
+  EXPECT_ANSWER(send(raw_request(kDiscovery11, "/services/discovery", h)), 431, "BAD_MESSAGE");
 }
 
 BOOST_AUTO_TEST_CASE(huge_request_line_is_414) {
-  EXPECT_ANSWER(send(request(kDiscovery11, "/services/" + std::string(20000, 'a'))), 414, "BAD_MESSAGE");
+  EXPECT_ANSWER(send(raw_request(kDiscovery11, "/services/" + std::string(20000, 'a'))), 414, "BAD_MESSAGE");
 }
 
 // --- Headers -------------------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(two_x_taxii_content_types) {
-  EXPECT_ANSWER(send(request(kDiscovery11, "/services/discovery",
+  EXPECT_ANSWER(send(raw_request(kDiscovery11, "/services/discovery",
                              "X-TAXII-Content-Type: urn:taxii.mitre.org:message:xml:1.0\r\n")),
                 200, "BAD_MESSAGE");
 }
 
 BOOST_AUTO_TEST_CASE(two_identical_content_lengths_is_400) {
-  EXPECT_ANSWER(send(request(kDiscovery11, "/services/discovery", "Content-Length: " + std::to_string(kDiscovery11.size()) + "\r\n")),
+  EXPECT_ANSWER(send(raw_request(kDiscovery11, "/services/discovery", "Content-Length: " + std::to_string(kDiscovery11.size()) + "\r\n")),
                 400, "BAD_MESSAGE");
 }
 
 BOOST_AUTO_TEST_CASE(two_conflicting_content_lengths_is_400) {
-  EXPECT_ANSWER(send(request(kDiscovery11, "/services/discovery", "Content-Length: 3\r\n")), 400, "BAD_MESSAGE");
+  EXPECT_ANSWER(send(raw_request(kDiscovery11, "/services/discovery", "Content-Length: 3\r\n")), 400, "BAD_MESSAGE");
 }
 
 BOOST_AUTO_TEST_CASE(content_length_and_chunked_is_400) {
-  EXPECT_ANSWER(send(request(kDiscovery11, "/services/discovery", "Transfer-Encoding: chunked\r\n")), 400, "BAD_MESSAGE");
+  EXPECT_ANSWER(send(raw_request(kDiscovery11, "/services/discovery", "Transfer-Encoding: chunked\r\n")), 400, "BAD_MESSAGE");
 }
 
 BOOST_AUTO_TEST_CASE(missing_x_taxii_content_type) {
   const std::string h = "Content-Type: application/xml\r\n";
-  EXPECT_ANSWER(send(request(kDiscovery11, "/services/discovery", "", "POST", &h)), 200, "UNSUPPORTED_MESSAGE");
+  EXPECT_ANSWER(send(raw_request(kDiscovery11, "/services/discovery", "", "POST", &h)), 200, "UNSUPPORTED_MESSAGE");
 }
 
 BOOST_AUTO_TEST_CASE(unknown_x_taxii_content_type) {
   const std::string h = "Content-Type: application/xml\r\nX-TAXII-Content-Type: urn:evil\r\n";
-  EXPECT_ANSWER(send(request(kDiscovery11, "/services/discovery", "", "POST", &h)), 200, "UNSUPPORTED_MESSAGE");
+  EXPECT_ANSWER(send(raw_request(kDiscovery11, "/services/discovery", "", "POST", &h)), 200, "UNSUPPORTED_MESSAGE");
 }
 
 BOOST_AUTO_TEST_CASE(wrong_content_type) {
   const std::string h = "Content-Type: text/html\r\nX-TAXII-Content-Type: urn:taxii.mitre.org:message:xml:1.1\r\n";
-  EXPECT_ANSWER(send(request(kDiscovery11, "/services/discovery", "", "POST", &h)), 200, "UNSUPPORTED_MESSAGE");
+  EXPECT_ANSWER(send(raw_request(kDiscovery11, "/services/discovery", "", "POST", &h)), 200, "UNSUPPORTED_MESSAGE");
 }
 
 BOOST_AUTO_TEST_CASE(header_line_without_colon_is_400) {
   // A field line is name ":" value (RFC 9112 §5): a line without a colon is not skipped.
-  EXPECT_ANSWER(send(request(kDiscovery11, "/services/discovery", "NoColonHere\r\n")), 400, "BAD_MESSAGE");
+  EXPECT_ANSWER(send(raw_request(kDiscovery11, "/services/discovery", "NoColonHere\r\n")), 400, "BAD_MESSAGE");
 }
 
 BOOST_AUTO_TEST_CASE(two_transfer_encodings_is_400) {
-  EXPECT_ANSWER(send("POST /services/discovery HTTP/1.1\r\nHost: x\r\n" + kTaxii11 +
+  EXPECT_ANSWER(send("POST /services/discovery HTTP/1.1\r\nHost: x\r\n" + kRawTaxii11 +
                      "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
                 400, "BAD_MESSAGE");
 }
 
 BOOST_AUTO_TEST_CASE(bare_lf_and_cr_in_header_value) {
   // A CR inside a header value (header injection attempt) is malformed HTTP.
-  EXPECT_ANSWER(send(request(kDiscovery11, "/services/discovery", "X-Evil: a\rSet-Cookie: x=1\r\n")), 400, "BAD_MESSAGE");
+  EXPECT_ANSWER(send(raw_request(kDiscovery11, "/services/discovery", "X-Evil: a\rSet-Cookie: x=1\r\n")), 400, "BAD_MESSAGE");
 }
 
 BOOST_AUTO_TEST_CASE(injected_path_is_not_echoed_raw) {
-  const Answer a = send(request(kDiscovery11, "/services/%0d%0aSet-Cookie:%20x=1"));
+  const Answer a = send(raw_request(kDiscovery11, "/services/%0d%0aSet-Cookie:%20x=1"));
   EXPECT_ANSWER(a, 404, "NOT_FOUND");
   BOOST_TEST(a.raw.find("\r\nSet-Cookie") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(markup_in_path_is_escaped) {
-  const Answer a = send(request(kDiscovery11, "/services/<script>alert(1)</script>"));
+  const Answer a = send(raw_request(kDiscovery11, "/services/<script>alert(1)</script>"));
   EXPECT_ANSWER(a, 404, "NOT_FOUND");
   BOOST_TEST(a.raw.find("<script>") == std::string::npos);
 }
@@ -343,7 +325,7 @@ BOOST_AUTO_TEST_CASE(path_traversal_is_404) {
                         "/services//discovery", "/services/discovery/..", "/services/discovery%00",
                         "/../../../../etc/passwd", "/services/discovery?x=../../etc/passwd#frag"}) {
     BOOST_TEST_CONTEXT(p) {
-      const Answer a = send(request(kDiscovery11, p));
+      const Answer a = send(raw_request(kDiscovery11, p));
       if (std::string(p).find('?') != std::string::npos) {
         EXPECT_ANSWER(a, 200, "Discovery_Response");  // the query is not part of the path
       } else {
@@ -355,7 +337,7 @@ BOOST_AUTO_TEST_CASE(path_traversal_is_404) {
 }
 
 BOOST_AUTO_TEST_CASE(absolute_uri_and_asterisk) {
-  EXPECT_ANSWER(send(request(kDiscovery11, "*")), 404, "NOT_FOUND");
+  EXPECT_ANSWER(send(raw_request(kDiscovery11, "*")), 404, "NOT_FOUND");
 }
 
 // --- Methods -------------------------------------------------------------------------------
@@ -363,7 +345,7 @@ BOOST_AUTO_TEST_CASE(absolute_uri_and_asterisk) {
 BOOST_AUTO_TEST_CASE(methods_other_than_post_are_405) {
   for (const char* m : {"GET", "PUT", "DELETE", "OPTIONS", "TRACE", "PATCH", "HEAD", "CONNECT", "FOO"}) {
     BOOST_TEST_CONTEXT(m) {
-      const Answer a = send(request("", "/services/discovery", "", m));
+      const Answer a = send(raw_request("", "/services/discovery", "", m));
       BOOST_TEST(a.http == 405, a.raw.substr(0, 200));
       BOOST_TEST(a.raw.find("Allow: POST") != std::string::npos);
     }
@@ -371,7 +353,7 @@ BOOST_AUTO_TEST_CASE(methods_other_than_post_are_405) {
 }
 
 BOOST_AUTO_TEST_CASE(lowercase_post_is_405) {
-  BOOST_TEST(send(request(kDiscovery11, "/services/discovery", "", "post")).http == 405);
+  BOOST_TEST(send(raw_request(kDiscovery11, "/services/discovery", "", "post")).http == 405);
 }
 
 BOOST_AUTO_TEST_CASE(http_09_and_http_2_are_refused) {
@@ -384,7 +366,7 @@ BOOST_AUTO_TEST_CASE(http_09_and_http_2_are_refused) {
 // --- Chunked transfer encoding -------------------------------------------------------------
 
 std::string chunked_head(const std::string& path = "/services/discovery") {
-  return "POST " + path + " HTTP/1.1\r\nHost: x\r\n" + kTaxii11 + "Transfer-Encoding: chunked\r\n\r\n";
+  return "POST " + path + " HTTP/1.1\r\nHost: x\r\n" + kRawTaxii11 + "Transfer-Encoding: chunked\r\n\r\n";
 }
 
 BOOST_AUTO_TEST_CASE(chunked_well_formed_is_served) {
@@ -431,7 +413,7 @@ BOOST_AUTO_TEST_CASE(chunked_never_finished_is_cut_at_request_timeout) {
 }
 
 BOOST_AUTO_TEST_CASE(unknown_transfer_encoding_is_400) {
-  EXPECT_ANSWER(send("POST /services/discovery HTTP/1.1\r\nHost: x\r\n" + kTaxii11 + "Transfer-Encoding: gzip\r\n\r\nxxxx"),
+  EXPECT_ANSWER(send("POST /services/discovery HTTP/1.1\r\nHost: x\r\n" + kRawTaxii11 + "Transfer-Encoding: gzip\r\n\r\nxxxx"),
                 400, "BAD_MESSAGE");
 }
 
@@ -448,7 +430,7 @@ BOOST_AUTO_TEST_CASE(slowloris_headers_are_cut_at_request_timeout) {
 }
 
 BOOST_AUTO_TEST_CASE(slow_body_is_cut_at_request_timeout) {
-  const std::string bytes = request(std::string(2000, ' ') + kDiscovery11);
+  const std::string bytes = raw_request(std::string(2000, ' ') + kDiscovery11);
   const auto t0 = Clock::now();
   const Answer a = exchange(server.http_port(), bytes, std::chrono::seconds(20), 1, std::chrono::milliseconds(50));
   BOOST_TEST((a.closed || a.http == 400));
@@ -462,10 +444,10 @@ BOOST_AUTO_TEST_CASE(a_thousand_idle_connections_do_not_block_service) {
     if (i % 3 == 0) idle.back()->sendBytes("POST /services/discovery HTTP/1.1\r\n", 34);  // half a request
   }
   const auto t0 = Clock::now();
-  EXPECT_ANSWER(send(request(kDiscovery11)), 200, "Discovery_Response");
+  EXPECT_ANSWER(send(raw_request(kDiscovery11)), 200, "Discovery_Response");
   BOOST_TEST((Clock::now() - t0 < std::chrono::seconds(2)));
   idle.clear();
-  EXPECT_ANSWER(send(request(kDiscovery11)), 200, "Discovery_Response");
+  EXPECT_ANSWER(send(raw_request(kDiscovery11)), 200, "Discovery_Response");
 }
 
 BOOST_AUTO_TEST_CASE(half_open_connections_are_closed) {
@@ -488,7 +470,7 @@ BOOST_AUTO_TEST_CASE(half_open_connections_are_closed) {
 
 BOOST_AUTO_TEST_CASE(error_messages_do_not_leak_paths) {
   for (const std::string& body : {corpus("xxe_file.xml"), std::string("<x"), std::string(100, '\xff')}) {
-    const Answer a = send(request(body));
+    const Answer a = send(raw_request(body));
     BOOST_TEST(a.raw.find(server.dir().path()) == std::string::npos);
     BOOST_TEST(a.raw.find("/work/") == std::string::npos);
     BOOST_TEST(a.raw.find(".cpp") == std::string::npos);
@@ -497,13 +479,13 @@ BOOST_AUTO_TEST_CASE(error_messages_do_not_leak_paths) {
 }
 
 BOOST_AUTO_TEST_CASE(responses_carry_no_server_version) {
-  const Answer a = send(request(kDiscovery11));
+  const Answer a = send(raw_request(kDiscovery11));
   BOOST_TEST(a.raw.find("Poco") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(pipelined_garbage_after_a_good_request) {
   // The good request is answered; the garbage after it is refused on its own (400, closed).
-  const Answer a = send(request(kDiscovery11) + "GARBAGE GARBAGE\r\n\r\n");
+  const Answer a = send(raw_request(kDiscovery11) + "GARBAGE GARBAGE\r\n\r\n");
   BOOST_TEST(a.http == 200, a.raw.substr(0, 400));
   BOOST_TEST(a.raw.find("Discovery_Response") != std::string::npos);
   BOOST_TEST(a.raw.find("HTTP/1.1 400 Bad Request") != std::string::npos, a.raw.substr(0, 400));

@@ -23,15 +23,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-const std::string kDiscovery11 =
-    R"(<taxii_11:Discovery_Request xmlns:taxii_11="http://taxii.mitre.org/messages/taxii_xml_binding-1.1" message_id="k-1"/>)";
-
-std::string request() {
-  return "POST /services/discovery HTTP/1.1\r\nHost: x\r\nContent-Type: application/xml\r\nX-TAXII-Content-Type: " +
-         std::string(urn::kMessageXml11) + "\r\nX-TAXII-Services: " + std::string(urn::kServices11) +
-         "\r\nX-TAXII-Protocol: " + std::string(urn::kProtocolHttp) + "\r\nContent-Length: " + std::to_string(kDiscovery11.size()) + "\r\n\r\n" +
-         kDiscovery11;
-}
+std::string request() { return raw::raw_request(raw::kDiscovery11); }
 
 void raise_fd_limit() {
   rlimit r{};
@@ -42,29 +34,13 @@ void raise_fd_limit() {
   BOOST_TEST_REQUIRE(r.rlim_cur >= 2200u, "need 2,200 file descriptors, have " << r.rlim_cur);
 }
 
-// Reads one Content-Length framed response from s (deadline: the socket's receive timeout).
+// Reads one Content-Length framed response from s (polling at the socket's receive timeout);
+// what came, whole or not, by `until`.
 std::string read_response(Poco::Net::StreamSocket& s, Clock::time_point until) {
   std::string buf;
-  char chunk[16384];
-  while (Clock::now() < until) {
-    const auto head = buf.find("\r\n\r\n");
-    if (head != std::string::npos) {
-      const auto cl = buf.find("Content-Length: ");
-      const std::size_t len = cl != std::string::npos && cl < head ? std::stoul(buf.substr(cl + 16)) : 0;
-      if (buf.size() >= head + 4 + len) return buf.substr(0, head + 4 + len);
-    }
-    int got = 0;
-    try {
-      got = s.receiveBytes(chunk, sizeof chunk);
-    } catch (const Poco::TimeoutException&) {
-      continue;
-    } catch (const Poco::Exception&) {
-      return buf;
-    }
-    if (got <= 0) return buf;
-    buf.append(chunk, static_cast<std::size_t>(got));
-  }
-  return buf;
+  const auto answers =
+      raw::read_answers(s, buf, 1, std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()));
+  return answers.empty() ? buf : answers[0];
 }
 
 // A new client's full exchange; returns its duration, or a huge value if not served in time.

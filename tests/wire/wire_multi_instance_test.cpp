@@ -38,13 +38,13 @@
 
 using namespace taxii;
 using namespace taxii::wire;
+using namespace taxii::wire::timing;
 using std::chrono::seconds;
 namespace testing = taxii::storage::testing;
 
 namespace {
 
-const std::string kHttp(urn::kProtocolHttp);
-const std::string kXml11(urn::kMessageXml11);
+using namespace ids;
 
 // Skip (exit 77) before the first case when there is no database to share.
 struct RequirePostgres {
@@ -103,12 +103,7 @@ v11::PollResponse as_poll_response(const Reply& r) {
 }
 
 v11::PollFulfillment fulfillment(const std::string& result_id, uint64_t part) {
-  v11::PollFulfillment f;
-  f.message_id = next_id();
-  f.collection_name = "default";
-  f.result_id = result_id;
-  f.result_part_number = part;
-  return f;
+  return fulfillment11("default", result_id, part);
 }
 
 // A Poll_Response as bytes, with the ids that differ per request fixed.
@@ -144,15 +139,6 @@ std::vector<Polled> poll_after(std::vector<Client*> clients, std::optional<Times
     if (!r.more) break;
   }
   return out;
-}
-
-bool eventually(const std::function<bool()>& f, seconds deadline = seconds(60)) {
-  const auto until = std::chrono::steady_clock::now() + deadline;
-  while (std::chrono::steady_clock::now() < until) {
-    if (f()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return f();
 }
 
 }  // namespace

@@ -85,12 +85,7 @@ std::vector<std::string> everything(uint16_t port) {
     const auto& p = r.as<v11::PollResponse>();
     for (const auto& b : p.content_blocks) out.push_back(b.content.text_value());
     if (!p.more) break;
-    v11::PollFulfillment f;
-    f.message_id = next_id();
-    f.collection_name = "default";
-    f.result_id = *p.result_id;
-    f.result_part_number = part + 1;
-    r = c.send("/services/poll", f);
+    r = c.send("/services/poll", fulfillment11("default", *p.result_id, part + 1));
     BOOST_TEST_REQUIRE(std::holds_alternative<v11::PollResponse>(*r.message), r.body);
   }
   return out;

@@ -16,14 +16,12 @@
 
 using namespace taxii;
 using namespace taxii::wire;
+using namespace taxii::wire::timing;
 using std::chrono::seconds;
 
 namespace {
 
-const std::string kHttp(urn::kProtocolHttp);
-const std::string kHttps(urn::kProtocolHttps);
-const std::string kXml11(urn::kMessageXml11);
-const std::string kXml10(urn::kMessageXml10);
+using namespace ids;
 const std::string kFastPush =
     "push:\n  max_blocks: 2\n  interval_ms: 100\n  retry_initial_ms: 100\n  retry_max: 1\n  timeout: 5\n"
     "  lease: 10\n";
@@ -97,13 +95,19 @@ std::vector<std::string> poll_texts(Client& c, const std::string& collection) {
   return texts(r.as<v11::PollResponse>().content_blocks);
 }
 
-bool eventually(const std::function<bool()>& f, seconds deadline = seconds(30)) {
-  const auto until = std::chrono::steady_clock::now() + deadline;
-  while (std::chrono::steady_clock::now() < until) {
-    if (f()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return f();
+// What this suite waits for (pushes, asynchronous results) comes within 30 s.
+bool soon(const std::function<bool()>& f) { return eventually(f, seconds(30)); }
+
+// Part `part` of the asynchronous result `result_id` of "default", asked for again while PENDING.
+Reply ready_part(Client& c, const std::string& result_id, uint64_t part) {
+  v11::PollFulfillment f = fulfillment11("default", result_id, part);
+  Reply answer;
+  BOOST_TEST_REQUIRE(soon([&] {
+    f.message_id = next_id();
+    answer = c.send("/services/poll", f);
+    return answer.status_type() != "PENDING";
+  }));
+  return answer;
 }
 
 std::vector<std::string> details(const Reply& r, const std::string& name) {
@@ -171,7 +175,7 @@ BOOST_AUTO_TEST_CASE(batches_windows_and_retries_over_xml_11) {
   BOOST_TEST((got == std::vector<std::string>{"b1", "b2", "b3", "b4", "b5"}));
 
   // Failures are logged and counted.
-  BOOST_TEST_REQUIRE(eventually([&] { return src.server.log().find("event=push_metrics") != std::string::npos &&
+  BOOST_TEST_REQUIRE(soon([&] { return src.server.log().find("event=push_metrics") != std::string::npos &&
                                              src.server.log().find("failures=2") != std::string::npos; }),
                      src.server.log());
   const std::string log = src.server.log();
@@ -259,7 +263,7 @@ BOOST_AUTO_TEST_CASE(over_https_to_a_taxiid_with_verified_certificates) {
     Source src(source_spec(kFastPush + "  ca: " + subscriber.pki().ca + "\n"));
     (void)subscribe(src.client, subscribe_request(inbox_url, kHttps));
     inbox(src.client, {"tls-1", "tls-2", "tls-3"});
-    BOOST_TEST_REQUIRE(eventually([&] { return poll_texts(sub_client, "default").size() == 3u; }), src.server.log());
+    BOOST_TEST_REQUIRE(soon([&] { return poll_texts(sub_client, "default").size() == 3u; }), src.server.log());
     BOOST_TEST((poll_texts(sub_client, "default") == std::vector<std::string>{"tls-1", "tls-2", "tls-3"}));
   }
   {
@@ -268,7 +272,7 @@ BOOST_AUTO_TEST_CASE(over_https_to_a_taxiid_with_verified_certificates) {
     Source src;
     (void)subscribe(src.client, subscribe_request(inbox_url, kHttps));
     inbox(src.client, {"untrusted"});
-    BOOST_TEST_REQUIRE(eventually([&] { return count_of(src.server.log(), "event=push_failed") >= 2; }),
+    BOOST_TEST_REQUIRE(soon([&] { return count_of(src.server.log(), "event=push_failed") >= 2; }),
                        src.server.log());
     BOOST_TEST(poll_texts(sub_client, "default").size() == 3u);
   }
@@ -300,16 +304,7 @@ BOOST_AUTO_TEST_CASE(asynchronous_polls_pulled_and_pushed) {
   // Pull: PENDING until built, then the parts.
   std::vector<std::string> got;
   for (uint64_t part = 1;; ++part) {
-    v11::PollFulfillment f;
-    f.collection_name = "default";
-    f.result_id = result_id;
-    f.result_part_number = part;
-    Reply answer;
-    BOOST_TEST_REQUIRE(eventually([&] {
-      f.message_id = next_id();
-      answer = src.client.send("/services/poll", f);
-      return answer.status_type() != "PENDING";
-    }));
+    const Reply answer = ready_part(src.client, result_id, part);
     BOOST_TEST_REQUIRE(std::holds_alternative<v11::PollResponse>(*answer.message), answer.body);
     const auto& p = answer.as<v11::PollResponse>();
     BOOST_TEST(p.result_id.value_or("") == result_id);
@@ -357,22 +352,13 @@ BOOST_AUTO_TEST_CASE(asynchronous_polls_pulled_and_pushed) {
   counting.poll_parameters->response_type = v11::ResponseType::CountOnly;
   r = src.client.send("/services/poll", counting);
   BOOST_TEST_REQUIRE(r.status_type() == "PENDING");
-  v11::PollFulfillment f;
-  f.collection_name = "default";
-  f.result_id = details(r, "RESULT_ID").at(0);
-  Reply counted;
-  BOOST_TEST_REQUIRE(eventually([&] {
-    f.message_id = next_id();
-    counted = src.client.send("/services/poll", f);
-    return counted.status_type() != "PENDING";
-  }));
+  const Reply counted = ready_part(src.client, details(r, "RESULT_ID").at(0), 1);
   BOOST_TEST_REQUIRE(std::holds_alternative<v11::PollResponse>(*counted.message), counted.body);
   BOOST_TEST(counted.as<v11::PollResponse>().record_count->count == 5u);
   BOOST_TEST(counted.as<v11::PollResponse>().content_blocks.empty());
   // An unknown result id.
-  f.message_id = next_id();
-  f.result_id = "urn:uuid:00000000-0000-4000-8000-000000000002";
-  BOOST_TEST(src.client.send("/services/poll", f).status_type() == "NOT_FOUND");
+  BOOST_TEST(src.client.send("/services/poll", fulfillment11("default", "urn:uuid:00000000-0000-4000-8000-000000000002", 1))
+                 .status_type() == "NOT_FOUND");
   BOOST_TEST(src.server.log().find("event=async_built") != std::string::npos);
 }
 

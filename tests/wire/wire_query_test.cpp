@@ -20,20 +20,21 @@
 
 #include "core/urn.hpp"
 #include "tests/support/files.hpp"
+#include "tests/support/query_corpus.hpp"
 #include "tests/wire/recording_inbox.hpp"
 #include "tests/wire/wire_support.hpp"
 
 using namespace taxii;
 using namespace taxii::wire;
+using namespace taxii::wire::timing;
 namespace fs = std::filesystem;
 using A = v11::SubscriptionAction;
 
 namespace {
 
-const fs::path kCorpus = test::source_dir() / "samples" / "query-corpus";
+const fs::path kCorpus = test::query_corpus();
 const std::string kQueryFormat(urn::kQueryDefault10);
-const std::string kHttp(urn::kProtocolHttp);
-const std::string kXml11(urn::kMessageXml11);
+using namespace ids;
 const std::string kStixIds = "urn:stix.mitre.org:xml:1.0 urn:stix.mitre.org:xml:1.0.1 urn:stix.mitre.org:xml:1.1 "
                              "urn:stix.mitre.org:xml:1.1.1 urn:stix.mitre.org:xml:1.2";
 
@@ -79,40 +80,6 @@ const Corpus& corpus() {
   return c;
 }
 
-// One line of expected.txt (the format is described in its header).
-struct Expectation {
-  bool error = false;
-  std::set<std::string> docs;
-  std::string status;
-  std::vector<std::string> details;  // NAME=value, in order
-  std::vector<std::string> words;
-};
-
-std::map<std::string, Expectation> read_manifest() {
-  std::map<std::string, Expectation> out;
-  std::istringstream in(test::read_file(kCorpus / "expected.txt"));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    const auto colon = line.find(": ");
-    BOOST_TEST_REQUIRE(colon != std::string::npos, "bad manifest line: " << line);
-    Expectation e;
-    std::istringstream words(line.substr(colon + 2));
-    std::string w;
-    words >> w;
-    if (w == "error") {
-      e.error = true;
-      words >> e.status;
-      while (words >> w) (w[0] == '~' ? e.words : e.details).push_back(w[0] == '~' ? w.substr(1) : w);
-    } else if (w != "-") {
-      do e.docs.insert(w);
-      while (words >> w);
-    }
-    out.emplace(line.substr(0, colon), std::move(e));
-  }
-  return out;
-}
-
 std::string join(const std::set<std::string>& s) {
   std::string out;
   for (const auto& x : s) out += (out.empty() ? "" : " ") + x;
@@ -141,14 +108,6 @@ std::vector<std::string> split(const std::string& s) {
   return out;
 }
 
-bool eventually(const std::function<bool()>& f, std::chrono::seconds deadline = std::chrono::seconds(60)) {
-  const auto until = std::chrono::steady_clock::now() + deadline;
-  while (std::chrono::steady_clock::now() < until) {
-    if (f()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return f();
-}
 
 constexpr uint64_t kPartSize = 2;
 
@@ -271,7 +230,7 @@ std::string error_of(const Polled& p) {
 }
 
 std::set<std::string> expected_docs(const std::string& query) {
-  const auto m = read_manifest();
+  const auto m = test::read_manifest();
   BOOST_TEST_REQUIRE(m.count(query) == 1u, query);
   return m.at(query).docs;
 }
@@ -288,7 +247,7 @@ BOOST_AUTO_TEST_CASE(every_corpus_query_through_a_real_poll) {
   BOOST_TEST_REQUIRE(w.client->send("/services/inbox", inbox11({"set"}, {Mixed::text("not xml")},
                                                               "application/pkcs7-mime"))
                          .status_type() == "SUCCESS");
-  const auto manifest = read_manifest();
+  const auto manifest = test::read_manifest();
   const auto files = test::xml_files(kCorpus / "queries");
   BOOST_TEST_REQUIRE(files.size() == manifest.size());
   BOOST_TEST_REQUIRE(files.size() >= 89u);
@@ -296,7 +255,7 @@ BOOST_AUTO_TEST_CASE(every_corpus_query_through_a_real_poll) {
   for (const auto& path : files) {
     const std::string name = path.filename().string();
     BOOST_TEST_CONTEXT(name) {
-      const Expectation& want = manifest.at(name);
+      const test::Expectation& want = manifest.at(name);
       const Polled got = w.poll_query("default", query_file(name));
       if (want.error) {
         ++errors;

@@ -14,17 +14,17 @@ using namespace taxii::wire;
 
 namespace {
 
-constexpr int kMessages = 100;
-constexpr int kPerMessage = 100;
-constexpr int kTotal = kMessages * kPerMessage;
-constexpr uint64_t kPartSize = 750;  // not a divisor of 10,000: the last part is short
-
 // Block n: an XML fragment with namespaces, attributes, escaped text and non-ASCII text.
 std::string content(int n) {
   return "<stix:STIX_Package xmlns:stix=\"http://stix.mitre.org/stix-1\" id=\"example:package-" + std::to_string(n) +
          "\" version=\"1.2\"><stix:STIX_Header><stix:Title>Block " + std::to_string(n) +
          " &lt;&amp;&gt; \xC3\xA9t\xC3\xA9</stix:Title></stix:STIX_Header></stix:STIX_Package>";
 }
+
+constexpr int kMessages = 100;
+constexpr int kPerMessage = 100;
+constexpr int kTotal = kMessages * kPerMessage;
+constexpr uint64_t kPartSize = 750;  // not a divisor of 10,000: the last part is short
 
 }  // namespace
 
@@ -79,12 +79,7 @@ BOOST_AUTO_TEST_CASE(ten_thousand_blocks_come_back_identical_and_in_order) {
   BOOST_TEST(first.body.find(content(0)) != std::string::npos);
 
   for (uint64_t part = 2; part <= parts; ++part) {
-    v11::PollFulfillment f;
-    f.message_id = next_id();
-    f.collection_name = "default";
-    f.result_id = *p1.result_id;
-    f.result_part_number = part;
-    Reply r = client.send("/services/poll", f);
+    Reply r = client.send("/services/poll", fulfillment11("default", *p1.result_id, part));
     BOOST_TEST_REQUIRE(r.message.has_value(), r.parse_error);
     BOOST_TEST_REQUIRE(std::holds_alternative<v11::PollResponse>(*r.message), r.body.substr(0, 500));
     const auto& pr = r.as<v11::PollResponse>();

@@ -13,8 +13,7 @@ using namespace taxii::wire;
 
 namespace {
 
-const std::string kStix12(urn::kStix12);
-const std::string kStix111(urn::kStix111);
+using namespace ids;
 
 Mixed stix(int n) {
   return Mixed{"<stix:STIX_Package xmlns:stix=\"http://stix.mitre.org/stix-1\" id=\"example:package-" +
@@ -59,6 +58,15 @@ struct Wire {
     BOOST_TEST(r.in_response_to() == m.message_id);
     return r;
   }
+  // `m` with message_id `id`, sent to `path`: the answer, its headers and in_response_to checked.
+  template <class M>
+  Reply ask(const std::string& path, M m, const std::string& id) {
+    m.message_id = id;
+    Reply r = client.send(path, m);
+    check_headers(r, version_of(Message(m)));
+    BOOST_TEST(r.in_response_to() == id);
+    return r;
+  }
   v11::PollResponse poll(const v11::PollRequest& p) {
     Reply r = client.send("/services/poll", p);
     check_headers(r, Version::V11);
@@ -73,12 +81,8 @@ struct Wire {
 BOOST_FIXTURE_TEST_SUITE(services, Wire)
 
 BOOST_AUTO_TEST_CASE(discovery_11_lists_every_service_once_in_11) {
-  v11::DiscoveryRequest d;
-  d.message_id = "urn:example:discovery:1";
-  Reply r = client.send("/services/discovery", d);
-  check_headers(r, Version::V11);
+  const Reply r = ask("/services/discovery", v11::DiscoveryRequest{}, "urn:example:discovery:1");
   const auto& resp = r.as<v11::DiscoveryResponse>();
-  BOOST_TEST(resp.in_response_to == "urn:example:discovery:1");
   BOOST_TEST_REQUIRE(resp.service_instances.size() == 5u);  // 5 services x 1 listener, 1.1 only
   BOOST_TEST((resp.service_instances[0].service_type == ServiceType::Discovery));
   BOOST_TEST(resp.service_instances[0].service_version == std::string(urn::kServices11));
@@ -96,12 +100,8 @@ BOOST_AUTO_TEST_CASE(discovery_11_lists_every_service_once_in_11) {
 }
 
 BOOST_AUTO_TEST_CASE(discovery_10_lists_the_10_instances) {
-  v10::DiscoveryRequest d;
-  d.message_id = "42";
-  Reply r = client.send("/services/discovery", d);
-  check_headers(r, Version::V10);
+  const Reply r = ask("/services/discovery", v10::DiscoveryRequest{}, "42");
   const auto& resp = r.as<v10::DiscoveryResponse>();
-  BOOST_TEST(resp.in_response_to == "42");
   BOOST_TEST_REQUIRE(resp.service_instances.size() == 5u);
   for (const auto& i : resp.service_instances) {
     BOOST_TEST(i.service_version == std::string(urn::kServices10));
@@ -113,12 +113,8 @@ BOOST_AUTO_TEST_CASE(discovery_10_lists_the_10_instances) {
 
 BOOST_AUTO_TEST_CASE(collection_information_11) {
   BOOST_TEST(inbox({}, {stix(1), stix(2)}).status_type() == "SUCCESS");
-  v11::CollectionInformationRequest ci;
-  ci.message_id = next_id();
-  Reply r = client.send("/services/collection-management", ci);
-  check_headers(r, Version::V11);
+  const Reply r = ask("/services/collection-management", v11::CollectionInformationRequest{}, next_id());
   const auto& resp = r.as<v11::CollectionInformationResponse>();
-  BOOST_TEST(resp.in_response_to == ci.message_id);
   BOOST_TEST_REQUIRE(resp.collections.size() == 4u);
   const auto& d = resp.collections[0];
   BOOST_TEST(d.collection_name == "default");
@@ -138,12 +134,8 @@ BOOST_AUTO_TEST_CASE(collection_information_11) {
 }
 
 BOOST_AUTO_TEST_CASE(feed_information_10) {
-  v10::FeedInformationRequest fi;
-  fi.message_id = "7";
-  Reply r = client.send("/services/collection-management", fi);
-  check_headers(r, Version::V10);
+  const Reply r = ask("/services/collection-management", v10::FeedInformationRequest{}, "7");
   const auto& resp = r.as<v10::FeedInformationResponse>();
-  BOOST_TEST(resp.in_response_to == "7");
   BOOST_TEST_REQUIRE(resp.feeds.size() == 3u);  // the Data Set has no 1.0 form
   BOOST_TEST(resp.feeds[0].feed_name == "default");
   BOOST_TEST(resp.feeds[0].content_bindings.size() == 5u);
@@ -374,11 +366,7 @@ BOOST_AUTO_TEST_CASE(poll_multipart_and_fulfillment) {
   std::vector<Mixed> got;
   for (const auto& b : first.content_blocks) got.push_back(b.content);
   for (uint64_t part : {2u, 3u}) {
-    v11::PollFulfillment f;
-    f.message_id = next_id();
-    f.collection_name = "default";
-    f.result_id = *first.result_id;
-    f.result_part_number = part;
+    const v11::PollFulfillment f = fulfillment11("default", *first.result_id, part);
     Reply r = client.send("/services/poll", f);
     check_headers(r, Version::V11);
     const auto& pr = r.as<v11::PollResponse>();

@@ -18,27 +18,13 @@
 
 using namespace taxii;
 using namespace taxii::wire;
+using namespace taxii::wire::raw;
 
 namespace {
-
-const std::string kDiscovery11 =
-    R"(<taxii_11:Discovery_Request xmlns:taxii_11="http://taxii.mitre.org/messages/taxii_xml_binding-1.1" message_id="d-1"/>)";
-const std::string kDiscovery10 =
-    R"(<taxii:Discovery_Request xmlns:taxii="http://taxii.mitre.org/messages/taxii_xml_binding-1" message_id="10"/>)";
 
 const std::string& discovery(Version v) { return v == Version::V11 ? kDiscovery11 : kDiscovery10; }
 const char* id_of(Version v) { return v == Version::V11 ? "d-1" : "10"; }
 const char* name_of(Version v) { return v == Version::V11 ? "1.1" : "1.0"; }
-
-Headers without(Headers h, const std::string& name) {
-  h.erase(std::remove_if(h.begin(), h.end(), [&](const auto& kv) { return kv.first == name; }), h.end());
-  return h;
-}
-Headers with(Headers h, const std::string& name, const std::string& value) {
-  h = without(std::move(h), name);
-  h.emplace_back(name, value);
-  return h;
-}
 
 // A header left out, and what a strict taxiid answers.
 struct Missing {

@@ -13,11 +13,7 @@ using namespace taxii::wire;
 
 namespace {
 
-const std::string kStix12(urn::kStix12);
-const std::string kStix111(urn::kStix111);
-const std::string kHttp(urn::kProtocolHttp);
-const std::string kXml11(urn::kMessageXml11);
-const std::string kXml10(urn::kMessageXml10);
+using namespace ids;
 // Nothing listens on the discard port: pushes to it fail and are retried, harmlessly.
 const std::string kNowhere = "http://127.0.0.1:9/services/inbox";
 

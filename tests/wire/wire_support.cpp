@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -328,6 +329,75 @@ Poco::Net::Context::Ptr client_context(const Pki& pki, bool with_cert, bool rogu
   return new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, p);
 }
 
+namespace raw {
+
+const std::string kDiscovery11 =
+    R"(<taxii_11:Discovery_Request xmlns:taxii_11="http://taxii.mitre.org/messages/taxii_xml_binding-1.1" message_id="d-1"/>)";
+const std::string kDiscovery10 =
+    R"(<taxii:Discovery_Request xmlns:taxii="http://taxii.mitre.org/messages/taxii_xml_binding-1" message_id="10"/>)";
+const std::string kRawTaxii11 =
+    "Content-Type: application/xml\r\nX-TAXII-Content-Type: urn:taxii.mitre.org:message:xml:1.1\r\n"
+    "X-TAXII-Protocol: urn:taxii.mitre.org:protocol:http:1.0\r\nX-TAXII-Services: urn:taxii.mitre.org:services:1.1\r\n";
+
+std::string raw_request(const std::string& body, const std::string& path, const std::string& extra,
+                        const std::string& method, const std::string* headers) {
+  return method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + (headers ? *headers : kRawTaxii11) + extra +
+         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+std::size_t whole_answer_size(const std::string& raw) {
+  const auto he = raw.find("\r\n\r\n");
+  if (he == std::string::npos) return 0;
+  const auto cl = raw.find("Content-Length: ");
+  const std::size_t len = cl != std::string::npos && cl < he ? std::stoul(raw.substr(cl + 16)) : 0;
+  return raw.size() >= he + 4 + len ? he + 4 + len : 0;
+}
+
+bool whole_answer(const std::string& raw) {
+  const auto he = raw.find("\r\n\r\n");
+  const auto cl = raw.find("Content-Length: ");
+  return he != std::string::npos && cl != std::string::npos && cl < he &&
+         raw.size() >= he + 4 + std::stoul(raw.substr(cl + 16));
+}
+
+std::vector<std::string> read_answers(Poco::Net::StreamSocket& s, std::string& buf, std::size_t n,
+                                      std::chrono::milliseconds deadline) {
+  std::vector<std::string> out;
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  char chunk[65536];
+  while (out.size() < n && std::chrono::steady_clock::now() < until) {
+    if (const std::size_t whole = whole_answer_size(buf); whole != 0) {  // already buffered
+      out.push_back(buf.substr(0, whole));
+      buf.erase(0, whole);
+      continue;
+    }
+    int got = 0;
+    try {
+      got = s.receiveBytes(chunk, sizeof chunk);
+    } catch (const Poco::TimeoutException&) {
+      continue;
+    } catch (const Poco::Exception&) {
+      break;
+    }
+    if (got <= 0) break;
+    buf.append(chunk, static_cast<std::size_t>(got));
+  }
+  return out;
+}
+
+Headers without(Headers h, const std::string& name) {
+  h.erase(std::remove_if(h.begin(), h.end(), [&](const auto& kv) { return kv.first == name; }), h.end());
+  return h;
+}
+
+Headers with(Headers h, const std::string& name, const std::string& value) {
+  h = without(std::move(h), name);
+  h.emplace_back(name, value);
+  return h;
+}
+
+}  // namespace raw
+
 std::string next_id() {
   static std::atomic<uint64_t> n{1000};
   return std::to_string(n.fetch_add(1));
@@ -353,6 +423,24 @@ v11::PollRequest poll11(const std::string& collection) {
   r.collection_name = collection;
   r.poll_parameters = v11::PollParameters{};
   return r;
+}
+
+bool timing::eventually(const std::function<bool()>& f, std::chrono::seconds deadline) {
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  while (std::chrono::steady_clock::now() < until) {
+    if (f()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return f();
+}
+
+v11::PollFulfillment fulfillment11(const std::string& collection, const std::string& result_id, uint64_t part) {
+  v11::PollFulfillment f;
+  f.message_id = next_id();
+  f.collection_name = collection;
+  f.result_id = result_id;
+  f.result_part_number = part;
+  return f;
 }
 
 }  // namespace taxii::wire

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -18,8 +19,10 @@
 
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/StreamSocket.h>
 
 #include "core/message.hpp"
+#include "core/urn.hpp"
 #include "storage/test_store.hpp"
 
 namespace taxii::wire {
@@ -156,10 +159,63 @@ class Client {
 // A client TLS context trusting the PKI's CA, optionally presenting a certificate.
 Poco::Net::Context::Ptr client_context(const Pki& pki, bool with_cert, bool rogue = false);
 
+// --- Raw requests: the bytes as a test writes them, the answers as read -------------------
+// In a namespace of their own (`using namespace raw;` in a test), so that a test with its own
+// kDiscovery11 or with() does not clash with them.
+namespace raw {
+
+// Discovery_Request bodies: 1.1 with message_id "d-1", 1.0 with message_id "10".
+extern const std::string kDiscovery11;
+extern const std::string kDiscovery10;
+// The TAXII 1.1 headers of a raw request (HTTP 1.0 §2), each "Name: value\r\n".
+extern const std::string kRawTaxii11;
+
+// A whole raw request: `method` `path` HTTP/1.1, Host, `headers` (kRawTaxii11 when null), the
+// lines `extra`, Content-Length and `body`.
+std::string raw_request(const std::string& body, const std::string& path = "/services/discovery",
+                        const std::string& extra = "", const std::string& method = "POST",
+                        const std::string* headers = nullptr);
+
+// The size of the whole HTTP answer (head, and Content-Length bytes of body) that `raw` begins
+// with; 0 while it is not whole.
+std::size_t whole_answer_size(const std::string& raw);
+// Whether `raw` begins with a whole answer that declares its Content-Length (so not an interim
+// 100 Continue).
+bool whole_answer(const std::string& raw);
+
+// Reads n whole answers from s, or until the server closes or `deadline` passes (checked each
+// time the socket's receive timeout expires); `buf` keeps the bytes read past them.
+std::vector<std::string> read_answers(Poco::Net::StreamSocket& s, std::string& buf, std::size_t n,
+                                      std::chrono::milliseconds deadline = std::chrono::seconds(10));
+
+// `h` without the header `name`, or with its value replaced by `value`.
+Headers without(Headers h, const std::string& name);
+Headers with(Headers h, const std::string& name, const std::string& value);
+
+}  // namespace raw
+
+// Identifiers of core/urn.hpp as std::string, as the messages' fields hold them
+// (`using namespace ids;` in a test).
+namespace ids {
+inline const std::string kStix12(urn::kStix12);
+inline const std::string kStix111(urn::kStix111);
+inline const std::string kHttp(urn::kProtocolHttp);
+inline const std::string kHttps(urn::kProtocolHttps);
+inline const std::string kXml11(urn::kMessageXml11);
+inline const std::string kXml10(urn::kMessageXml10);
+}  // namespace ids
+
 // Message builders.
 v11::InboxMessage inbox11(std::vector<std::string> destinations, std::vector<Mixed> contents,
                           const std::string& binding = "urn:stix.mitre.org:xml:1.2");
 v11::PollRequest poll11(const std::string& collection);
+namespace timing {  // `using namespace timing;` in a test
+// Whether f() holds within `deadline` (asked every 50 ms, and once more at the end).
+bool eventually(const std::function<bool()>& f, std::chrono::seconds deadline = std::chrono::seconds(60));
+}  // namespace timing
+
+// Part `part` of result set `result_id` of `collection` (a fresh message_id).
+v11::PollFulfillment fulfillment11(const std::string& collection, const std::string& result_id, uint64_t part);
 std::string next_id();
 
 }  // namespace taxii::wire

@@ -7,24 +7,23 @@
 #include <Poco/Exception.h>
 
 #include "core/urn.hpp"
-#include "tests/wire/wire_support.hpp"
+#include "tests/wire/wire_fixture.hpp"
 
 using namespace taxii;
 using namespace taxii::wire;
 
 namespace {
 
-struct Tls {
-  TaxiidProcess server{[] {
-    ServerSpec s;
-    s.tls = true;
-    s.client_certificates = "required";
-    return s;
-  }()};
-  ~Tls() {
-    const int status = server.terminate();
-    BOOST_TEST(status == 0, "taxiid exit status " << status << "\n" << server.log());
-  }
+// An HTTPS listener beside the HTTP one, client certificates required.
+ServerSpec tls_required() {
+  ServerSpec s;
+  s.tls = true;
+  s.client_certificates = "required";
+  return s;
+}
+
+struct Tls : ServerFixture {
+  Tls() : ServerFixture(tls_required()) {}
 };
 
 }  // namespace
