@@ -9,7 +9,7 @@ set(table "")
 set(i 0)
 foreach(f IN LISTS INPUTS)
   if(SKIP_CONTENT)
-    # Runtime variant: payloads in xs:any wildcards are not validated (PROTOCOL.md §12.16:
+    # Runtime variant: payloads in xs:any wildcards are not validated (docs/spec-notes.md P16:
     # STIX content carries xsi:type values whose schemas we do not load).
     file(READ "${f}" text)
     string(REPLACE "processContents=\"lax\"" "processContents=\"skip\"" text "${text}")

@@ -1,5 +1,5 @@
 // The TAXII 1.0 message model (XML 1.0 §3): its own types, bridged to 1.1 shapes by the
-// XML binding so services implement each rule once (DESIGN.md).
+// XML binding so services implement each rule once (docs/design.md).
 #pragma once
 
 #include <optional>

@@ -1,5 +1,5 @@
 // Result<T>: a value or an Error. Errors cross module boundaries as values, never as
-// exceptions (STYLE.md). Error carries a TAXII status type, a human-readable message and
+// exceptions (docs/design.md). Error carries a TAXII status type, a human-readable message and
 // the status details that the status type calls for (Services 1.1 §4.4.1, Table 3).
 #pragma once
 

@@ -23,7 +23,7 @@ class Timestamp {
   // Strict: the XML binding's TimestampLabelType (zone required, 0-6 fraction digits).
   static std::optional<Timestamp> parse(std::string_view s);
   // Lenient: also accepts a missing zone (taken as UTC) and any number of fraction digits
-  // (truncated to microseconds). For query parameters sent by libtaxii (PROTOCOL.md §12.2).
+  // (truncated to microseconds). For query parameters sent by libtaxii (docs/spec-notes.md P2).
   static std::optional<Timestamp> parse_lenient(std::string_view s);
   static Timestamp now();
 

@@ -1,4 +1,4 @@
-// Every identifier string of TAXII 1.x, written once (PROTOCOL.md §1).
+// Every identifier string of TAXII 1.x, written once (Services 1.1 §4.1, CBR v3).
 #pragma once
 
 #include <string_view>
@@ -29,7 +29,7 @@ inline constexpr std::string_view kNsDefaultQuery =
     "http://taxii.mitre.org/query/taxii_default_query-1";
 inline constexpr std::string_view kNsXmlDsig = "http://www.w3.org/2000/09/xmldsig#";
 
-// Content bindings (CBR v3 §2; STIX 1.2 by the CBR formula, see PROTOCOL.md §1.3).
+// Content bindings (CBR v3 §2; STIX 1.2 by the CBR formula).
 inline constexpr std::string_view kStix10 = "urn:stix.mitre.org:xml:1.0";
 inline constexpr std::string_view kStix101 = "urn:stix.mitre.org:xml:1.0.1";
 inline constexpr std::string_view kStix11 = "urn:stix.mitre.org:xml:1.1";
@@ -39,7 +39,7 @@ inline constexpr std::string_view kCap11 = "urn:oasis:names:tc:emergency:cap:1.1
 inline constexpr std::string_view kCap12 = "urn:oasis:names:tc:emergency:cap:1.2";
 inline constexpr std::string_view kXmlEnc = "http://www.w3.org/2001/04/xmlenc#";
 inline constexpr std::string_view kSmime = "application/pkcs7-mime";
-inline constexpr std::string_view kSmimeLibtaxii = "application/x-pkcs7-mime";  // PROTOCOL.md §12.5
+inline constexpr std::string_view kSmimeLibtaxii = "application/x-pkcs7-mime";  // docs/spec-notes.md P5
 // CBR v3 defines none for CybOX: third-party ids formed with the CBR formula (docs/decisions.md).
 inline constexpr std::string_view kCybox20 = "urn:cybox.mitre.org:xml:2.0";
 inline constexpr std::string_view kCybox201 = "urn:cybox.mitre.org:xml:2.0.1";

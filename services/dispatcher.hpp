@@ -1,6 +1,6 @@
 // Dispatcher: maps an endpoint path to its Service, checks that the request suits the
 // service, bridges TAXII 1.0 requests to 1.1 and the 1.1 answers back to 1.0, and turns every
-// Error into a Status_Message. It is the only place that formats Status_Messages (STYLE.md),
+// Error into a Status_Message. It is the only place that formats Status_Messages (docs/design.md),
 // including those for errors the protocol binding finds before a service runs.
 //
 // Decisions (docs/server.md):
@@ -9,7 +9,7 @@
 //   well-formed but cannot be interpreted here; UNSUPPORTED_MESSAGE is about message bindings.
 // - A response message sent as a request (e.g. a Status_Message) is BAD_MESSAGE too.
 // - Answers in 1.0 use the bridge; 1.1-only status types become FAILURE (bridge.hpp).
-// - in_response_to is the request's message_id, or "0" when unknown (PROTOCOL.md §12.12).
+// - in_response_to is the request's message_id, or "0" when unknown (docs/spec-notes.md P12).
 // - Access control (issue #7, docs/security.md), only once set_access() was called: refused
 //   credentials are UNAUTHORIZED before any other check (Services 1.1 §4.4.6 rule 1); an
 //   anonymous request the policy does not allow is UNAUTHORIZED (authenticate and retry),

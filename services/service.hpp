@@ -51,7 +51,7 @@ class Service {
 };
 
 // True if a request of this message type may be sent to a service of this type
-// (Services 1.1 §3, PROTOCOL.md §2 table). Only TAXII 1.1 request types are considered.
+// (Services 1.1 §3, Services 1.1 §3 table). Only TAXII 1.1 request types are considered.
 bool accepts(ServiceType service, const Message& request);
 
 }  // namespace taxii::services

@@ -91,7 +91,7 @@ class Topology {
 //
 // A block's binding id may be a nesting expression "A|B" (outer to inner); the outermost
 // binding decides (docs/decisions.md: content whose inner type cannot be seen is still
-// acceptable by its outer binding, PROTOCOL.md §6.6). A plain block is accepted iff its
+// acceptable by its outer binding, Services 1.1 §5.3). A plain block is accepted iff its
 // binding is listed and, when the listed entry names subtypes and the block carries one,
 // the block's subtype is among them. A block without a subtype is accepted under its
 // binding (it claims no refinement). An empty list accepts everything.

@@ -145,7 +145,7 @@ RootSignature root_in(std::string_view ns, std::vector<std::string> locals) {
 Status register_builtin_content_bindings(ContentBindingRegistry& registry) {
   const RootSignature text{RootSignature::Kind::Text, {}, {}, {}};
   std::vector<ContentBinding> builtin{
-      // CBR v3 §2.1 (STIX 1.2 by the CBR formula, PROTOCOL.md §1.3).
+      // CBR v3 §2.1 (STIX 1.2 by the CBR formula).
       {std::string(urn::kStix10), "STIX 1.0", stix("1.0")},
       {std::string(urn::kStix101), "STIX 1.0.1", stix("1.0.1")},
       {std::string(urn::kStix11), "STIX 1.1", stix("1.1")},
@@ -160,7 +160,7 @@ Status register_builtin_content_bindings(ContentBindingRegistry& registry) {
       {std::string(urn::kCap12), "CAP 1.2", root_in(urn::kCap12, {"alert"})},
       // CBR v3 §2.4: normally wraps other content (nesting, Services 1.1 §5.3).
       {std::string(urn::kXmlEnc), "XML Encryption", root_in(urn::kXmlEnc, {"EncryptedData", "EncryptedKey"})},
-      // CBR v3 §2.5: base64 MIME text; libtaxii's CB_SMIME spells it x-pkcs7-mime (PROTOCOL.md §12.5).
+      // CBR v3 §2.5: base64 MIME text; libtaxii's CB_SMIME spells it x-pkcs7-mime (docs/spec-notes.md P5).
       {std::string(urn::kSmime), "S/MIME", text, {std::string(urn::kSmimeLibtaxii)}},
   };
   for (auto& b : builtin)

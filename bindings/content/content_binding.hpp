@@ -11,7 +11,7 @@
 // Ownership and threads: the registry owns its bindings; pointers returned by find() stay
 // valid for the registry's lifetime. Fill it before sharing it; after that every const member
 // is safe to call from any number of threads (nothing is mutated). No globals: a test builds
-// its own registry (STYLE.md).
+// its own registry (docs/design.md).
 #pragma once
 
 #include <map>

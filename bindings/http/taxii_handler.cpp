@@ -32,7 +32,7 @@ namespace {
 
 // The root element's @message_id of a body that could not be mapped to a message (wrong
 // headers, unknown path, a rule broken): Services 1.1 §4.1.1 wants in_response_to to name
-// the request; "0" only when none can be read (PROTOCOL.md §12.12). A plain scan of the
+// the request; "0" only when none can be read (docs/spec-notes.md P12). A plain scan of the
 // root start tag, not a parse: it runs on bodies already known to be wrong, so it must be
 // cheap and touch no parser state. A 1.0 answer needs digits.
 std::string readable_message_id(std::string_view body, Version answer, const xml::ParseLimits& /*limits*/) {
@@ -501,7 +501,7 @@ void TaxiiHandler::body_answer(const Request& request, const Head& h, const Requ
                          readable_message_id(body, h.guessed, options_.parse_limits), conn, x);
   const HeaderCheck check = check_headers(h.headers, conn.https, h.mode);
   if (check.error) {
-    // The request's message_id, if the body can be read with the binding it names (§12.12).
+    // The request's message_id, if the body can be read with the binding it names (docs/spec-notes.md P12).
     std::string in_response_to = readable_message_id(body, check.answer_version, options_.parse_limits);
     if (check.binding != nullptr) {
       auto m = xml::parse_with(*check.binding, body, options_.parse_limits);

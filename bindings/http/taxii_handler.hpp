@@ -1,5 +1,5 @@
-// TaxiiHandler: the server side of the TAXII HTTP/HTTPS protocol binding (HTTP 1.0; PROTOCOL.md
-// §9) for one HTTP exchange: method, body size, path, X-TAXII-* headers (taxii_headers.hpp),
+// TaxiiHandler: the server side of the TAXII HTTP/HTTPS protocol binding
+// (HTTP Binding 1.0 §2-5) for one HTTP exchange: method, body size, path, X-TAXII-* headers (taxii_headers.hpp),
 // authentication before the body is read, parsing with the XML message binding, handing the
 // message to the TaxiiApplication, and the answer with the four TAXII headers and a
 // Content-Length (keep-alive works).
@@ -11,7 +11,7 @@
 //
 // HTTP status codes (decisions; docs/server.md). TAXII errors are Status_Messages in an
 // HTTP 200 (HTTP 1.0 §4), answered in the request's version with in_response_to = the
-// request's message_id, or "0" when it is unknown (PROTOCOL.md §12.12); after a header error
+// request's message_id, or "0" when it is unknown (docs/spec-notes.md P12); after a header error
 // the body is still parsed with the named binding, if any, just to echo its message_id.
 // Non-200 only where no TAXII service is reached:
 //   405 (+ Allow: POST, text body)       any method but POST (behind taxiid's router the

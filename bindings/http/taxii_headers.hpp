@@ -1,4 +1,4 @@
-// The header rules of the TAXII HTTP protocol binding (HTTP 1.0 §2; PROTOCOL.md §9.2), as pure
+// The header rules of the TAXII HTTP protocol binding (HTTP Binding 1.0 §2), as pure
 // functions over header values so they are testable without a socket. No HTTP status codes
 // here: a failed check is an Error for a TAXII Status_Message (taxii_handler.hpp answers it in
 // an HTTP 200, HTTP 1.0 §4).

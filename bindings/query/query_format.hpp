@@ -12,7 +12,7 @@
 // Ownership and threads: the registry owns its formats. Fill it before sharing it; after that
 // every const member is safe to call concurrently. A compiled Predicate is immutable and
 // thread-safe: matches() keeps all of its working state on the caller's stack/thread. No
-// globals: a test builds its own registry (STYLE.md).
+// globals: a test builds its own registry (docs/design.md).
 #pragma once
 
 #include <map>

@@ -90,7 +90,7 @@ SubscriptionAction action_of(const std::string& s) {
   throw MappingError{"unknown action " + s};
 }
 
-// PROTOCOL.md §12.14: libtaxii sends Push_Parameters with UNSUBSCRIBE. They are accepted and
+// docs/spec-notes.md P14: libtaxii sends Push_Parameters with UNSUBSCRIBE. They are accepted and
 // kept in the model; services ignore them (the bridge drops them).
 ManageFeedSubscriptionRequest read_sub_request(const Elem& root) {
   ManageFeedSubscriptionRequest m;
@@ -188,7 +188,7 @@ InboxMessage read_inbox(const Elem& root) {
 // - The format of the 1.0 Status_Detail string (RETRY: a timestamp; UNSUPPORTED_*: a
 //   space-separated ID list): a malformed hint must not cost the receiver the status itself.
 // - subscription_id with SUBSCRIBE/STATUS and Push_Parameters with UNSUBSCRIBE/STATUS: SHOULD
-//   NOT be sent, MUST be ignored (XML 1.0 §3.6; PROTOCOL.md §12.14).
+//   NOT be sent, MUST be ignored (XML 1.0 §3.6; docs/spec-notes.md P14).
 
 bool is_digits(std::string_view s) {
   return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
@@ -237,7 +237,7 @@ void check(const Message& msg) {
             for (const auto& c : s.poll_instances)
               need_bindings(c.message_bindings, name + ": Subscription " + s.subscription_id + ": Poll_Instance");
         } else if constexpr (std::is_same_v<T, PollRequest>) {
-          // XML 1.0 §3.8: the window is (begin, end] (PROTOCOL.md §10.2); begin >= end is empty.
+          // XML 1.0 §3.8: the window is (begin, end] (XML Binding 1.0 §3); begin >= end is empty.
           if (m.exclusive_begin && m.inclusive_end && !(*m.exclusive_begin < *m.inclusive_end))
             throw MappingError{name + ": Exclusive_Begin_Timestamp is not earlier than Inclusive_End_Timestamp"};
         }

@@ -286,7 +286,7 @@ fs::path spec_dir() {
 }
 
 // Runs xmllint against the official schema (or its -skip-content variant when the message
-// carries xsi:type, PROTOCOL.md §12.16). Returns "" on success, else xmllint's complaint.
+// carries xsi:type, docs/spec-notes.md P16). Returns "" on success, else xmllint's complaint.
 std::string validate_official(const std::string& xml, const std::string& tag) {
   const fs::path xsd_dir = spec_dir() / "xsd";
   const bool skip = xml.find("xsi:type") != std::string::npos;
@@ -348,7 +348,7 @@ BOOST_AUTO_TEST_CASE(every_type_with_no_optional_field) {
 }
 
 BOOST_AUTO_TEST_CASE(other_actions_round_trip) {
-  // PROTOCOL.md §12.14: libtaxii's UNSUBSCRIBE carries Push_Parameters; kept in the model.
+  // docs/spec-notes.md P14: libtaxii's UNSUBSCRIBE carries Push_Parameters; kept in the model.
   auto m = feed_request("300", v10::SubscriptionAction::Unsubscribe, "urn:example:subs:1");
   check_round_trip(m);
   m.push_parameters.reset();
@@ -645,7 +645,7 @@ BOOST_AUTO_TEST_CASE(pending_becomes_failure) {
 
 BOOST_AUTO_TEST_CASE(unsupported_content_details_become_a_space_separated_list) {
   auto in = status11("21", "UNSUPPORTED_CONTENT");
-  // The last one uses libtaxii's binding>subtypes form (PROTOCOL.md §12.4).
+  // The last one uses libtaxii's binding>subtypes form (docs/spec-notes.md P4).
   in.details = {{"SUPPORTED_CONTENT", Mixed::text(kStix10)},
                 {"SUPPORTED_CONTENT", Mixed::text(" " + kStix101 + " ")},
                 {"SUPPORTED_CONTENT", Mixed::text(kStix10 + ">urn:example:sub1,urn:example:sub2")}};

@@ -252,7 +252,7 @@ PollFulfillment read_fulfillment(const Elem& root) {
 }
 
 
-// --- semantic rules the schema cannot express (PROTOCOL.md §11) -------------------------
+// --- semantic rules the schema cannot express (docs/spec-notes.md S) -------------------------
 
 const Detail* find_detail(const StatusMessage& m, std::string_view name) {
   for (const auto& d : m.details)

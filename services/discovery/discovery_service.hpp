@@ -4,7 +4,7 @@
 // Each endpoint accepts both TAXII versions, but a Service_Instance names one services
 // version and claims every listed message binding works with it, so a 1.1 client sees two
 // instances per service and listener: service_version 1.1 with the XML 1.1 binding, and
-// service_version 1.0 with the XML 1.0 binding (PROTOCOL.md §10.3 allows 1.0 instances in a
+// service_version 1.0 with the XML 1.0 binding (docs/spec-notes.md M allows 1.0 instances in a
 // 1.1 response). A 1.0 client sees only the 1.0 instances. Inbox instances list what the
 // inbox accepts (none listed: anything). Poll and Collection Management instances list the
 // query formats they support (Supported_Query, from QuerySupport; issue #10) in 1.1 answers,

@@ -1,4 +1,4 @@
-// Asynchronous polls (Services 1.1 §3.6.2; PROTOCOL.md §6.5): accepting a poll for later
+// Asynchronous polls (Services 1.1 §3.6.2; Services 1.1 §3.6.2): accepting a poll for later
 // (Status PENDING with ESTIMATED_WAIT, RESULT_ID, WILL_PUSH), building its result in the
 // background, and the Inbox_Messages that push a finished result (@result_id) to the
 // requester's Delivery_Parameters.

@@ -100,7 +100,7 @@ Result<Message> PollService::poll(const v11::PollRequest& r, const RequestContex
   plan.collection = *found;
   const CollectionInfo& c = **found;
   plan.v10 = ctx.requested_version == Version::V10;
-  // 1.0 knows only feeds (PROTOCOL.md §10.3): poll every collection like one for 1.0 clients.
+  // 1.0 knows only feeds (docs/spec-notes.md M): poll every collection like one for 1.0 clients.
   plan.feed = c.type == v11::CollectionType::DataFeed || plan.v10;
   if (plan.feed) {
     plan.after = r.exclusive_begin;

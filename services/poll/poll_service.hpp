@@ -32,7 +32,7 @@
 //   SUPPORTED_CONTENT details (Services 1.1 §4.4.8 SHOULD).
 // - Window (DATA_FEED): Services 1.1 §4.4.8: begin exclusive, end inclusive; end <= begin
 //   -> BAD_MESSAGE. DATA_SET: the window is ignored and no timestamps are answered (§5.2.2).
-// - *Stated end (Services 1.1 §5.2.2.2, PROTOCOL.md §6.2): the latest label of the collection
+// - *Stated end (Services 1.1 §5.2.2.2, Services 1.1 §5.2.2.2): the latest label of the collection
 //   at the time of the poll (never below the begin), or the requested end if that is earlier.
 //   A requested end in the future is narrowed to what exists, so a client that continues
 //   from the stated end never misses a block added later. An empty collection states the

@@ -2,7 +2,7 @@
 // TAXII 1.0 Manage Feed Subscription arrives bridged to 1.1), for the Collection Management
 // service. Subscriptions live in the Store, so every taxiid sharing it serves them.
 //
-// Processing order (Services 1.1 §4.4.6, PROTOCOL.md §4.6 rules 1-7; decisions marked *):
+// Processing order (Services 1.1 §4.4.6, Services 1.1 §4.4.6 rules 1-7; decisions marked *):
 //  1. authentication: not yet (issue #7); the owner is RequestContext::identity.
 //  2. unknown collection -> NOT_FOUND, ITEM = the name.
 //  3. UNSUBSCRIBE of an id that does not exist for this requester and collection -> success

@@ -164,7 +164,7 @@ class LibtaxiiGroup:
             d, text[:1500], again.decode()[:1500]))
         check(reparsed.to_xml() == again, "libtaxii round trip is stable")
         if request_id is not None and message.in_response_to != request_id:
-            # "0" is what taxiid answers when it did not read the message_id (PROTOCOL.md §12.12);
+            # "0" is what taxiid answers when it did not read the message_id (docs/spec-notes.md P12);
             # collected and judged by the case in_response_to-echoed.
             check_eq(message.in_response_to, "0", "in_response_to (request %s)" % request_id)
             self.zero_irt.append("%s %s" % (type(message).__name__, getattr(message, "status_type", "")))

@@ -323,7 +323,7 @@ class OpenTaxiiGroup:
     # ------------------------------------------------ OpenTAXII outside the spec
     def header_error_failure(self):
         # A middlebox drops X-TAXII-Services: OpenTAXII answers FAILURE (not BAD_MESSAGE) with
-        # in_response_to="0" (PROTOCOL.md §12.10, §12.12). taxii reports it as a server status
+        # in_response_to="0" (docs/spec-notes.md P10, docs/spec-notes.md P12). taxii reports it as a server status
         # (exit 4) with a hint, and the next command works.
         def drop(h, _body):
             return {k: v for k, v in h.items() if k.lower() != "x-taxii-services"}

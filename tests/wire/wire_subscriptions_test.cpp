@@ -1,6 +1,6 @@
 // Wire tests of Manage Collection Subscription (TAXII 1.1) and Manage Feed Subscription (1.0)
 // against a real taxiid (issue #6): every action and status, the processing rules of Services
-// 1.1 §4.4.6 (PROTOCOL.md §4.6), their errors, and Poll_Request by Subscription_ID.
+// 1.1 §4.4.6 (Services 1.1 §4.4.6), their errors, and Poll_Request by Subscription_ID.
 // Push delivery itself: wire_push_test.cpp.
 #define BOOST_TEST_MODULE wire_subscriptions
 #include <boost/test/unit_test.hpp>

@@ -223,7 +223,7 @@ std::vector<v11::SupportedQuery> DefaultQueryFormat::supported_query_info() cons
   // One Supported_Query for this format: Services 1.1 §4.2 gives each Supported_Query of a
   // Service_Instance a different format. Query 1.0 §3.2 would list every vocabulary as its
   // own Targeting_Expression_Info, but the official schema allows exactly one per
-  // Default_Query_Info (PROTOCOL.md §8.6, §12.3), so the advertisement names one vocabulary,
+  // Default_Query_Info (Query 1.0 §3.2; docs/spec-notes.md P3), so the advertisement names one vocabulary,
   // kAdvertisedVocabulary; the other four STIX vocabularies are accepted all the same
   // (docs/decisions.md).
   const std::string scope(kScope);

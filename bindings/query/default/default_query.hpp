@@ -39,7 +39,7 @@ class DefaultQueryFormat : public QueryFormat {
   std::vector<std::string> capability_modules() const override;
   // One Supported_Query per targeting expression vocabulary (STIX 1.0, 1.0.1, 1.1, 1.1.1,
   // 1.2), each holding a tdq:Default_Query_Info with a single Targeting_Expression_Info: the
-  // Default Query schema allows only one per Default_Query_Info (PROTOCOL.md §8.6, §11), while
+  // Default Query schema allows only one per Default_Query_Info (Query 1.0 §3.2; docs/spec-notes.md S8), while
   // Service_Instance allows any number of Supported_Query (XML 1.1 schema).
   std::vector<v11::SupportedQuery> supported_query_info() const override;
   Result<std::unique_ptr<Predicate>> compile(const v11::Query& q) const override;

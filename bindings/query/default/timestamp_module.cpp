@@ -13,7 +13,7 @@ namespace {
 enum class Cmp { Eq, Gt, Ge, Lt, Le };
 
 // Compares instants: zones are honoured (2014-01-01T01:00:00+01:00 equals 2014-01-01T00:00:00Z).
-// Values are read leniently (no zone = UTC, any number of fraction digits; PROTOCOL.md §12.2);
+// Values are read leniently (no zone = UTC, any number of fraction digits; docs/spec-notes.md P2);
 // a node whose value is not a timestamp satisfies none of the relationships.
 class TimestampTest : public ValueTest {
  public:
@@ -51,7 +51,7 @@ Result<CompiledTest> compare(std::string_view rel, const Parameters& params, con
 }  // namespace
 
 std::unique_ptr<CapabilityModule> make_timestamp_module() {
-  // PROTOCOL.md §8.5 "spelling trap": the spec writes greater_than_or_equals /
+  // Query 1.0 §5 "spelling trap": the spec writes greater_than_or_equals /
   // less_than_or_equals (§5.3.3, §5.3.5); libtaxii and django-taxii-services send the core
   // module's spelling without "s". Both are accepted.
   return std::make_unique<TableModule>(urn::kCapabilityTimestamp,
