@@ -1,5 +1,5 @@
 // PostgresPool: the PostgreSQL connections of one PostgresStore, and the small tools that
-// work on one connection (raw SQL, a transaction guard). Internal to storage/postgres/.
+// work on one connection (raw SQL, quoting). Internal to storage/postgres/.
 //
 // A Poco::Data::SessionPool behind a gate: at most `max_connections` leases at a time,
 // further callers wait (up to acquire_timeout_ms, then Poco::TimeoutException). Every new
@@ -29,33 +29,12 @@ struct pg_conn;
 
 namespace taxii::storage {
 
-// One line "taxii storage: <what>: <detail>" on std::cerr.
-void postgres_log(std::string_view what, std::string_view detail);
-
 // "name" -> "\"name\"" (an SQL identifier, quotes doubled).
 std::string postgres_quote_ident(std::string_view name);
 
 // Runs SQL text as it is (several statements; DDL; SET) on the session's connection.
 // Poco's statements are always prepared, and a prepared statement holds one command.
 void postgres_exec(Poco::Data::Session& s, const std::string& sql);
-
-// One transaction on a session; rolls back unless committed. Goes through Poco's
-// begin/commit/rollback so that the connector defers its DEALLOCATEs until the end.
-class PostgresTransaction {
- public:
-  explicit PostgresTransaction(Poco::Data::Session& s) : s_(s) { s_.begin(); }
-  PostgresTransaction(const PostgresTransaction&) = delete;
-  PostgresTransaction& operator=(const PostgresTransaction&) = delete;
-  ~PostgresTransaction();
-  void commit() {
-    s_.commit();
-    done_ = true;
-  }
-
- private:
-  Poco::Data::Session& s_;
-  bool done_ = false;
-};
 
 class PostgresPool {
  public:
