@@ -39,12 +39,21 @@ void postgres_exec(Poco::Data::Session& s, const std::string& sql);
 class PostgresPool {
  public:
   struct Settings {
+    // Connections opened at most; callers beyond that wait for one.
     std::size_t max_connections = 16;
+    // How long a caller waits for a free connection before failing.
     int acquire_timeout_ms = 30000;
+    // Seconds an idle pooled connection is kept.
     int idle_seconds = 60;
+    // Longest wait for a lock (e.g. a collection another instance is appending to) before
+    // the call fails; 0 waits for ever. Server setting lock_timeout.
     int lock_timeout_ms = 30000;
+    // The server ends a session idle inside a transaction for this long (a stalled
+    // instance), releasing its locks; 0 never. Server idle_in_transaction_session_timeout.
     int idle_in_transaction_timeout_ms = 60000;
-    std::string schema;  // empty: the connection's search_path
+    // The PostgreSQL schema holding the tables (created if missing by PostgresStore); empty:
+    // the connection's search_path (normally "public").
+    std::string schema;
   };
 
   // Connects lazily: the first Lease opens the first connection.

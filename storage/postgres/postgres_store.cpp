@@ -9,7 +9,6 @@
 #include <Poco/Data/PostgreSQL/Connector.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
-#include <Poco/Exception.h>
 #include <Poco/Nullable.h>
 
 #include "schemas/postgres/embedded.hpp"
@@ -22,11 +21,7 @@
 namespace taxii::storage {
 namespace {
 
-using namespace detail;  // rows.hpp, adapter_guard.hpp
-using Poco::Data::Statement;
-using Poco::Data::Keywords::bind;
-using Poco::Data::Keywords::now;
-using Poco::Data::Keywords::use;
+using namespace detail;  // rows.hpp (converters, Poco names), adapter_guard.hpp
 using Lease = PostgresPool::Lease;
 
 // Rows per INSERT statement in append(): one round trip for many blocks.
@@ -54,9 +49,8 @@ std::string insert_sql(std::size_t rows) {
 
 }  // namespace
 
-PostgresStore::PostgresStore(Options options) : SqlStore(options.clock), options_(std::move(options)) {}
-
-PostgresStore::~PostgresStore() = default;
+PostgresStore::PostgresStore(Options options)
+    : SqlStore(options.clock, Dialect{true, "coalesce(?::bytea, ''::bytea)", true}), options_(std::move(options)) {}
 
 Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& uri, Options options) {
   using R = std::unique_ptr<PostgresStore>;
@@ -68,16 +62,13 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& ur
     std::call_once(registered, [] { Poco::Data::PostgreSQL::Connector::registerConnector(); });
     R store(new PostgresStore(std::move(options)));
     const Options& o = store->options_;
-    store->pool_ = std::make_unique<PostgresPool>(
-        conn->conninfo, PostgresPool::Settings{o.max_connections, o.acquire_timeout_ms, o.idle_seconds,
-                                               o.lock_timeout_ms, o.idle_in_transaction_timeout_ms, o.schema});
+    store->pool_ = std::make_unique<PostgresPool>(conn->conninfo, o);
     MigrationSteps steps;
     steps.files = schemas::postgres::kFiles;
     steps.count = schemas::postgres::kFileCount;
     steps.table_exists =
         "SELECT count(*) FROM pg_catalog.pg_tables "
         "WHERE schemaname = current_schema() AND tablename = 'schema_version'";
-    steps.insert_version = "INSERT INTO schema_version (version, applied_at) VALUES ($1, $2)";
     steps.bytes_type = "BYTEA";
     steps.before = [&](Session& s) {
       // Instances opening together wait here for the first one's migration to commit.
@@ -85,60 +76,19 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& ur
       if (!o.schema.empty()) postgres_exec(s, "CREATE SCHEMA IF NOT EXISTS " + postgres_quote_ident(o.schema));
     };
     steps.exec = [](Session& s, const std::string& script) { postgres_exec(s, script); };
-    steps.now_micros = [&] { return store->clock_().micros(); };
-    const Status migrated = store->transaction([&](Session& s) {
-      migrate(s, steps);
-      return ok_status();
-    });
+    const Status migrated = store->migrate(std::move(steps));
     if (!migrated.ok()) return migrated.error();
     return store;
   });
 }
 
-void PostgresStore::write(const std::function<void(Session&)>& fn) {
-  Lease s(*pool_);
-  fn(*s);
-}
-
-// Through Poco's begin/commit/rollback, so that the connector defers its DEALLOCATEs to the end.
-Status PostgresStore::transaction(const std::function<Status(Session&)>& fn) {
-  Lease s(*pool_);
-  (*s).begin();
-  bool open = true;
-  try {
-    Status st = fn(*s);
-    if (st.ok()) (*s).commit();
-    else (*s).rollback();
-    open = false;
-    return st;
-  } catch (...) {
-    try {
-      if (open) (*s).rollback();
-    } catch (const Poco::Exception& e) {
-      // A broken connection: the server has rolled back; the pool drops the session.
-      log_error("rollback", e.displayText());
-    }
-    throw;
-  }
-}
-
-std::string PostgresStore::lock_clause(std::string_view of, bool skip_locked) const {
-  return " FOR UPDATE" + (of.empty() ? std::string() : " OF " + std::string(of)) + (skip_locked ? " SKIP LOCKED" : "");
-}
-
-Result<SqlStore::Labels> PostgresStore::append(const std::vector<std::string>& collections,
-                                               const std::vector<NewBlock>& blocks) {
-  return guarded<Labels>("could not store the content blocks", [&]() -> Result<Labels> {
-    Labels out;
-    const Status st = transaction([&](Session& s) -> Status {
-      auto labels = append_in(s, collections, blocks);
-      if (!labels.ok()) return labels.error();
-      out = std::move(labels).value();
-      return ok_status();
-    });
-    if (!st.ok()) return st.error();
-    return out;
-  });
+// A transaction goes through Poco's begin/commit/rollback, so that the connector defers its
+// DEALLOCATEs to the end.
+Status PostgresStore::lend(Access access, const std::function<Status(Session&)>& fn) {
+  Lease lease(*pool_);
+  Session& s = *lease;
+  if (access != Access::Transaction) return fn(s);
+  return within({[&] { s.begin(); }, [&] { s.commit(); }, [&] { s.rollback(); }}, s, fn);
 }
 
 Result<SqlStore::Labels> PostgresStore::append_in(Session& s, const std::vector<std::string>& collections,
@@ -205,15 +155,13 @@ Result<SqlStore::Labels> PostgresStore::append_in(Session& s, const std::vector<
 // The running sum stops a page once it holds Batch::kBytes of content (after at least one
 // block), on the server, because libpq receives a query's whole result at once; the window
 // follows the index order, so LIMIT still ends the scan early.
-std::string PostgresStore::batch_sql(const std::string& filter) const {
-  return sql("SELECT id, label, binding_id, subtype, content, message FROM ("
-             "SELECT id, label, binding_id, subtype, content, message, "
-             "sum(octet_length(content)) OVER (ORDER BY label) - octet_length(content) AS before "
-             "FROM content_blocks WHERE collection_id = ? AND label > ? AND label <= ?" +
-             filter + " ORDER BY label LIMIT ?) AS batch WHERE before < ? ORDER BY label");
-}
-
-std::size_t PostgresStore::fetch(const Batch& b, std::vector<StoredBlock>& out) {
+std::size_t PostgresStore::fetch(Batch& b, std::vector<StoredBlock>& out) {
+  if (b.sql.empty())
+    b.sql = sql("SELECT id, label, binding_id, subtype, content, message FROM ("
+                "SELECT id, label, binding_id, subtype, content, message, "
+                "sum(octet_length(content)) OVER (ORDER BY label) - octet_length(content) AS before "
+                "FROM content_blocks WHERE collection_id = ? AND label > ? AND label <= ?" +
+                b.filter_sql + " ORDER BY label LIMIT ?) AS batch WHERE before < ? ORDER BY label");
   std::vector<Int64> ids, labels;
   std::vector<std::string> binding_ids;
   std::vector<Nullable<std::string>> subtypes, messages;
@@ -223,8 +171,8 @@ std::size_t PostgresStore::fetch(const Batch& b, std::vector<StoredBlock>& out) 
   {
     Lease s(*pool_);
     Statement st(*s);
-    st << *b.sql, use(cid), use(after), use(until);
-    for (const std::string& f : *b.filter) st, bind(f);
+    st << b.sql, use(cid), use(after), use(until);
+    for (const std::string& f : b.filter) st, bind(f);
     st, use(want), use(budget), into(ids), into(labels), into(binding_ids), into(subtypes), into(contents),
         into(messages);
     st.execute();

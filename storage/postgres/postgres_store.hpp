@@ -34,59 +34,30 @@
 #include <string>
 #include <vector>
 
+#include "storage/postgres/connection_pool.hpp"
 #include "storage/sql/sql_store.hpp"
 
 namespace taxii::storage {
 
-class PostgresPool;
+// The pool's settings (connection_pool.hpp) and the clock.
+struct PostgresOptions : PostgresPool::Settings, SqlOptions {};
 
 class PostgresStore final : public SqlStore {
  public:
-  struct Options {
-    // Connections this store opens at most; callers beyond that wait for one.
-    std::size_t max_connections = 16;
-    // How long a caller waits for a free connection before failing.
-    int acquire_timeout_ms = 30000;
-    // Seconds an idle pooled connection is kept.
-    int idle_seconds = 60;
-    // Longest wait for a lock (e.g. a collection another instance is appending to) before
-    // the call fails; 0 waits for ever. Server setting lock_timeout.
-    int lock_timeout_ms = 30000;
-    // The server ends a session idle inside a transaction for this long (a stalled
-    // instance), releasing its locks; 0 never. Server idle_in_transaction_session_timeout.
-    int idle_in_transaction_timeout_ms = 60000;
-    // The PostgreSQL schema holding the tables (created if missing); empty: the
-    // connection's search_path (normally "public").
-    std::string schema;
-    // Source of "now" for labels and volume_last_day. Tests inject a fixed clock.
-    std::function<Timestamp()> clock = &Timestamp::now;
-  };
+  using Options = PostgresOptions;
 
   // Connects, creates or migrates the schema. Fails with Failure (the message names the URI
   // without its password; details in the log).
-  [[nodiscard]] static Result<std::unique_ptr<PostgresStore>> open(const std::string& uri, Options options);
-  [[nodiscard]] static Result<std::unique_ptr<PostgresStore>> open(const std::string& uri) {
-    return open(uri, Options{});
-  }
-  ~PostgresStore() override;
-
-  [[nodiscard]] Result<Labels> append(const std::vector<std::string>& collections,
-                                      const std::vector<NewBlock>& blocks) override;
+  [[nodiscard]] static Result<std::unique_ptr<PostgresStore>> open(const std::string& uri, Options options = {});
 
  private:
   explicit PostgresStore(Options options);
 
-  std::string param(std::size_t n) const override { return "$" + std::to_string(n); }
-  void read(const std::function<void(Session&)>& fn) override { write(fn); }
-  void write(const std::function<void(Session&)>& fn) override;
-  Status transaction(const std::function<Status(Session&)>& fn) override;
-  std::string bytes_param() const override { return "coalesce(?::bytea, ''::bytea)"; }
-  std::string lock_clause(std::string_view of, bool skip_locked) const override;
+  Status lend(Access access, const std::function<Status(Session&)>& fn) override;
   // REQUIRES: a transaction open on s; it keeps the collections' row locks until it ends.
   Result<Labels> append_in(Session& s, const std::vector<std::string>& collections,
                            const std::vector<NewBlock>& blocks) override;
-  std::string batch_sql(const std::string& filter) const override;
-  std::size_t fetch(const Batch& b, std::vector<StoredBlock>& out) override;
+  std::size_t fetch(Batch& b, std::vector<StoredBlock>& out) override;
 
   const Options options_;
   std::unique_ptr<PostgresPool> pool_;

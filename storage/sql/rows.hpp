@@ -23,7 +23,10 @@ using Poco::Int64;
 using Poco::Nullable;
 using Poco::Data::BLOB;
 using Poco::Data::Statement;
+using Poco::Data::Keywords::bind;
 using Poco::Data::Keywords::into;
+using Poco::Data::Keywords::now;
+using Poco::Data::Keywords::use;
 
 inline BLOB to_blob(const std::string& s) { return BLOB(reinterpret_cast<const unsigned char*>(s.data()), s.size()); }
 inline std::string from_blob(const BLOB& b) {

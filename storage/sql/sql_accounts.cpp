@@ -86,13 +86,7 @@ Result<std::optional<Store::Account>> SqlStore::get_account(std::string_view use
 Result<bool> SqlStore::delete_account(std::string_view username) {
   return guarded<bool>("could not delete the account", [&]() -> Result<bool> {
     std::string u(username);
-    std::size_t changed = 0;
-    write([&](Session& s) {
-      Statement st(s);
-      st << sql("DELETE FROM accounts WHERE username = ?"), use(u);
-      changed = st.execute();
-    });
-    return changed > 0;
+    return changed("DELETE FROM accounts WHERE username = ?", [&](Statement& st) { st, use(u); }) > 0;
   });
 }
 

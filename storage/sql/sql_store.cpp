@@ -7,19 +7,17 @@
 #include <Poco/Data/LOB.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
+#include <Poco/Exception.h>
 #include <Poco/Nullable.h>
 
 #include "storage/adapter_guard.hpp"
+#include "storage/sql/migrations.hpp"
 #include "storage/sql/rows.hpp"
 
 namespace taxii::storage {
 namespace {
 
-using namespace detail;  // rows.hpp, adapter_guard.hpp
-using Poco::Data::Statement;
-using Poco::Data::Keywords::bind;
-using Poco::Data::Keywords::now;
-using Poco::Data::Keywords::use;
+using namespace detail;  // rows.hpp (converters, Poco names), adapter_guard.hpp
 
 constexpr Int64 kDayMicros = Int64{24} * 60 * 60 * 1000000;
 constexpr Int64 kMinLabel = std::numeric_limits<Int64>::min();
@@ -58,9 +56,29 @@ BindingClause binding_clause(const std::vector<BindingFilter>& filters) {
 
 }  // namespace
 
-SqlStore::SqlStore(Clock clock) : clock_(clock ? std::move(clock) : Clock(&Timestamp::now)) {}
+SqlStore::SqlStore(Clock clock, Dialect dialect)
+    : clock_(clock ? std::move(clock) : Clock(&Timestamp::now)), dialect_(std::move(dialect)) {}
 
 SqlStore::~SqlStore() = default;
+
+std::string SqlStore::param(std::size_t n) const { return dialect_.numbered ? "$" + std::to_string(n) : "?"; }
+
+std::string SqlStore::lock_clause(std::string_view of, bool skip_locked) const {
+  if (!dialect_.row_locks) return {};
+  return " FOR UPDATE" + (of.empty() ? std::string() : " OF " + std::string(of)) + (skip_locked ? " SKIP LOCKED" : "");
+}
+
+std::size_t SqlStore::changed(std::string_view text, const std::function<void(Statement&)>& bind) {
+  const std::string rendered = sql(text);
+  std::size_t n = 0;
+  write([&](Session& s) {
+    Statement st(s);
+    st << rendered;
+    bind(st);
+    n = st.execute();
+  });
+  return n;
+}
 
 std::string SqlStore::sql(std::string_view text) const {
   std::string out;
@@ -73,6 +91,50 @@ std::string SqlStore::sql(std::string_view text) const {
     else out += c;
   }
   return out;
+}
+
+Status SqlStore::within(const TransactionVerbs& verbs, Session& s, const std::function<Status(Session&)>& fn) {
+  verbs.begin();
+  bool open = true;
+  try {
+    Status st = fn(s);
+    if (st.ok()) verbs.commit();
+    else verbs.rollback();
+    open = false;
+    return st;
+  } catch (...) {
+    try {
+      if (open) verbs.rollback();
+    } catch (const Poco::Exception& e) {
+      // After a failed COMMIT the database may have rolled back already, or the connection
+      // is broken (the server rolls back): nothing left to do.
+      log_error("rollback", e.displayText());
+    }
+    throw;
+  }
+}
+
+Status SqlStore::migrate(detail::MigrationSteps steps) {
+  steps.insert_version = sql("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)");
+  steps.now_micros = [this] { return clock_().micros(); };
+  return transaction([&](Session& s) {
+    detail::migrate(s, steps);
+    return ok_status();
+  });
+}
+
+void SqlStore::read(const std::function<void(Session&)>& fn) {
+  (void)lend(Access::Read, [&](Session& s) {
+    fn(s);
+    return ok_status();
+  });
+}
+
+void SqlStore::write(const std::function<void(Session&)>& fn) {
+  (void)lend(Access::Write, [&](Session& s) {
+    fn(s);
+    return ok_status();
+  });
 }
 
 bool SqlStore::worth_claiming(const std::string&, const std::vector<int64_t>&) { return true; }
@@ -92,6 +154,21 @@ Result<int64_t> SqlStore::schema_version() {
       s << "SELECT coalesce(max(version), 0) FROM schema_version", into(v), now;
       return static_cast<int64_t>(v);
     });
+  });
+}
+
+Result<SqlStore::Labels> SqlStore::append(const std::vector<std::string>& collections,
+                                          const std::vector<NewBlock>& blocks) {
+  return guarded<Labels>("could not store the content blocks", [&]() -> Result<Labels> {
+    Labels out;
+    const Status st = transaction([&](Session& s) -> Status {
+      auto labels = append_in(s, collections, blocks);
+      if (!labels.ok()) return labels.error();
+      out = std::move(labels).value();
+      return ok_status();
+    });
+    if (!st.ok()) return st.error();
+    return out;
   });
 }
 
@@ -117,13 +194,12 @@ Result<bool> SqlStore::has_collection(std::string_view name) {
 // (nor, in memory, lock) is held while the callback runs, and memory stays bounded.
 Status SqlStore::scan(const ScanQuery& q, const std::function<bool(StoredBlock&)>& fn) {
   return guarded<Ok>("could not read the content blocks", [&]() -> Status {
-    const BindingClause filter = binding_clause(q.bindings);
-    const std::string text = batch_sql(filter.sql);
     const auto id = reading([&](Session& s) { return collection_id(s, q.collection); });
     if (!id) return ok_status();  // an unknown collection holds nothing
+    BindingClause filter = binding_clause(q.bindings);
     Batch b;
-    b.sql = &text;
-    b.filter = &filter.params;
+    b.filter_sql = std::move(filter.sql);
+    b.filter = std::move(filter.params);
     b.collection = &q.collection;
     b.collection_id = *id;
     b.after = q.after ? q.after->micros() : kMinLabel;
@@ -291,14 +367,8 @@ Result<std::optional<ResultPart>> SqlStore::get_result_part(std::string_view res
 Result<uint64_t> SqlStore::expire_result_sets(Timestamp cutoff) {
   return guarded<uint64_t>("could not expire result sets", [&]() -> Result<uint64_t> {
     Int64 before = cutoff.micros();
-    std::size_t dropped = 0;
     // Their parts go too (ON DELETE CASCADE).
-    write([&](Session& s) {
-      Statement st(s);
-      st << sql("DELETE FROM result_sets WHERE created_at < ?"), use(before);
-      dropped = st.execute();
-    });
-    return static_cast<uint64_t>(dropped);
+    return changed("DELETE FROM result_sets WHERE created_at < ?", [&](Statement& st) { st, use(before); });
   });
 }
 

@@ -9,15 +9,15 @@
 // (param(n): `?` for SQLite, `$n` for PostgreSQL), each `?` bound in the order it appears.
 //
 // The seam (protected; what really differs between the databases):
-// - read(fn), write(fn), transaction(fn): a Poco::Data::Session to run statements on: a reader
-//   (SQLite: a pooled read-only connection), the writer (SQLite: the one writer connection, one
-//   caller at a time; PostgreSQL: a pooled connection either way), or one write transaction
-//   (SQLite: BEGIN IMMEDIATE, the database write lock; PostgreSQL: BEGIN plus the row locks the
-//   statements take). transaction() commits when fn returns ok and rolls back otherwise.
-// - param(n), bytes_param(), lock_clause(): what the SQL text spells differently.
+// - lend(access, fn), behind read(fn), write(fn), transaction(fn): a Poco::Data::Session to run
+//   statements on: a reader (SQLite: a pooled read-only connection), the writer (SQLite: the one
+//   writer connection, one caller at a time; PostgreSQL: a pooled connection either way), or one
+//   write transaction (SQLite: BEGIN IMMEDIATE, the database write lock; PostgreSQL: BEGIN plus
+//   the row locks the statements take), committed when fn returns ok, rolled back otherwise.
+// - Dialect: what the SQL text spells differently (param(n), bytes_param(), lock_clause()).
 // - append() and append_in(): labels under the database write lock with group commit (SQLite)
-//   or under the collections' row locks (PostgreSQL); batch_sql() and fetch(): one keyset page
-//   of scan() (SQLite's own API row by row; libpq with a server-side byte bound).
+//   or under the collections' row locks (PostgreSQL); fetch(): one keyset page of scan()
+//   (SQLite's own API row by row; libpq with a server-side byte bound).
 // - worth_claiming(): SQLite first asks a reader whether a claim would find anything, so that an
 //   idle outbox never takes the write lock; PostgreSQL claims with FOR UPDATE SKIP LOCKED.
 //
@@ -41,13 +41,20 @@
 
 namespace Poco::Data {
 class Session;
-}
-
-namespace taxii::schemas {
-struct EmbeddedFile;
-}
+class Statement;
+}  // namespace Poco::Data
 
 namespace taxii::storage {
+
+namespace detail {
+struct MigrationSteps;
+}
+
+// What the options of every SQL store hold.
+struct SqlOptions {
+  // Source of "now" for labels and volume_last_day. Tests inject a fixed clock.
+  std::function<Timestamp()> clock = &Timestamp::now;
+};
 
 class SqlStore : public Store {
  public:
@@ -59,6 +66,9 @@ class SqlStore : public Store {
   SqlStore(const SqlStore&) = delete;
   SqlStore& operator=(const SqlStore&) = delete;
 
+  // One transaction: append_in(). SqliteStore groups concurrent appends into one instead.
+  [[nodiscard]] Result<Labels> append(const std::vector<std::string>& collections,
+                                      const std::vector<NewBlock>& blocks) override;
   [[nodiscard]] Status ensure_collection(std::string_view name) override;
   [[nodiscard]] Result<bool> has_collection(std::string_view name) override;
   [[nodiscard]] Status scan(const ScanQuery& q, const std::function<bool(StoredBlock&)>& fn) override;
@@ -104,15 +114,25 @@ class SqlStore : public Store {
   [[nodiscard]] Result<std::vector<Account>> list_accounts() override;
 
  protected:
-  explicit SqlStore(Clock clock);
+  // What the SQL text spells differently.
+  struct Dialect {
+    bool numbered = false;  // placeholders $1, $2, ... (PostgreSQL), not ? (SQLite)
+    // A bytes parameter that stores an empty value as empty (Poco binds an empty BLOB as NULL).
+    std::string bytes_param;
+    // SELECTs in transaction() lock the rows they read (FOR UPDATE [OF t] [SKIP LOCKED]);
+    // false where the transaction holds the whole database (SQLite).
+    bool row_locks = false;
+  };
+  SqlStore(Clock clock, Dialect dialect);
 
   // One keyset page of scan(): blocks of a collection with label in (after, until], matching
   // the binding filter, at most `want` of them and about kBytes of content (at least one).
   struct Batch {
     static constexpr std::size_t kRows = 500;
     static constexpr std::size_t kBytes = std::size_t{4} << 20;
-    const std::string* sql = nullptr;  // batch_sql(), rendered
-    const std::vector<std::string>* filter = nullptr;  // the filter's parameters, in order
+    std::string sql;  // the page statement, rendered (fetch() builds it on the first page)
+    std::string filter_sql;  // the binding filter's part of the WHERE clause (with ?)
+    std::vector<std::string> filter;  // the filter's parameters, in order
     const std::string* collection = nullptr;
     int64_t collection_id = 0;
     int64_t after = 0;
@@ -121,29 +141,43 @@ class SqlStore : public Store {
   };
 
   // --- The dialect seam. Everything may throw the library's exceptions. ---------------------
-  virtual std::string param(std::size_t n) const = 0;  // the n-th (from 1) placeholder
-  virtual void read(const std::function<void(Session&)>& fn) = 0;
-  virtual void write(const std::function<void(Session&)>& fn) = 0;
-  virtual Status transaction(const std::function<Status(Session&)>& fn) = 0;
-  // A bytes parameter that stores an empty value as empty (Poco binds an empty BLOB as NULL).
-  virtual std::string bytes_param() const = 0;
-  // Appended to a SELECT inside transaction(): lock the rows read (of table alias `of`, or all),
-  // skipping rows another transaction holds when skip_locked. "" where the transaction already
-  // holds the whole database (SQLite).
-  virtual std::string lock_clause(std::string_view of, bool skip_locked) const = 0;
-  // append() inside transaction(fn)'s session (labels as store.hpp says).
+  // How a session is lent to fn: to read (may run beside writes), to write (each statement
+  // commits), or for one write transaction (committed when fn returns ok, rolled back
+  // otherwise). Returns what fn returned.
+  enum class Access { Read, Write, Transaction };
+  virtual Status lend(Access access, const std::function<Status(Session&)>& fn) = 0;
+  // append() inside a transaction's session (labels as store.hpp says).
   virtual Result<Labels> append_in(Session& s, const std::vector<std::string>& collections,
                                    const std::vector<NewBlock>& blocks) = 0;
-  // The page statement of scan(): parameters collection id, after, until, the filter's, want
-  // (then the backend's own); `filter` is binding_clause() text.
-  virtual std::string batch_sql(const std::string& filter) const = 0;
-  // Reads one page into `out` (empty on entry); returns the content bytes read.
-  virtual std::size_t fetch(const Batch& b, std::vector<StoredBlock>& out) = 0;
+  // Reads one page of scan() into `out` (empty on entry); returns the content bytes read. The
+  // page statement (parameters: collection id, after, until, the filter's, want, then the
+  // backend's own) is built into b.sql on the first page.
+  virtual std::size_t fetch(Batch& b, std::vector<StoredBlock>& out) = 0;
   // Whether `exists_sql` (rendered; one row, one integer; `params` bound in order) says a claim
   // would find work. The default does not ask.
   virtual bool worth_claiming(const std::string& exists_sql, const std::vector<int64_t>& params);
 
   // --- For the backends -------------------------------------------------------------------------
+  void read(const std::function<void(Session&)>& fn);
+  void write(const std::function<void(Session&)>& fn);
+  Status transaction(const std::function<Status(Session&)>& fn) { return lend(Access::Transaction, fn); }
+  std::string param(std::size_t n) const;  // the n-th (from 1) placeholder: ? or $n
+  const std::string& bytes_param() const { return dialect_.bytes_param; }
+  // Appended to a SELECT inside transaction(): lock the rows read (of table alias `of`, or all),
+  // skipping rows another transaction holds when skip_locked; "" without row locks.
+  std::string lock_clause(std::string_view of, bool skip_locked) const;
+  // Runs `text` (rendered) on write() with what `bind` binds; returns the rows it changed.
+  std::size_t changed(std::string_view text, const std::function<void(Poco::Data::Statement&)>& bind);
+  // How a backend begins, commits and rolls back a transaction on its session.
+  struct TransactionVerbs {
+    std::function<void()> begin, commit, rollback;
+  };
+  // Runs fn between begin and commit (when fn returns ok) or rollback (otherwise, or when fn
+  // throws; the exception goes on, a rollback that fails too is only logged).
+  static Status within(const TransactionVerbs& verbs, Session& s, const std::function<Status(Session&)>& fn);
+  // Applies the pending migrations (migrations.hpp) in one transaction(); steps.insert_version
+  // and steps.now_micros are filled in here. Fails with the reason.
+  Status migrate(detail::MigrationSteps steps);
   // `text` with each `?` rendered by param(1), param(2), ... (outside quoted literals).
   std::string sql(std::string_view text) const;
   // Runs read(fn) and returns what fn returned.
@@ -157,6 +191,7 @@ class SqlStore : public Store {
   std::optional<int64_t> collection_id(Session& s, std::string_view name) const;
 
   const Clock clock_;
+  const Dialect dialect_;
 };
 
 }  // namespace taxii::storage

@@ -23,10 +23,7 @@
 namespace taxii::storage {
 namespace {
 
-using namespace detail;  // rows.hpp, adapter_guard.hpp
-using Poco::Data::Statement;
-using Poco::Data::Keywords::now;
-using Poco::Data::Keywords::use;
+using namespace detail;  // rows.hpp (converters, Poco names), adapter_guard.hpp
 using Session = SqlStore::Session;
 
 constexpr Int64 kNoLabel = std::numeric_limits<Int64>::min();
@@ -136,26 +133,16 @@ Result<bool> SqlStore::set_subscription_state(std::string_view id, SubscriptionS
   return guarded<bool>("could not change the subscription", [&]() -> Result<bool> {
     std::string sid(id);
     Int64 code = subscription_state_code(state);
-    std::size_t changed = 0;
-    write([&](Session& s) {
-      Statement st(s);
-      st << sql("UPDATE subscriptions SET state = ? WHERE subscription_id = ?"), use(code), use(sid);
-      changed = st.execute();
-    });
-    return changed > 0;
+    return changed("UPDATE subscriptions SET state = ? WHERE subscription_id = ?",
+                   [&](Statement& st) { st, use(code), use(sid); }) > 0;
   });
 }
 
 Result<bool> SqlStore::delete_subscription(std::string_view id) {
   return guarded<bool>("could not delete the subscription", [&]() -> Result<bool> {
     std::string sid(id);
-    std::size_t changed = 0;
-    write([&](Session& s) {
-      Statement st(s);
-      st << sql("DELETE FROM subscriptions WHERE subscription_id = ?"), use(sid);
-      changed = st.execute();
-    });
-    return changed > 0;
+    return changed("DELETE FROM subscriptions WHERE subscription_id = ?",
+                   [&](Statement& st) { st, use(sid); }) > 0;
   });
 }
 
@@ -205,16 +192,10 @@ Result<bool> SqlStore::complete_push(std::string_view id, const std::string& wor
   return guarded<bool>("could not record the delivery", [&]() -> Result<bool> {
     std::string sid(id), w = worker;
     Int64 t = through.micros();
-    std::size_t changed = 0;
-    write([&](Session& s) {
-      Statement st(s);
-      st << sql("UPDATE subscriptions SET push_cursor = CASE WHEN push_cursor IS NULL OR push_cursor < ? THEN ? "
-                "ELSE push_cursor END, attempts = 0, next_attempt_at = 0, last_error = NULL, lease_owner = NULL, "
-                "lease_until = NULL WHERE subscription_id = ? AND lease_owner = ?"),
-          use(t), use(t), use(sid), use(w);
-      changed = st.execute();
-    });
-    return changed > 0;
+    return changed("UPDATE subscriptions SET push_cursor = CASE WHEN push_cursor IS NULL OR push_cursor < ? THEN ? "
+                   "ELSE push_cursor END, attempts = 0, next_attempt_at = 0, last_error = NULL, lease_owner = NULL, "
+                   "lease_until = NULL WHERE subscription_id = ? AND lease_owner = ?",
+                   [&](Statement& st) { st, use(t), use(t), use(sid), use(w); }) > 0;
   });
 }
 
@@ -223,15 +204,9 @@ Result<bool> SqlStore::fail_push(std::string_view id, const std::string& worker,
   return guarded<bool>("could not record the failed delivery", [&]() -> Result<bool> {
     std::string sid(id), w = worker, e = error;
     Int64 at = retry_at.micros();
-    std::size_t changed = 0;
-    write([&](Session& s) {
-      Statement st(s);
-      st << sql("UPDATE subscriptions SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, "
-                "lease_owner = NULL, lease_until = NULL WHERE subscription_id = ? AND lease_owner = ?"),
-          use(at), use(e), use(sid), use(w);
-      changed = st.execute();
-    });
-    return changed > 0;
+    return changed("UPDATE subscriptions SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, "
+                   "lease_owner = NULL, lease_until = NULL WHERE subscription_id = ? AND lease_owner = ?",
+                   [&](Statement& st) { st, use(at), use(e), use(sid), use(w); }) > 0;
   });
 }
 
@@ -321,29 +296,19 @@ Result<bool> SqlStore::release_async_result(const AsyncResult& r, const std::str
     Int64 state = async_state_code(r.state), total = static_cast<Int64>(r.total_parts);
     Int64 pushed = static_cast<Int64>(r.parts_pushed), attempts = r.attempts, next = r.next_attempt.micros();
     Nullable<std::string> error = nstr(r.last_error);
-    std::size_t changed = 0;
-    write([&](Session& s) {
-      Statement st(s);
-      st << sql("UPDATE async_results SET state = ?, total_parts = ?, parts_pushed = ?, attempts = ?, "
-                "next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL "
-                "WHERE result_id = ? AND lease_owner = ?"),
-          use(state), use(total), use(pushed), use(attempts), use(next), use(error), use(id), use(w);
-      changed = st.execute();
-    });
-    return changed > 0;
+    return changed("UPDATE async_results SET state = ?, total_parts = ?, parts_pushed = ?, attempts = ?, "
+                   "next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL "
+                   "WHERE result_id = ? AND lease_owner = ?",
+                   [&](Statement& st) {
+                     st, use(state), use(total), use(pushed), use(attempts), use(next), use(error), use(id), use(w);
+                   }) > 0;
   });
 }
 
 Result<uint64_t> SqlStore::expire_async_results(Timestamp cutoff) {
   return guarded<uint64_t>("could not expire asynchronous results", [&]() -> Result<uint64_t> {
     Int64 before = cutoff.micros();
-    std::size_t dropped = 0;
-    write([&](Session& s) {
-      Statement st(s);
-      st << sql("DELETE FROM async_results WHERE created_at < ?"), use(before);
-      dropped = st.execute();
-    });
-    return static_cast<uint64_t>(dropped);
+    return changed("DELETE FROM async_results WHERE created_at < ?", [&](Statement& st) { st, use(before); });
   });
 }
 

@@ -7,7 +7,6 @@
 #include <Poco/Data/SQLite/Utility.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
-#include <Poco/Exception.h>
 
 #include "schemas/embedded.hpp"
 #include "storage/adapter_guard.hpp"
@@ -65,7 +64,8 @@ class SqliteStore::ReadLease {
 };
 
 SqliteStore::SqliteStore(std::string path, Options options)
-    : SqlStore(options.clock), path_(std::move(path)), options_(std::move(options)), in_memory_(path_ == ":memory:") {}
+    : SqlStore(options.clock, Dialect{false, "coalesce(?, X'')", false}),
+      path_(std::move(path)), options_(std::move(options)), in_memory_(path_ == ":memory:") {}
 
 SqliteStore::~SqliteStore() = default;
 
@@ -91,14 +91,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
     steps.files = schemas::kFiles;
     steps.count = schemas::kFileCount;
     steps.table_exists = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'";
-    steps.insert_version = "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)";
     steps.bytes_type = "BLOB";
     steps.exec = [](Session& s, const std::string& script) { s << script, now; };
-    steps.now_micros = [&] { return store->clock_().micros(); };
-    const Status migrated = store->transaction([&](Session& s) {
-      detail::migrate(s, steps);
-      return ok_status();
-    });
+    const Status migrated = store->migrate(std::move(steps));
     if (!migrated.ok()) return migrated.error();
     sqlite3* const writer = Poco::Data::SQLite::Utility::dbHandle(*store->writer_);
     store->prepared_ = std::make_unique<detail::SqlitePrepared>(writer);
@@ -123,38 +118,19 @@ std::unique_ptr<SqlStore::Session> SqliteStore::open_session(bool read_only) con
   return s;
 }
 
-void SqliteStore::read(const std::function<void(Session&)>& fn) {
-  ReadLease s(*this);
-  fn(*s);
-}
-
-void SqliteStore::write(const std::function<void(Session&)>& fn) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  fn(*writer_);
-}
-
-// BEGIN IMMEDIATE takes the database write lock before anything is read, so what is computed
-// inside (e.g. timestamp labels) sees the latest committed state, whatever other process
-// writes the file.
-Status SqliteStore::transaction(const std::function<Status(Session&)>& fn) {
+// A write transaction begins with BEGIN IMMEDIATE: it takes the database write lock before
+// anything is read, so what is computed inside (e.g. timestamp labels) sees the latest committed
+// state, whatever other process writes the file.
+Status SqliteStore::lend(Access access, const std::function<Status(Session&)>& fn) {
+  if (access == Access::Read) {
+    ReadLease s(*this);
+    return fn(*s);
+  }
   std::lock_guard<std::mutex> lock(write_mu_);
   Session& s = *writer_;
-  s << "BEGIN IMMEDIATE", now;
-  bool open = true;
-  try {
-    Status st = fn(s);
-    s << (st.ok() ? "COMMIT" : "ROLLBACK"), now;
-    open = false;
-    return st;
-  } catch (...) {
-    try {
-      if (open) s << "ROLLBACK", now;
-    } catch (const Poco::Exception& e) {
-      // After a failed COMMIT SQLite may have rolled back already; nothing left to do.
-      detail::log_error("rollback", e.displayText());
-    }
-    throw;
-  }
+  if (access == Access::Write) return fn(s);
+  return within({[&] { s << "BEGIN IMMEDIATE", now; }, [&] { s << "COMMIT", now; }, [&] { s << "ROLLBACK", now; }}, s,
+                fn);
 }
 
 bool SqliteStore::worth_claiming(const std::string& exists_sql, const std::vector<int64_t>& params) {
@@ -216,22 +192,20 @@ Result<SqlStore::Labels> SqliteStore::append_in(Session&, const std::vector<std:
   return out;
 }
 
-std::string SqliteStore::batch_sql(const std::string& filter) const {
-  return "SELECT id, label, binding_id, subtype, content, message FROM content_blocks "
-         "WHERE collection_id = ? AND label > ? AND label <= ?" +
-         filter + " ORDER BY label LIMIT ?";
-}
-
-std::size_t SqliteStore::fetch(const Batch& b, std::vector<StoredBlock>& out) {
+std::size_t SqliteStore::fetch(Batch& b, std::vector<StoredBlock>& out) {
+  if (b.sql.empty())
+    b.sql = "SELECT id, label, binding_id, subtype, content, message FROM content_blocks "
+            "WHERE collection_id = ? AND label > ? AND label <= ?" +
+            b.filter_sql + " ORDER BY label LIMIT ?";
   // Straight on the reader's connection: Poco::Data executes a statement row by row here
   // (limit(1)) and hands the content over in a BLOB that is then copied again; this reads each
   // row's columns once, into the block (docs/bench.md, "Session 7").
   ReadLease s(*this);
   detail::SqlitePrepared prepared(Poco::Data::SQLite::Utility::dbHandle(*s));
-  auto run = prepared(*b.sql);
+  auto run = prepared(b.sql);
   run.bind(1, b.collection_id).bind(2, b.after).bind(3, b.until);
   int k = 4;
-  for (const std::string& p : *b.filter) run.bind_text(k++, p);
+  for (const std::string& p : b.filter) run.bind_text(k++, p);
   run.bind(k, b.want);
   std::size_t bytes = 0;
   while (out.size() < static_cast<std::size_t>(b.want) && bytes < Batch::kBytes && run.step()) {

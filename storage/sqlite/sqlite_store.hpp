@@ -34,26 +34,24 @@ class SqliteCheckpointer;
 class SqlitePrepared;
 }  // namespace detail
 
+struct SqliteOptions : SqlOptions {
+  // How long a statement waits for a lock held by another connection or process.
+  int busy_timeout_ms = 10000;
+  // Idle read sessions kept open; more are opened on demand and closed after use.
+  std::size_t max_idle_readers = 4;
+};
+
 class SqliteStore final : public SqlStore {
  public:
-  struct Options {
-    // How long a statement waits for a lock held by another connection or process.
-    int busy_timeout_ms = 10000;
-    // Idle read sessions kept open; more are opened on demand and closed after use.
-    std::size_t max_idle_readers = 4;
-    // Source of "now" for labels and volume_last_day. Tests inject a fixed clock.
-    std::function<Timestamp()> clock = &Timestamp::now;
-  };
+  using Options = SqliteOptions;
 
   // Opens (creating if missing) the database at `path`, or a private in-memory database for
   // ":memory:", and applies the embedded migrations newer than its schema_version.
   // Fails with Failure (message names the path; details in the log).
-  [[nodiscard]] static Result<std::unique_ptr<SqliteStore>> open(const std::string& path, Options options);
-  [[nodiscard]] static Result<std::unique_ptr<SqliteStore>> open(const std::string& path) {
-    return open(path, Options{});
-  }
+  [[nodiscard]] static Result<std::unique_ptr<SqliteStore>> open(const std::string& path, Options options = {});
   ~SqliteStore() override;
 
+  // Group commit (sqlite_group_commit.cpp): concurrent appends share one transaction.
   [[nodiscard]] Result<Labels> append(const std::vector<std::string>& collections,
                                       const std::vector<NewBlock>& blocks) override;
 
@@ -62,17 +60,11 @@ class SqliteStore final : public SqlStore {
   struct PendingAppend;
   SqliteStore(std::string path, Options options);
 
-  std::string param(std::size_t) const override { return "?"; }
-  void read(const std::function<void(Session&)>& fn) override;
-  void write(const std::function<void(Session&)>& fn) override;
-  Status transaction(const std::function<Status(Session&)>& fn) override;
-  std::string bytes_param() const override { return "coalesce(?, X'')"; }
-  std::string lock_clause(std::string_view, bool) const override { return ""; }
+  Status lend(Access access, const std::function<Status(Session&)>& fn) override;
   // REQUIRES: write_mu_ held, a write transaction open on writer_ (= s).
   Result<Labels> append_in(Session& s, const std::vector<std::string>& collections,
                            const std::vector<NewBlock>& blocks) override;
-  std::string batch_sql(const std::string& filter) const override;
-  std::size_t fetch(const Batch& b, std::vector<StoredBlock>& out) override;
+  std::size_t fetch(Batch& b, std::vector<StoredBlock>& out) override;
   // Asks a reader, so that an empty outbox costs a read, never the write lock.
   bool worth_claiming(const std::string& exists_sql, const std::vector<int64_t>& params) override;
 
