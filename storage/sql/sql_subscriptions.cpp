@@ -28,13 +28,6 @@ using Session = SqlStore::Session;
 
 constexpr Int64 kNoLabel = std::numeric_limits<Int64>::min();
 
-bool collection_exists(Session& s, const std::string& sql_text, const std::string& name) {
-  Int64 n = 0;
-  std::string c = name;
-  s << sql_text, use(c), into(n), now;
-  return n != 0;
-}
-
 // Sets the lease on the claimed rows of `table` keyed by `key`; `update` is the rendered
 // "UPDATE <table> SET lease_owner = ?, lease_until = ? WHERE <key> = ?".
 void take_leases(Session& s, const std::string& update, const std::vector<std::string>& ids,
@@ -70,8 +63,7 @@ Result<Subscription> SqlStore::create_subscription(const Subscription& in) {
     SubscriptionRows rows;
     bool known = false;
     write([&](Session& s) {
-      known = collection_exists(s, sql("SELECT count(*) FROM collections WHERE name = ?"), collection);
-      if (!known) return;
+      if (!(known = collection_id(s, collection).has_value())) return;
       // Services 1.1 §4.4.6 rule 5: the unique index keeps one of two identical subscriptions,
       // even when two instances create them at the same moment.
       s << sql("INSERT INTO subscriptions (subscription_id, collection, owner, spec_key, state, parameters, "
@@ -223,8 +215,7 @@ Status SqlStore::put_async_result(const AsyncResult& r) {
     Nullable<std::string> error = nstr(r.last_error);
     bool known = false;
     write([&](Session& s) {
-      known = collection_exists(s, sql("SELECT count(*) FROM collections WHERE name = ?"), collection);
-      if (!known) return;
+      if (!(known = collection_id(s, collection).has_value())) return;
       s << sql("INSERT INTO async_results (result_id, collection, request, after_label, until_label, part_size, "
                "count_only, estimated_count, delivery_protocol, delivery_address, delivery_binding, state, "
                "total_parts, parts_pushed, created_at, attempts, next_attempt_at, last_error) "
