@@ -1,5 +1,5 @@
 // Store section "Accounts (issue #7)" on SQLite (in memory and on disk, across a reopen).
-// PostgreSQL runs the same calls in postgres_accounts.cpp; tools/postgres.sh for a cluster.
+// The same calls on PostgreSQL with TAXII_TEST_POSTGRES_URI (tools/postgres.sh prints one).
 #define BOOST_TEST_MODULE accounts_store
 #include <boost/test/unit_test.hpp>
 

@@ -1,5 +1,5 @@
-// The adapter boundary of both stores (STYLE.md), shared by storage/sqlite/*.cpp and
-// storage/postgres/*.cpp: nothing thrown by Poco, SQLite or libpq leaves storage/; details go
+// The adapter boundary of both stores (STYLE.md), shared by storage/sql/, storage/sqlite/ and
+// storage/postgres/: nothing thrown by Poco, SQLite or libpq leaves storage/; details go
 // to the log ("taxii storage: <what>: <detail>" on stderr), the caller gets a neutral Failure.
 // Internal header.
 #pragma once
@@ -7,6 +7,7 @@
 #include <exception>
 #include <iostream>
 #include <sstream>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -25,7 +26,7 @@ inline void log_error(std::string_view what, std::string_view detail) {
 // Runs fn (which returns Result<T>) and turns any exception into Failure(message), logging
 // the details.
 template <class T, class F>
-Result<T> guarded(const char* message, F&& fn) {
+Result<T> guarded(std::string_view message, F&& fn) {
   try {
     return std::forward<F>(fn)();
   } catch (const Poco::Exception& e) {
@@ -33,7 +34,7 @@ Result<T> guarded(const char* message, F&& fn) {
   } catch (const std::exception& e) {
     log_error(message, e.what());
   }
-  return Error::failure(message);
+  return Error::failure(std::string(message));
 }
 
 }  // namespace taxii::storage::detail

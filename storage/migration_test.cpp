@@ -16,11 +16,9 @@
 #include <memory>
 #include <string>
 
-#include <Poco/Data/PostgreSQL/Connector.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/Session.h>
 
-#include "storage/postgres/connection_uri.hpp"
 #include "storage/postgres/postgres_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 #include "storage/store.hpp"
@@ -114,7 +112,7 @@ BOOST_AUTO_TEST_CASE(sqlite_database_at_version_1_is_migrated_forward) {
     Poco::Data::Session s("SQLite", file);
     s << sql, now;
   };
-  b.version = [](Store& s) { return *static_cast<SqliteStore&>(s).schema_version(); };
+  b.version = [](Store& s) { return *static_cast<SqlStore&>(s).schema_version(); };
   check_forward_migration(b);
   std::error_code ec;
   fs::remove_all(dir, ec);
@@ -127,17 +125,13 @@ BOOST_AUTO_TEST_CASE(postgres_database_at_version_1_is_migrated_forward) {
     return;
   }
   taxii::storage::testing::ScratchSchema schema("migration");
-  Poco::Data::PostgreSQL::Connector::registerConnector();
   Backend b;
   b.open = [&] {
     auto r = PostgresStore::open(schema.uri());
     if (!r.ok()) throw std::runtime_error(r.error().message());
     return std::unique_ptr<Store>(std::move(r).value());
   };
-  b.sql = [&](const std::string& sql) {
-    Poco::Data::Session s("postgresql", parse_postgres_uri(schema.uri())->conninfo);
-    s << sql, now;
-  };
-  b.version = [](Store& s) { return *static_cast<PostgresStore&>(s).schema_version(); };
+  b.sql = [&](const std::string& sql) { schema.exec(sql); };
+  b.version = [](Store& s) { return *static_cast<SqlStore&>(s).schema_version(); };
   check_forward_migration(b);
 }

@@ -25,15 +25,11 @@
 #include <thread>
 #include <vector>
 
-#include <Poco/Data/PostgreSQL/Connector.h>
-#include <Poco/Data/Session.h>
-#include <Poco/Exception.h>
-
 #include "core/timestamp.hpp"
-#include "storage/postgres/connection_uri.hpp"
 #include "storage/postgres/postgres_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 #include "storage/store.hpp"
+#include "storage/test_store.hpp"
 
 namespace fs = std::filesystem;
 namespace data = boost::unit_test::data;
@@ -58,28 +54,23 @@ using Clock = std::function<Timestamp()>;
 class Db {
  public:
   explicit Db(Backend b) : backend_(b) {
-    static std::atomic<int> counter{0};
-    std::random_device rd;
-    const std::string tag = std::to_string(::getpid()) + "_" + std::to_string(++counter) + "_" +
-                            std::to_string(rd() % 100000);
-    if (backend_ == Backend::Sqlite) {
-      dir_ = fs::temp_directory_path() / ("taxii-contract-" + tag);
-      fs::create_directories(dir_);
+    if (backend_ == Backend::Postgres) {
+      if (!testing::postgres_uri().empty()) schema_ = std::make_unique<testing::ScratchSchema>("contract");
       return;
     }
-    const char* uri = std::getenv("TAXII_TEST_POSTGRES_URI");
-    if (uri == nullptr || *uri == '\0') return;
-    uri_ = uri;
-    schema_ = "contract_" + tag;
+    static std::atomic<int> counter{0};
+    std::random_device rd;
+    dir_ = fs::temp_directory_path() / ("taxii-contract-" + std::to_string(::getpid()) + "_" +
+                                        std::to_string(++counter) + "_" + std::to_string(rd() % 100000));
+    fs::create_directories(dir_);
   }
   ~Db() {
     std::error_code ec;
     if (!dir_.empty()) fs::remove_all(dir_, ec);
-    if (!schema_.empty()) drop_schema();
   }
-  bool available() const { return backend_ == Backend::Sqlite || !uri_.empty(); }
+  bool available() const { return backend_ == Backend::Sqlite || schema_ != nullptr; }
 
-  std::unique_ptr<Store> open(Clock clock = {}) {
+  std::unique_ptr<SqlStore> open(Clock clock = {}) {
     if (!clock) clock = &Timestamp::now;
     if (backend_ == Backend::Sqlite) {
       SqliteStore::Options o;
@@ -90,29 +81,16 @@ class Db {
     }
     PostgresStore::Options o;
     o.clock = std::move(clock);
-    o.schema = schema_;
-    auto r = PostgresStore::open(uri_, std::move(o));
+    o.schema = schema_->name();
+    auto r = PostgresStore::open(testing::postgres_uri(), std::move(o));
     BOOST_TEST_REQUIRE(r.ok(), (r.ok() ? std::string() : r.error().message()));
     return std::move(r).value();
   }
 
  private:
-  void drop_schema() {
-    try {
-      static std::once_flag registered;
-      std::call_once(registered, [] { Poco::Data::PostgreSQL::Connector::registerConnector(); });
-      Poco::Data::Session s("postgresql", parse_postgres_uri(uri_)->conninfo);
-      s << "SET client_min_messages TO warning", Poco::Data::Keywords::now;
-      s << "DROP SCHEMA IF EXISTS \"" + schema_ + "\" CASCADE", Poco::Data::Keywords::now;
-    } catch (const Poco::Exception& e) {
-      BOOST_TEST_MESSAGE("could not drop schema " << schema_ << ": " << e.displayText());
-    }
-  }
-
   Backend backend_;
   fs::path dir_;
-  std::string uri_;
-  std::string schema_;
+  std::unique_ptr<testing::ScratchSchema> schema_;
 };
 
 #define REQUIRE_BACKEND(db)                                                         \
@@ -220,6 +198,21 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(collections)
+
+BOOST_DATA_TEST_CASE(schema_is_applied_once, kBackends, backend) {
+  Db db(backend);
+  REQUIRE_BACKEND(db);
+  int64_t newest = 0;
+  {
+    auto s = db.open();
+    newest = *s->schema_version();
+    BOOST_TEST(newest >= 3);  // 001_initial, 002_subscriptions, 003_accounts, ...
+    BOOST_TEST(s->ensure_collection("c").ok());
+  }
+  auto s = db.open();  // reopening must not re-run any migration
+  BOOST_TEST(*s->schema_version() == newest);
+  BOOST_TEST(*s->has_collection("c"));
+}
 
 BOOST_DATA_TEST_CASE(ensure_is_idempotent, kBackends, backend) {
   Db db(backend);
@@ -488,6 +481,32 @@ BOOST_DATA_TEST_CASE(of_nothing_is_fine, kBackends, backend) {
   BOOST_TEST(s->append({}, blocks(2)).ok());
   BOOST_TEST(*s->count(query("a")) == 0u);
   BOOST_TEST(!s->append({"nope"}, {}).ok());
+}
+
+BOOST_DATA_TEST_CASE(survives_close_and_reopen, kBackends, backend) {
+  Db db(backend);
+  REQUIRE_BACKEND(db);
+  std::vector<Timestamp> labels;
+  {
+    auto s = db.open();
+    BOOST_TEST_REQUIRE(s->ensure_collection("c").ok());
+    labels = append_one(*s, "c", blocks(25));
+    ResultSet rs;
+    rs.result_id = "r1";
+    rs.collection = "c";
+    rs.request = "<Poll_Request/>";
+    rs.created = Timestamp::from_micros(kT0);
+    BOOST_TEST_REQUIRE(s->put_result_set(rs).ok());
+  }
+  auto s = db.open();
+  BOOST_TEST(*s->has_collection("c"));
+  BOOST_TEST((stored_labels(*s, "c") == labels));
+  BOOST_TEST(contents(scan_all(*s, query("c"))).back() == "b24");
+  BOOST_TEST(**s->latest_label("c") == labels.back());
+  auto rs = s->get_result_set("r1");
+  BOOST_TEST_REQUIRE(rs.ok());
+  BOOST_TEST_REQUIRE(rs->has_value());
+  BOOST_TEST((*rs)->request == "<Poll_Request/>");
 }
 
 BOOST_DATA_TEST_CASE(preserves_bytes_exactly, kBackends, backend) {

@@ -25,7 +25,7 @@ std::string env(const char* name) {
 }
 
 // Runs one statement on a short-lived connection to the base database.
-void exec(const std::string& base_uri, const std::string& sql) {
+void run_sql(const std::string& base_uri, const std::string& sql) {
   static std::once_flag registered;
   std::call_once(registered, [] { Poco::Data::PostgreSQL::Connector::registerConnector(); });
   auto conn = parse_postgres_uri(base_uri);
@@ -68,18 +68,20 @@ ScratchSchema::ScratchSchema(const std::string& prefix) : base_uri_(postgres_uri
   std::random_device rd;
   name_ = prefix + "_" + std::to_string(::getpid()) + "_" + std::to_string(++counter) + "_" +
           std::to_string(rd() % 1000000);
-  exec(base_uri_, "CREATE SCHEMA \"" + name_ + "\"");
+  run_sql(base_uri_, "CREATE SCHEMA \"" + name_ + "\"");
   uri_ = base_uri_ + (base_uri_.find('?') == std::string::npos ? "?" : "&") +
          "options=-csearch_path%3D" + name_;
 }
 
 ScratchSchema::~ScratchSchema() {
   try {
-    exec(base_uri_, "DROP SCHEMA IF EXISTS \"" + name_ + "\" CASCADE");
+    run_sql(base_uri_, "DROP SCHEMA IF EXISTS \"" + name_ + "\" CASCADE");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "test_store: could not drop schema %s: %s\n", name_.c_str(), e.what());
   }
 }
+
+void ScratchSchema::exec(const std::string& sql) const { run_sql(uri_, sql); }
 
 TestStoreUri test_store_uri(const std::string& sqlite_path, const std::string& prefix) {
   TestStoreUri out;

@@ -46,6 +46,9 @@ class ScratchSchema {
 
   const std::string& name() const { return name_; }
   const std::string& uri() const { return uri_; }
+  // Runs one SQL statement inside the schema (on a connection of its own). Throws
+  // std::runtime_error.
+  void exec(const std::string& sql) const;
 
  private:
   std::string base_uri_;

@@ -1,8 +1,6 @@
 #include "storage/postgres/connection_pool.hpp"
 
 #include <algorithm>
-#include <iostream>
-#include <sstream>
 #include <utility>
 
 #include <Poco/Data/DataException.h>
@@ -27,12 +25,10 @@ void on_notice(void*, const PGresult* r) {
   if (severity == nullptr || std::string_view(severity) != "WARNING") return;
   std::string text = PQresultErrorMessage(r);
   while (!text.empty() && text.back() == '\n') text.pop_back();
-  postgres_log("database warning", text);
+  detail::log_error("database warning", text);
 }
 
 }  // namespace
-
-void postgres_log(std::string_view what, std::string_view detail) { detail::log_error(what, detail); }
 
 std::string postgres_quote_ident(std::string_view name) {
   std::string out = "\"";
@@ -49,16 +45,6 @@ void postgres_exec(Poco::Data::Session& s, const std::string& sql) {
   const std::string error = r != nullptr ? PQresultErrorMessage(r) : PQerrorMessage(conn);
   PQclear(r);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) throw Poco::DataException(error);
-}
-
-PostgresTransaction::~PostgresTransaction() {
-  if (done_) return;
-  try {
-    s_.rollback();
-  } catch (const Poco::Exception& e) {
-    // A broken connection: the server has rolled back; the pool drops the session.
-    postgres_log("rollback", e.displayText());
-  }
 }
 
 // Our settings, applied to every connection when it is opened (or reopened after a reset).
@@ -162,7 +148,7 @@ bool PostgresPool::Lease::alive() {
   if (ok) return true;
   std::string error = PQerrorMessage(c);
   while (!error.empty() && error.back() == '\n') error.pop_back();
-  postgres_log("reconnecting a broken database connection", error);
+  detail::log_error("reconnecting a broken database connection", error);
   // Reconnect in place (PQreset): a dropped session's libpq connection would never be
   // freed by the connector. If the database is down, this throws and the call fails.
   if (!handle->reset()) throw Poco::Data::ConnectionFailedException(PQerrorMessage(c));

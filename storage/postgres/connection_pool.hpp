@@ -1,5 +1,5 @@
 // PostgresPool: the PostgreSQL connections of one PostgresStore, and the small tools that
-// work on one connection (raw SQL, a transaction guard). Internal to storage/postgres/.
+// work on one connection (raw SQL, quoting). Internal to storage/postgres/.
 //
 // A Poco::Data::SessionPool behind a gate: at most `max_connections` leases at a time,
 // further callers wait (up to acquire_timeout_ms, then Poco::TimeoutException). Every new
@@ -29,9 +29,6 @@ struct pg_conn;
 
 namespace taxii::storage {
 
-// One line "taxii storage: <what>: <detail>" on std::cerr.
-void postgres_log(std::string_view what, std::string_view detail);
-
 // "name" -> "\"name\"" (an SQL identifier, quotes doubled).
 std::string postgres_quote_ident(std::string_view name);
 
@@ -39,33 +36,24 @@ std::string postgres_quote_ident(std::string_view name);
 // Poco's statements are always prepared, and a prepared statement holds one command.
 void postgres_exec(Poco::Data::Session& s, const std::string& sql);
 
-// One transaction on a session; rolls back unless committed. Goes through Poco's
-// begin/commit/rollback so that the connector defers its DEALLOCATEs until the end.
-class PostgresTransaction {
- public:
-  explicit PostgresTransaction(Poco::Data::Session& s) : s_(s) { s_.begin(); }
-  PostgresTransaction(const PostgresTransaction&) = delete;
-  PostgresTransaction& operator=(const PostgresTransaction&) = delete;
-  ~PostgresTransaction();
-  void commit() {
-    s_.commit();
-    done_ = true;
-  }
-
- private:
-  Poco::Data::Session& s_;
-  bool done_ = false;
-};
-
 class PostgresPool {
  public:
   struct Settings {
+    // Connections opened at most; callers beyond that wait for one.
     std::size_t max_connections = 16;
+    // How long a caller waits for a free connection before failing.
     int acquire_timeout_ms = 30000;
+    // Seconds an idle pooled connection is kept.
     int idle_seconds = 60;
+    // Longest wait for a lock (e.g. a collection another instance is appending to) before
+    // the call fails; 0 waits for ever. Server setting lock_timeout.
     int lock_timeout_ms = 30000;
+    // The server ends a session idle inside a transaction for this long (a stalled
+    // instance), releasing its locks; 0 never. Server idle_in_transaction_session_timeout.
     int idle_in_transaction_timeout_ms = 60000;
-    std::string schema;  // empty: the connection's search_path
+    // The PostgreSQL schema holding the tables (created if missing by PostgresStore); empty:
+    // the connection's search_path (normally "public").
+    std::string schema;
   };
 
   // Connects lazily: the first Lease opens the first connection.

@@ -97,75 +97,49 @@ std::optional<std::vector<HostPort>> split_hosts(std::string_view spec) {
   return out;
 }
 
-}  // namespace
+using Keywords = std::map<std::string, std::string>;  // keyword -> value (decoded)
 
-Result<PostgresConnection> parse_postgres_uri(std::string_view uri) {
-  std::string_view rest;
-  std::string scheme;
-  for (std::string_view prefix : {"postgresql://", "postgres://"}) {
-    if (uri.substr(0, prefix.size()) == prefix) {
-      rest = uri.substr(prefix.size());
-      scheme = std::string(prefix);
-    }
-  }
-  if (scheme.empty())
-    return uri_error(
-        "expected postgresql://[user[:password]@][host][:port][/dbname][?keyword=value&...]");
+// userinfo "user[:password]" (the last '@' ends it: a literal '@' in a password must be %40
+// anyway); `shown` gets the user name as written, for the redacted URI.
+std::optional<Error> add_userinfo(std::string_view userinfo, Keywords& kv, std::string& shown) {
+  const std::size_t colon = userinfo.find(':');
+  auto user = decode(userinfo.substr(0, colon));
+  if (!user) return uri_error("bad percent-encoding in the user name");
+  if (!user->empty()) kv["user"] = *user;
+  shown = std::string(userinfo.substr(0, colon));
+  if (colon == std::string_view::npos) return std::nullopt;
+  auto password = decode(userinfo.substr(colon + 1));
+  if (!password) return uri_error("bad percent-encoding in the password");
+  if (!password->empty()) kv["password"] = *password;
+  return std::nullopt;
+}
 
-  std::map<std::string, std::string> kv;  // keyword -> value (decoded)
-  const std::size_t query_at = rest.find('?');
-  const std::string_view query =
-      query_at == std::string_view::npos ? std::string_view() : rest.substr(query_at + 1);
-  rest = rest.substr(0, query_at);
-  const std::size_t path_at = rest.find('/');
-  const std::string_view authority = rest.substr(0, path_at);
-  const std::string_view path =
-      path_at == std::string_view::npos ? std::string_view() : rest.substr(path_at + 1);
-
-  // userinfo: the last '@' ends it (a literal '@' in a password must be %40 anyway).
-  std::string_view hostspec = authority;
-  std::string user_shown;
-  const std::size_t at = authority.rfind('@');
-  if (at != std::string_view::npos) {
-    const std::string_view userinfo = authority.substr(0, at);
-    hostspec = authority.substr(at + 1);
-    const std::size_t colon = userinfo.find(':');
-    auto user = decode(userinfo.substr(0, colon));
-    if (!user) return uri_error("bad percent-encoding in the user name");
-    if (!user->empty()) kv["user"] = *user;
-    user_shown = std::string(userinfo.substr(0, colon));
-    if (colon != std::string_view::npos) {
-      auto password = decode(userinfo.substr(colon + 1));
-      if (!password) return uri_error("bad percent-encoding in the password");
-      if (!password->empty()) kv["password"] = *password;
-    }
-  }
+std::optional<Error> add_hosts(std::string_view hostspec, Keywords& kv) {
   auto hosts = split_hosts(hostspec);
   if (!hosts) return uri_error("malformed host list (host[:port][,host[:port]...])");
-  if (!hosts->empty()) {
-    std::string host_list;
-    std::string port_list;
-    bool any_port = false;
-    bool any_host = false;
-    for (std::size_t i = 0; i < hosts->size(); ++i) {
-      if (i > 0) {
-        host_list += ',';
-        port_list += ',';
-      }
-      host_list += (*hosts)[i].host;
-      any_host = any_host || !(*hosts)[i].host.empty();
-      // libpq wants one port per host, or a single one for all of them.
-      port_list += (*hosts)[i].port.empty() ? "5432" : (*hosts)[i].port;
-      any_port = any_port || !(*hosts)[i].port.empty();
+  if (hosts->empty()) return std::nullopt;
+  std::string host_list;
+  std::string port_list;
+  bool any_port = false;
+  bool any_host = false;
+  for (std::size_t i = 0; i < hosts->size(); ++i) {
+    if (i > 0) {
+      host_list += ',';
+      port_list += ',';
     }
-    if (any_host) kv["host"] = host_list;
-    if (any_port) kv["port"] = hosts->size() == 1 ? (*hosts)[0].port : port_list;
+    host_list += (*hosts)[i].host;
+    any_host = any_host || !(*hosts)[i].host.empty();
+    // libpq wants one port per host, or a single one for all of them.
+    port_list += (*hosts)[i].port.empty() ? "5432" : (*hosts)[i].port;
+    any_port = any_port || !(*hosts)[i].port.empty();
   }
-  if (!path.empty()) {
-    auto db = decode(path);
-    if (!db) return uri_error("bad percent-encoding in the database name");
-    kv["dbname"] = *db;
-  }
+  if (any_host) kv["host"] = host_list;
+  if (any_port) kv["port"] = hosts->size() == 1 ? (*hosts)[0].port : port_list;
+  return std::nullopt;
+}
+
+// "keyword=value&..." passed through as libpq keywords; an empty value removes the keyword.
+std::optional<Error> add_query(std::string_view query, Keywords& kv) {
   std::size_t start = 0;
   while (start < query.size()) {
     std::size_t end = query.find('&', start);
@@ -179,16 +153,14 @@ Result<PostgresConnection> parse_postgres_uri(std::string_view uri) {
     auto value = decode(item.substr(eq + 1));
     if (!key || !keyword_ok(*key)) return uri_error("bad query parameter name");
     if (!value) return uri_error("bad percent-encoding in the value of " + *key);
-    if (value->empty()) {
-      kv.erase(*key);
-    } else {
-      kv[*key] = *value;
-    }
+    if (value->empty()) kv.erase(*key);
+    else kv[*key] = *value;
   }
-  kv.emplace("connect_timeout", "10");
-  kv.emplace("fallback_application_name", "taxii");
+  return std::nullopt;
+}
 
-  PostgresConnection out;
+Result<std::string> to_conninfo(const Keywords& kv) {
+  std::string out;
   for (const auto& [key, value] : kv) {
     if (!passable(value))
       return uri_error(key == "password"
@@ -198,12 +170,56 @@ Result<PostgresConnection> parse_postgres_uri(std::string_view uri) {
                            : "the value of " + key +
                                  " holds whitespace, a quote or a backslash, which the "
                                  "connector cannot pass");
-    if (!out.conninfo.empty()) out.conninfo += ' ';
-    out.conninfo += key + "=" + value;
+    if (!out.empty()) out += ' ';
+    out += key + "=" + value;
   }
-  out.redacted = scheme;
-  if (!user_shown.empty()) out.redacted += user_shown + "@";
-  out.redacted += std::string(hostspec) + "/" + std::string(path);
+  return out;
+}
+
+}  // namespace
+
+Result<PostgresConnection> parse_postgres_uri(std::string_view uri) {
+  std::string_view rest;
+  std::string scheme;
+  for (std::string_view prefix : {"postgresql://", "postgres://"}) {
+    if (uri.substr(0, prefix.size()) == prefix) {
+      rest = uri.substr(prefix.size());
+      scheme = std::string(prefix);
+    }
+  }
+  if (scheme.empty())
+    return uri_error("expected postgresql://[user[:password]@][host][:port][/dbname][?keyword=value&...]");
+
+  Keywords kv;
+  const std::size_t query_at = rest.find('?');
+  const std::string_view query = query_at == std::string_view::npos ? std::string_view() : rest.substr(query_at + 1);
+  rest = rest.substr(0, query_at);
+  const std::size_t path_at = rest.find('/');
+  const std::string_view authority = rest.substr(0, path_at);
+  const std::string_view path = path_at == std::string_view::npos ? std::string_view() : rest.substr(path_at + 1);
+  std::string_view hostspec = authority;
+  std::string user_shown;
+  const std::size_t at = authority.rfind('@');
+  if (at != std::string_view::npos) {
+    hostspec = authority.substr(at + 1);
+    if (auto e = add_userinfo(authority.substr(0, at), kv, user_shown)) return *e;
+  }
+  if (auto e = add_hosts(hostspec, kv)) return *e;
+  if (!path.empty()) {
+    auto db = decode(path);
+    if (!db) return uri_error("bad percent-encoding in the database name");
+    kv["dbname"] = *db;
+  }
+  if (auto e = add_query(query, kv)) return *e;
+  kv.emplace("connect_timeout", "10");
+  kv.emplace("fallback_application_name", "taxii");
+
+  auto conninfo = to_conninfo(kv);
+  if (!conninfo.ok()) return conninfo.error();
+  PostgresConnection out;
+  out.conninfo = std::move(conninfo).value();
+  out.redacted = scheme + (user_shown.empty() ? "" : user_shown + "@") + std::string(hostspec) + "/" +
+                 std::string(path);
   return out;
 }
 

@@ -17,17 +17,13 @@
 #include <thread>
 #include <vector>
 
-#include <Poco/Data/PostgreSQL/Connector.h>
-#include <Poco/Data/Session.h>
-#include <Poco/Exception.h>
-
 #include "storage/postgres/connection_uri.hpp"
 #include "storage/postgres/postgres_store.hpp"
 #include "storage/store.hpp"
+#include "storage/test_store.hpp"
 
 using namespace taxii;
 using namespace taxii::storage;
-using Poco::Data::Keywords::now;
 
 namespace {
 
@@ -58,32 +54,12 @@ const char* test_uri() {
     }                                                                               \
   } while (false)
 
-// A schema of its own for one test case, dropped afterwards; sql() runs a statement in it.
-struct Schema {
-  std::string name;
-  Schema() {
-    static std::atomic<int> counter{0};
-    std::random_device rd;
-    name = "pgtest_" + std::to_string(::getpid()) + "_" + std::to_string(++counter) + "_" +
-           std::to_string(rd() % 100000);
-  }
-  ~Schema() {
-    try {
-      sql("DROP SCHEMA IF EXISTS " + name + " CASCADE");
-    } catch (const Poco::Exception& e) {
-      BOOST_TEST_MESSAGE("could not drop " << name << ": " << e.displayText());
-    }
-  }
-  void sql(const std::string& statement) const {
-    static std::once_flag registered;
-    std::call_once(registered, [] { Poco::Data::PostgreSQL::Connector::registerConnector(); });
-    Poco::Data::Session s("postgresql", conninfo(test_uri()));
-    s << "SET client_min_messages TO warning", now;
-    s << statement, now;
-  }
+// A schema of its own for one test case (test_store.hpp), and store options that use it.
+struct Schema : testing::ScratchSchema {
+  Schema() : ScratchSchema("pgtest") {}
   PostgresStore::Options options() const {
     PostgresStore::Options o;
-    o.schema = name;
+    o.schema = name();
     return o;
   }
 };
@@ -182,7 +158,7 @@ BOOST_AUTO_TEST_CASE(a_newer_schema_is_refused) {
   REQUIRE_DATABASE();
   Schema schema;
   { BOOST_TEST_REQUIRE(PostgresStore::open(test_uri(), schema.options()).ok()); }
-  schema.sql("INSERT INTO " + schema.name + ".schema_version VALUES (999, 0)");
+  schema.exec("INSERT INTO schema_version VALUES (999, 0)");
   auto s = PostgresStore::open(test_uri(), schema.options());
   BOOST_TEST_REQUIRE(!s.ok());
   BOOST_TEST(s.error().type() == StatusType::Failure);
@@ -191,10 +167,7 @@ BOOST_AUTO_TEST_CASE(a_newer_schema_is_refused) {
 BOOST_AUTO_TEST_CASE(open_store_takes_the_uri_with_libpq_options) {
   REQUIRE_DATABASE();
   Schema schema;
-  schema.sql("CREATE SCHEMA " + schema.name);
-  const std::string uri = test_uri();
-  auto s = open_store(uri + (uri.find('?') == std::string::npos ? "?" : "&") +
-                      "options=-csearch_path%3D" + schema.name);
+  auto s = open_store(schema.uri());  // options=-csearch_path%3D<schema>
   BOOST_TEST_REQUIRE(s.ok(), (s.ok() ? std::string() : s.error().message()));
   BOOST_TEST((*s)->ensure_collection("via-open-store").ok());
   // The tables went into the schema named by search_path.
@@ -257,7 +230,7 @@ BOOST_AUTO_TEST_CASE(connections_killed_while_idle_cost_no_failed_call) {
   Schema schema;
   const std::string uri = test_uri();
   auto opened = PostgresStore::open(
-      uri + (uri.find('?') == std::string::npos ? "?" : "&") + "application_name=" + schema.name,
+      uri + (uri.find('?') == std::string::npos ? "?" : "&") + "application_name=" + schema.name(),
       schema.options());
   BOOST_TEST_REQUIRE(opened.ok());
   PostgresStore& s = **opened;
@@ -266,8 +239,8 @@ BOOST_AUTO_TEST_CASE(connections_killed_while_idle_cost_no_failed_call) {
   for (int t = 0; t < 4; ++t)
     threads.emplace_back([&] { (void)s.append({"c"}, {NewBlock{"b", std::nullopt, "x", {}}}); });
   for (auto& t : threads) t.join();
-  schema.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '" +
-             schema.name + "'");
+  schema.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '" +
+              schema.name() + "'");
   // Idle for more than the ping threshold (one second).
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   for (int i = 0; i < 6; ++i) BOOST_TEST(s.append({"c"}, {NewBlock{"b", {}, "y", {}}}).ok());

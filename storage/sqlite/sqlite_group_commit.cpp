@@ -15,11 +15,10 @@
 #include <Poco/Exception.h>
 
 #include "storage/adapter_guard.hpp"
+#include "storage/sqlite/sqlite_prepared.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 
 namespace taxii::storage {
-
-using Labels = std::vector<std::vector<Timestamp>>;
 
 struct SqliteStore::PendingAppend {
   const std::vector<std::string>* collections;
@@ -28,7 +27,7 @@ struct SqliteStore::PendingAppend {
   bool done = false;
 };
 
-Result<Labels> SqliteStore::append(const std::vector<std::string>& collections, const std::vector<NewBlock>& blocks) {
+Result<SqlStore::Labels> SqliteStore::append(const std::vector<std::string>& collections, const std::vector<NewBlock>& blocks) {
   PendingAppend me{&collections, &blocks};
   std::unique_lock<std::mutex> q(group_mu_);
   group_queue_.push_back(&me);
@@ -58,7 +57,7 @@ void SqliteStore::run_group(const std::vector<PendingAppend*>& batch) {
       for (PendingAppend* p : batch) {
         if (batch.size() > 1) sql.exec("SAVEPOINT group_append");
         results.push_back(detail::guarded<Labels>("could not store the content blocks",
-                                                  [&] { return append_locked(*p->collections, *p->blocks); }));
+                                                  [&] { return append_in(*writer_, *p->collections, *p->blocks); }));
         if (batch.size() > 1) {
           if (!results.back().ok()) sql.exec("ROLLBACK TO group_append");
           sql.exec("RELEASE group_append");

@@ -1,6 +1,6 @@
 // Prepared statements kept for the life of one SQLite connection, for the statements every
-// append runs (sqlite_group_commit.cpp, SqliteStore::append_locked); also used for one batch
-// of a scan on a reader connection (SqliteStore::scan).
+// append runs (sqlite_group_commit.cpp, SqliteStore::append_in); also used for one batch
+// of a scan on a reader connection (SqliteStore::fetch).
 //
 // Poco::Data 1.11 prepares a statement again each time it is executed; for a 1-block
 // Inbox_Message that is seven prepares (BEGIN, SAVEPOINT, two SELECTs, INSERT, RELEASE,

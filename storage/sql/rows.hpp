@@ -1,8 +1,8 @@
-// The rows of the subscriptions and async_results tables as Poco::Data reads them, the same on
-// both stores (schemas/*/002_subscriptions.sql have the same columns and codes): the column
-// lists, column-wise row buffers and their conversion to the records of
-// storage/subscription_records.hpp, and the value helpers they use. Internal header of
-// storage/sqlite/sqlite_subscriptions.cpp and storage/postgres/postgres_subscriptions.cpp.
+// Converters between the Store's values and the columns Poco::Data binds and reads, the same on
+// both SQL backends: bytes as BLOB (BYTEA), optional text and labels as Nullable, labels and times
+// as Int64 microseconds, enums as their codes; and the rows of the subscriptions and
+// async_results tables (schemas/shared/002_subscriptions.sql): column lists and column-wise row
+// buffers turned into the records of storage/subscription_records.hpp. Internal to storage/sql/.
 #pragma once
 
 #include <cstdint>
@@ -11,7 +11,6 @@
 #include <vector>
 
 #include <Poco/Data/LOB.h>
-#include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
 #include <Poco/Nullable.h>
 
@@ -23,9 +22,11 @@ namespace taxii::storage::detail {
 using Poco::Int64;
 using Poco::Nullable;
 using Poco::Data::BLOB;
-using Poco::Data::Session;
 using Poco::Data::Statement;
+using Poco::Data::Keywords::bind;
 using Poco::Data::Keywords::into;
+using Poco::Data::Keywords::now;
+using Poco::Data::Keywords::use;
 
 inline BLOB to_blob(const std::string& s) { return BLOB(reinterpret_cast<const unsigned char*>(s.data()), s.size()); }
 inline std::string from_blob(const BLOB& b) {
@@ -87,17 +88,6 @@ struct SubscriptionRows {
   }
 };
 
-// `where` holds the backend's placeholders ($1 or ?), bound from `params` in order.
-inline std::vector<Subscription> select_subscriptions(Session& s, const std::string& where, std::vector<std::string> params) {
-  SubscriptionRows rows;
-  Statement st(s);
-  st << "SELECT " + std::string(kSubscriptionColumns) + " FROM subscriptions " + where;
-  for (auto& p : params) st, Poco::Data::Keywords::bind(p);
-  rows.into_statement(st);
-  st.execute();
-  return rows.records();
-}
-
 inline constexpr const char* kAsyncColumns =
     "result_id, collection, request, after_label, until_label, part_size, count_only, estimated_count, "
     "delivery_protocol, delivery_address, delivery_binding, state, total_parts, parts_pushed, created_at, "
@@ -143,6 +133,8 @@ struct AsyncRows {
   }
 };
 
+// Codes of the state columns (schemas/shared/002_subscriptions.sql).
 inline Int64 async_state_code(AsyncState s) { return s == AsyncState::Ready ? 1 : s == AsyncState::Failed ? 2 : 0; }
+inline Int64 subscription_state_code(SubscriptionState s) { return s == SubscriptionState::Paused ? 1 : 0; }
 
 }  // namespace taxii::storage::detail

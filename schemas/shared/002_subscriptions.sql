@@ -1,6 +1,10 @@
--- taxii SQLite schema, version 2: subscriptions, their push outbox, asynchronous poll
--- results and the receiving side's duplicate marks (issue #6; docs/subscriptions.md).
--- Forward-only, like 001. Times and labels are INTEGER microseconds since the epoch, UTC.
+-- taxii schema, version 2, for SQLite and PostgreSQL alike: subscriptions, their push outbox,
+-- asynchronous poll results and the receiving side's duplicate marks (issue #6;
+-- docs/subscriptions.md). Forward-only, like 001. Times and labels are BIGINT microseconds since
+-- the epoch, UTC (INTEGER affinity in SQLite). BLOB is written BYTEA on PostgreSQL: the store
+-- replaces the word when it applies this file (storage/sql/migrations.cpp). On PostgreSQL, outbox
+-- work is claimed with SELECT ... FOR UPDATE SKIP LOCKED plus the lease columns, so instances
+-- sharing the database never deliver one subscription at once.
 
 -- Manage Collection Subscription (Services 1.1 §4.4.6). The outbox is the push_cursor: every
 -- matching block with a label <= push_cursor has been acknowledged by the subscriber.
@@ -9,18 +13,18 @@ CREATE TABLE subscriptions (
   collection      TEXT NOT NULL REFERENCES collections (name),
   owner           TEXT NOT NULL,          -- the subscriber's identity ('' = anonymous)
   spec_key        TEXT NOT NULL,          -- equal keys = identical subscriptions (rule 5)
-  state           INTEGER NOT NULL,       -- 0 ACTIVE, 1 PAUSED
+  state           BIGINT NOT NULL,       -- 0 ACTIVE, 1 PAUSED
   parameters      BLOB NOT NULL,          -- opaque to the store
   push_protocol   TEXT,                   -- Push_Parameters; NULL: the subscriber polls
   push_address    TEXT,
   push_binding    TEXT,
-  created_at      INTEGER NOT NULL,
-  push_cursor     INTEGER,
-  poll_cursor     INTEGER,
-  attempts        INTEGER NOT NULL DEFAULT 0,
-  next_attempt_at INTEGER NOT NULL DEFAULT 0,
+  created_at      BIGINT NOT NULL,
+  push_cursor     BIGINT,
+  poll_cursor     BIGINT,
+  attempts        BIGINT NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT NOT NULL DEFAULT 0,
   lease_owner     TEXT,
-  lease_until     INTEGER,
+  lease_until     BIGINT,
   last_error      TEXT
 );
 CREATE UNIQUE INDEX subscriptions_by_spec ON subscriptions (collection, owner, spec_key);
@@ -32,22 +36,22 @@ CREATE TABLE async_results (
   result_id        TEXT PRIMARY KEY,
   collection       TEXT NOT NULL REFERENCES collections (name),
   request          BLOB NOT NULL,         -- opaque to the store
-  after_label      INTEGER,
-  until_label      INTEGER,
-  part_size        INTEGER NOT NULL,
-  count_only       INTEGER NOT NULL,
-  estimated_count  INTEGER NOT NULL,
+  after_label      BIGINT,
+  until_label      BIGINT,
+  part_size        BIGINT NOT NULL,
+  count_only       BIGINT NOT NULL,
+  estimated_count  BIGINT NOT NULL,
   delivery_protocol TEXT,                 -- Delivery_Parameters; NULL: the client pulls
   delivery_address TEXT,
   delivery_binding TEXT,
-  state            INTEGER NOT NULL,      -- 0 building, 1 ready, 2 failed
-  total_parts      INTEGER NOT NULL DEFAULT 0,
-  parts_pushed     INTEGER NOT NULL DEFAULT 0,
-  created_at       INTEGER NOT NULL,
-  attempts         INTEGER NOT NULL DEFAULT 0,
-  next_attempt_at  INTEGER NOT NULL DEFAULT 0,
+  state            BIGINT NOT NULL,      -- 0 building, 1 ready, 2 failed
+  total_parts      BIGINT NOT NULL DEFAULT 0,
+  parts_pushed     BIGINT NOT NULL DEFAULT 0,
+  created_at       BIGINT NOT NULL,
+  attempts         BIGINT NOT NULL DEFAULT 0,
+  next_attempt_at  BIGINT NOT NULL DEFAULT 0,
   lease_owner      TEXT,
-  lease_until      INTEGER,
+  lease_until      BIGINT,
   last_error       TEXT
 );
 CREATE INDEX async_results_by_created ON async_results (created_at);
@@ -56,6 +60,6 @@ CREATE INDEX async_results_by_created ON async_results (created_at);
 -- highest label received, so that a re-sent message is not stored twice.
 CREATE TABLE inbox_sources (
   source     TEXT PRIMARY KEY,
-  last_label INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
+  last_label BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
 );
