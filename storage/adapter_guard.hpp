@@ -1,4 +1,4 @@
-// The adapter boundary of both stores (STYLE.md), shared by storage/sql/, storage/sqlite/ and
+// The adapter boundary of both stores (docs/design.md), shared by storage/sql/, storage/sqlite/ and
 // storage/postgres/: nothing thrown by Poco, SQLite or libpq leaves storage/; details go
 // to the log ("taxii storage: <what>: <detail>" on stderr), the caller gets a neutral Failure.
 // Internal header.
