@@ -171,12 +171,11 @@ To discovery_to(const From& m) {
   auto o = with_base<To>(m);
   o.service_instances = map_all(m.service_instances, [](const auto& si) {
     if constexpr (std::is_same_v<To, v10::DiscoveryResponse>)  // CollectionManagement is FEED_MANAGEMENT
-      return v10::ServiceInstance{si.service_type,    si.service_version, si.available,
-                                  si.protocol_binding, si.address,        si.message_bindings,
-                                  binding_ids(si.content_bindings), si.message};
+      return v10::ServiceInstance{static_cast<const ServiceInstanceBase&>(si), binding_ids(si.content_bindings),
+                                  si.message};
     else
-      return v11::ServiceInstance{si.service_type, si.service_version, si.available, si.protocol_binding, si.address,
-                                  si.message_bindings, {}, to_v11_bindings(si.content_bindings), si.message};
+      return v11::ServiceInstance{static_cast<const ServiceInstanceBase&>(si), {}, to_v11_bindings(si.content_bindings),
+                                  si.message};
   });
   return o;
 }
