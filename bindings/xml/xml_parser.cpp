@@ -248,7 +248,10 @@ bool declares_other_version(std::string_view body) {
 class ThreadParser {
  public:
   explicit ThreadParser(bool validate) {
-    reader_.reset(xc::XMLReaderFactory::createXMLReader(xc::XMLPlatformUtils::fgMemoryManager, locked_grammar_pool()));
+    // The pool first: building it initializes Xerces, which sets fgMemoryManager (argument
+    // evaluation order is unspecified; clang reads the manager first).
+    xc::XMLGrammarPool* pool = locked_grammar_pool();
+    reader_.reset(xc::XMLReaderFactory::createXMLReader(xc::XMLPlatformUtils::fgMemoryManager, pool));
     reader_->setFeature(xc::XMLUni::fgSAX2CoreNameSpaces, true);
     reader_->setFeature(xc::XMLUni::fgSAX2CoreNameSpacePrefixes, false);
     reader_->setFeature(xc::XMLUni::fgSAX2CoreValidation, validate);
