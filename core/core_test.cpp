@@ -7,6 +7,7 @@
 
 #include "core/clock.hpp"
 #include "core/ids.hpp"
+#include "core/json_writer.hpp"
 #include "core/message.hpp"
 #include "core/status.hpp"
 #include "core/timestamp.hpp"
@@ -169,6 +170,21 @@ BOOST_AUTO_TEST_CASE(system_clock_follows_the_time_of_day) {
   const int64_t read = c.now().micros();
   BOOST_TEST(read >= before);
   BOOST_TEST(read - before < 5'000'000);
+}
+
+BOOST_AUTO_TEST_CASE(json_writer_places_commas_and_escapes) {
+  std::string out;
+  taxii::JsonWriter w(out);
+  w.begin_object().member("a", "x\"y\\\n\x01").key("b").begin_array().number(1).boolean(false).null()
+      .raw("{\"k\":[]}").end_array().member("c", int64_t{-5}).key("d").begin_object().end_object().end_object();
+  BOOST_TEST(out == R"({"a":"x\"y\\\n\u0001","b":[1,false,null,{"k":[]}],"c":-5,"d":{}})");
+}
+
+BOOST_AUTO_TEST_CASE(json_writer_replaces_invalid_utf8) {
+  std::string out;
+  taxii::JsonWriter::quote_into(out, "ok \xC3\xA9 \xED\xA0\x80 \xFF \xF0\x9F\x98\x80");
+  // é and the emoji pass through; a surrogate (ED A0 80) and FF become U+FFFD per byte.
+  BOOST_TEST(out == "\"ok \xC3\xA9 \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD \xEF\xBF\xBD \xF0\x9F\x98\x80\"");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
