@@ -8,7 +8,7 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 PKGS=(build-essential cmake ninja-build pkg-config git
       libxerces-c-dev libpoco-dev libboost-test-dev libyaml-cpp-dev libssl-dev libsqlite3-dev
       libxml2-utils openssl curl ca-certificates python3 procps slowhttptest
-      libpq-dev postgresql-15 postgresql-client-15
+      libpq-dev postgresql-15 postgresql-client-15 libsimdjson-dev
       clang libclang-rt-14-dev)
 missing=()
 for p in "${PKGS[@]}"; do
