@@ -20,6 +20,19 @@ if [ -d "$PEERS_VENDOR" ] && [ -x ../shared/peers/setup.sh ]; then
     echo "peers: setup failed, interop tests will be skipped (${TMPDIR:-/tmp}/taxii-peers-setup.log)" >&2
   fi
 fi
+# TAXII 2.1 and STIX-conversion peers (medallion, taxii2-client, stix2-elevator/slider, the
+# validators), the same way from ../shared/peers2 when their tarballs are here.
+PEERS2_VENDOR=${TAXII_PEERS2_VENDOR:-/tmp/taxii-vendor2}
+if [ -d "$PEERS2_VENDOR" ] && [ -x ../shared/peers2/setup.sh ]; then
+  if VENDOR=$PEERS2_VENDOR PEERS2_HOME=${PEERS2_HOME:-/tmp/taxii-peers2} \
+      ../shared/peers2/setup.sh >"${TMPDIR:-/tmp}/taxii-peers2-setup.log" 2>&1; then
+    # shellcheck disable=SC1091
+    . "${PEERS2_HOME:-/tmp/taxii-peers2}/env.sh"
+  else
+    echo "peers2: setup failed, TAXII 2.1 and conversion interop tests will be skipped" \
+      "(${TMPDIR:-/tmp}/taxii-peers2-setup.log)" >&2
+  fi
+fi
 # A throwaway PostgreSQL for the storage and service suites (never the system cluster).
 if [ "${TAXII_SKIP_POSTGRES:-0}" != 1 ]; then
   TAXII_TEST_POSTGRES_URI=$(tools/postgres.sh)
