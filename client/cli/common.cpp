@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "bindings/xml/message_binding.hpp"
+#include "core/json_writer.hpp"
 #include "client/cli/command.hpp"
 #include "core/urn.hpp"
 
@@ -27,17 +28,6 @@ std::optional<long> positive(const std::string& s) {
   const long v = std::stol(s);
   if (v <= 0) return std::nullopt;
   return v;
-}
-
-// The length of the UTF-8 sequence that starts at s[i] (lead byte and continuation bytes
-// only, RFC 3629 §3), or 0 if there is none.
-size_t utf8_sequence(std::string_view s, size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  const size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-  if (len == 0 || i + len > s.size()) return 0;
-  for (size_t k = 1; k < len; ++k)
-    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-  return len;
 }
 
 void print_trace(const client::TraceEvent& ev) {
@@ -58,34 +48,7 @@ void print_trace(const client::TraceEvent& ev) {
 std::string json_quote(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 2);
-  out += '"';
-  for (size_t i = 0; i < s.size();) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-          if (c < 0x20 || c == 0x7F) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-          } else {
-            out += static_cast<char>(c);
-          }
-      }
-      ++i;
-      continue;
-    }
-    // Copy a valid UTF-8 sequence; replace anything else with U+FFFD.
-    const size_t len = utf8_sequence(s, i);
-    out.append(len > 0 ? s.substr(i, len) : std::string_view("\xEF\xBF\xBD"));
-    i += std::max<size_t>(len, 1);
-  }
-  out += '"';
+  taxii::JsonWriter::quote_into(out, s);  // the one JSON string escaper (core/json_writer.hpp)
   return out;
 }
 
