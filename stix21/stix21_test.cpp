@@ -3,7 +3,9 @@
 
 #include <chrono>
 #include <string>
+#include <thread>
 #include <variant>
+#include <vector>
 
 #include "stix21/cursor.hpp"
 #include "stix21/envelope.hpp"
@@ -407,6 +409,25 @@ BOOST_AUTO_TEST_CASE(fifty_thousand_objects_in_linear_time) {
   BOOST_TEST(ok == 50000u);
   // Ten times the input: far less than the hundred times a quadratic parse would take.
   BOOST_TEST(t_large < 30 * t_small + 0.5, t_small << "s vs " << t_large << "s");
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_calls_are_independent) {
+  const std::string body = envelope_of(std::string(kIndicator) + "," + sdo(R"("x_a":[1,2,3])") + ",7");
+  const auto expected = parse_ok(body);
+  std::vector<int> same(4, 0);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < same.size(); ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        auto r = parse_envelope(body);
+        const auto& got = std::get<std::vector<ObjectResult>>(r);
+        same[t] += std::get<storage::NewObject>(got[1]).digest == std::get<storage::NewObject>(expected[1]).digest &&
+                   std::get<ObjectFailure>(got[2]).message == std::get<ObjectFailure>(expected[2]).message;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int n : same) BOOST_TEST(n == 200);
 }
 
 BOOST_AUTO_TEST_CASE(wide_object_in_n_log_n) {
