@@ -123,14 +123,18 @@ std::optional<std::string> check_versioning(const Core& c, const EnvelopeLimits&
   }
   if (!sco && !c.created) return std::string("created is required on a ") + o.type + " (STIX 2.1 §3.2)";
   if (!sco && !marking && !c.modified) return std::string("modified is required on a ") + o.type + " (STIX 2.1 §3.2)";
-  if (marking && c.modified) return std::string("a marking-definition has no modified; it cannot be versioned (STIX 2.1 §7.2.1)");
+  if (marking && c.modified) {
+    return std::string("a marking-definition has no modified; it cannot be versioned (STIX 2.1 §7.2.1)");
+  }
   std::string created_key, modified_key;
   if (c.created) {
     if (auto e = check_timestamp("created", *c.created, created_key)) return e;
   }
   if (c.modified) {
     if (auto e = check_timestamp("modified", *c.modified, modified_key)) return e;
-    if (c.created && modified_key < created_key) return std::string("modified is earlier than created (STIX 2.1 §3.2)");
+    if (c.created && modified_key < created_key) {
+      return std::string("modified is earlier than created (STIX 2.1 §3.2)");
+    }
   }
   if (c.modified) {
     o.version = std::string(*c.modified);
@@ -148,10 +152,14 @@ std::optional<std::string> check_identity(const Core& c, simdjson::dom::object o
   if (!is_type_name(*c.type)) {
     return std::string("type must be 3-250 characters of a-z, 0-9 and '-', starting with a letter (STIX 2.1 §3.1)");
   }
-  if (*c.type == "bundle") return std::string("a bundle is not a STIX object; send its objects (TAXII 2.1 §3.7, STIX 2.1 §8)");
+  if (*c.type == "bundle") {
+    return std::string("a bundle is not a STIX object; send its objects (TAXII 2.1 §3.7, STIX 2.1 §8)");
+  }
   if (!c.id) return std::string("id is missing (STIX 2.1 §3.2)");
   if (!is_identifier(*c.id)) return std::string("id must be '<type>--<UUID>' (STIX 2.1 §2.9)");
-  if (c.id->substr(0, c.id->size() - 38) != *c.type) return std::string("id must start with the object's type (STIX 2.1 §2.9)");
+  if (c.id->substr(0, c.id->size() - 38) != *c.type) {
+    return std::string("id must start with the object's type (STIX 2.1 §2.9)");
+  }
   for (auto field : obj) {
     if (!is_property_name(field.key)) {
       return "property name '" + std::string(field.key.substr(0, 100)) +
