@@ -30,18 +30,16 @@ constexpr std::array<std::string_view, 23> kVersionedTypes = {
 bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
-// RFC 4122 text form; versions 1-5 and the RFC 4122 variant, as the STIX 2.1 schemas check
-// (STIX 2.1 §2.9 requires RFC 4122; §2.9 SHOULDs on the version are not enforced).
+// RFC 4122 text form with the RFC 4122 variant (STIX 2.1 §2.9: "RFC 4122-compliant"), as the
+// OASIS stix2 library checks it; the version digit is not checked (§2.9's v4/v5 are SHOULDs).
 bool is_uuid(std::string_view s) {
   if (s.size() != 36) return false;
   for (size_t i = 0; i < 36; ++i) {
     const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
     if (dash ? s[i] != '-' : !is_hex(s[i])) return false;
   }
-  const char version = s[14], variant = s[19];
-  return version >= '1' && version <= '5' &&
-         (variant == '8' || variant == '9' || variant == 'a' || variant == 'b' || variant == 'A' ||
-          variant == 'B');
+  const char variant = s[19];
+  return variant == '8' || variant == '9' || variant == 'a' || variant == 'b' || variant == 'A' || variant == 'B';
 }
 
 // STIX 2.1 §3.1: property names are [a-z0-9_], 3-250 characters; "id" is the one shorter name
