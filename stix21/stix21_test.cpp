@@ -360,6 +360,9 @@ BOOST_AUTO_TEST_CASE(whole_body_errors) {
     BOOST_TEST(!e.message.empty());
     BOOST_TEST(http_status(e.kind) == 400);
   }
+  // A leading byte order mark is ignored (RFC 8259 §8.1), only there.
+  BOOST_TEST(parse_ok("\xEF\xBB\xBF" + envelope_of(kIndicator)).size() == 1u);
+  BOOST_TEST((body_fails(" \xEF\xBB\xBF" + envelope_of(kIndicator)).kind == EnvelopeErrorKind::NotJson));
   // Other envelope members (more, next, custom) are allowed.
   BOOST_TEST(parse_ok(R"({"more":false,"next":"x","x_y":1,"objects":[)" + std::string(kIndicator) + "]}").size() == 1u);
 }
