@@ -185,9 +185,14 @@ void write_error21(JsonWriter& w, const Error& e) {
   w.field("origin", client::to_string(client::origin_of(e))).field("message", e.message());
   w.key("http_status");
   if (auto h = client::http_status_of(e)) w.value(*h); else w.null();
-  for (const auto& d : client21::error_fields(e)) {
-    if (d.name == "details") w.key(d.name).json_value(d.value);  // compact JSON (an object)
-    else w.field(d.name, d.value);
+  const auto fields = client21::error_fields(e);
+  if (!fields.empty()) {  // the server's error resource (TAXII 2.1 §3.6.1)
+    w.key("resource").begin_object();
+    for (const auto& d : fields) {
+      if (d.name == "details") w.key(d.name).json_value(d.value);  // compact JSON (an object)
+      else w.field(d.name, d.value);
+    }
+    w.end_object();
   }
   w.end_object();
 }

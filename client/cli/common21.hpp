@@ -55,7 +55,8 @@ int exit_code21(const Error& e);
 // "taxii2 <command>: <message>" on stderr; with --json also {"command","ok":false,"error":{...}}
 // on stdout. Returns exit_code21(e).
 int report21(const Context21& ctx, const Error& e);
-// The "error" member: origin, message, http_status, and the error resource's fields.
+// The "error" member: origin, message, http_status (a number or null) and, when the server
+// sent one, "resource": its error resource's fields (title, description, http_status ...).
 void write_error21(JsonWriter& w, const Error& e);
 
 }  // namespace taxii::cli
