@@ -138,8 +138,13 @@ int run_add21(const std::vector<std::string>& argv) {
       std::cerr << "taxii2 add: cannot read '" << path << "'\n";
       return kExitIo;
     }
+    // A dry run first: nothing of a file that cannot be sent whole is sent.
     auto n = client21::split_envelopes(input, std::stoul(b), info->max_content_length,
-                                       [&](std::string env, uint64_t count) { return post_envelope(run, std::move(env), progress, count); });
+                                       [](std::string, uint64_t) { return ok_status(); });
+    if (n.ok())
+      n = client21::split_envelopes(input, std::stoul(b), info->max_content_length, [&](std::string env, uint64_t count) {
+        return post_envelope(run, std::move(env), progress, count);
+      });
     if (!n.ok() && !run.failed) {
       progress.finish();
       std::cerr << "taxii2 add: " << path << ": " << n.error().message() << "\n";

@@ -227,5 +227,12 @@ BOOST_AUTO_TEST_CASE(add_respects_max_content_length) {
   BOOST_TEST(r.code == 0, dump(r));
   BOOST_TEST(sizes.size() > 1u);
   for (size_t s : sizes) BOOST_TEST(s <= 600u);
+  // An object too large on its own: exit 5, and nothing of that file is sent.
+  const size_t posts = sizes.size();
+  spit(file, R"({"objects":[)" + object_json(1) + R"(,{"type":"note","id":"note--1","content":")" + std::string(700, 'x') + "\"}]}");
+  r = taxii_cli({"add", "--url", server.url("/api/"), "--collection", "c", file});
+  BOOST_TEST(r.code == 5, dump(r));
+  BOOST_TEST(contains(r.err, "max_content_length"), dump(r));
+  BOOST_TEST(sizes.size() == posts);
   std::filesystem::remove(file);
 }
