@@ -126,11 +126,10 @@ int run_add21(const std::vector<std::string>& argv) {
   if (!timeout) return rc;
   auto ctx = open21("add", args, rc);
   if (!ctx) return rc;
-  auto root = api_root21(*ctx, rc);
-  if (!root) return rc;
-  auto info = ctx->client->api_root(*root);  // max_content_length (§4.2.1)
+  const auto& root = ctx->root;
+  auto info = ctx->client->api_root(root);  // max_content_length (§4.2.1)
   if (!info.ok()) return report21(*ctx, info.error());
-  AddRun run{*ctx, *root, *col, !args.has("no-wait"), *timeout, {}, std::nullopt};
+  AddRun run{*ctx, root, *col, !args.has("no-wait"), *timeout, {}, std::nullopt};
   Progress progress("add", !ctx->json && ctx->verbose == 0, "objects");
   for (const auto& path : args.positional()) {
     std::string input;
@@ -172,10 +171,9 @@ int run_status21(const std::vector<std::string>& argv) {
   if (!timeout) return rc;
   auto ctx = open21("status", args, rc);
   if (!ctx) return rc;
-  auto root = api_root21(*ctx, rc);
-  if (!root) return rc;
-  auto s = ctx->client->status(*root, *id);
-  if (s.ok() && args.has("wait")) s = ctx->client->wait(*root, std::move(*s), *timeout);
+  const auto& root = ctx->root;
+  auto s = ctx->client->status(root, *id);
+  if (s.ok() && args.has("wait")) s = ctx->client->wait(root, std::move(*s), *timeout);
   if (!s.ok()) return report21(*ctx, s.error());
   const int code = outcome(s->failure_count, s->pending_count, args.has("wait"));
   if (ctx->json) {
@@ -206,9 +204,8 @@ int run_delete21(const std::vector<std::string>& argv) {
   if (!id) return rc;
   auto ctx = open21("delete", args, rc);
   if (!ctx) return rc;
-  auto root = api_root21(*ctx, rc);
-  if (!root) return rc;
-  if (auto st = ctx->client->remove(*root, *col, *id, f); !st.ok()) return report21(*ctx, st.error());
+  const auto& root = ctx->root;
+  if (auto st = ctx->client->remove(root, *col, *id, f); !st.ok()) return report21(*ctx, st.error());
   if (ctx->json) {
     JsonWriter w(std::cout);
     w.begin_object().field("command", "delete").field("ok", true).field("collection", *col).field("id", *id);

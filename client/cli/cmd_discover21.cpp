@@ -32,7 +32,7 @@ int run_discover21(const std::vector<std::string>& argv) {
   Args args;
   if (auto rc = parse21("discover", argv, with_options21({}), usage, args)) return *rc;
   int rc = kExitOk;
-  auto ctx = open21("discover", args, rc);
+  auto ctx = open21("discover", args, rc, false);
   if (!ctx) return rc;
   const auto url = discovery_url(ctx->url);
   auto d = ctx->client->discover(url);
@@ -77,15 +77,14 @@ int run_collections21(const std::vector<std::string>& argv) {
   int rc = kExitOk;
   auto ctx = open21("collections", args, rc);
   if (!ctx) return rc;
-  auto root = api_root21(*ctx, rc);
-  if (!root) return rc;
-  auto info = ctx->client->api_root(*root);
+  const auto& root = ctx->root;
+  auto info = ctx->client->api_root(root);
   if (!info.ok()) return report21(*ctx, info.error());
-  auto cols = ctx->client->collections(*root);
+  auto cols = ctx->client->collections(root);
   if (!cols.ok()) return report21(*ctx, cols.error());
   if (ctx->json) {
     JsonWriter w(std::cout);
-    w.begin_object().field("command", "collections").field("ok", true).field("api_root", root->str());
+    w.begin_object().field("command", "collections").field("ok", true).field("api_root", root.str());
     w.key("info").begin_object();
     json_api_root(w, *info);
     w.end_object().key("collections").begin_array();
@@ -98,7 +97,7 @@ int run_collections21(const std::vector<std::string>& argv) {
     w.end_array().end_object().finish();
     return kExitOk;
   }
-  std::cout << "API root " << root->str() << ": " << info->title << " (max_content_length "
+  std::cout << "API root " << root.str() << ": " << info->title << " (max_content_length "
             << info->max_content_length << ")\n";
   if (cols->empty()) std::cout << "(no collections)\n";
   for (const auto& c : *cols) {

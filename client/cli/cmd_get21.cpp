@@ -116,12 +116,11 @@ int run_paged(PageKind kind, const std::vector<std::string>& argv) {
   }
   auto ctx = open21(p.name, args, rc);
   if (!ctx) return rc;
-  auto root = api_root21(*ctx, rc);
-  if (!root) return rc;
+  const auto& root = ctx->root;
   const bool json_items = ctx->json && !file.is_open();
   JsonWriter w(std::cout);
   TextOut text(kind, file.is_open() ? static_cast<std::ostream&>(file) : std::cout);
-  const auto url = endpoint(p, *root, *col, id);
+  const auto url = endpoint(p, root, *col, id);
   if (ctx->json) {
     w.begin_object().field("command", p.name).field("url", url.str());
     if (json_items) w.key(kind == PageKind::Manifest ? "records" : p.items).begin_array();

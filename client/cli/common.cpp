@@ -31,19 +31,49 @@ std::optional<long> positive(const std::string& s) {
 }
 
 void print_trace(const client::TraceEvent& ev) {
-  std::ostringstream os;
-  if (ev.outgoing) {
-    os << "> POST " << ev.url->str() << "\n";
-    for (const auto& [n, v] : ev.headers->fields()) os << "> " << n << ": " << (n == "Authorization" ? "(hidden)" : v) << "\n";
-  } else {
-    os << "< HTTP " << ev.http_status << "\n";
-    for (const auto& [n, v] : ev.headers->fields()) os << "< " << n << ": " << v << "\n";
-  }
-  os << "\n" << ev.body << "\n\n";
-  std::cerr << os.str() << std::flush;
+  print_wire(ev.outgoing, "POST", ev.url->str(), ev.http_status, *ev.headers, ev.body);
 }
 
 }  // namespace
+
+void print_wire(bool outgoing, std::string_view method, const std::string& url, int status,
+                const http::HeaderFields& headers, std::string_view body) {
+  std::ostringstream os;
+  if (outgoing) {
+    os << "> " << method << " " << url << "\n";
+    for (const auto& [n, v] : headers.fields()) os << "> " << n << ": " << (http::iequals(n, "Authorization") ? "(hidden)" : v) << "\n";
+  } else {
+    os << "< HTTP " << status << "\n";
+    for (const auto& [n, v] : headers.fields()) os << "< " << n << ": " << v << "\n";
+  }
+  os << "\n" << body << "\n\n";
+  std::cerr << os.str() << std::flush;
+}
+
+int run_program(const std::vector<Command>& cmds, const std::vector<std::string>& args, void (*usage)(std::ostream&),
+                const std::string& version) {
+  if (args.empty()) {
+    usage(std::cerr);
+    return kExitUsage;
+  }
+  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    if (args.size() > 1) {
+      for (const auto& c : cmds)
+        if (c.name == args[1]) return c.run({c.name, "--help"});
+    }
+    usage(std::cout);
+    return kExitOk;
+  }
+  if (args[0] == "--version") {
+    std::cout << version << "\n";
+    return kExitOk;
+  }
+  for (const auto& c : cmds)
+    if (c.name == args[0]) return c.run(args);
+  std::cerr << program_name() << ": '" << args[0] << "' is not a " << program_name() << " command. See '"
+            << program_name() << " --help'.\n";
+  return kExitUsage;
+}
 
 std::string json_quote(std::string_view s) {
   std::string out;

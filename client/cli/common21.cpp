@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iostream>
 #include <sstream>
+#include <string>
 
 #include "client/cli/command.hpp"
 #include "client/errors.hpp"
@@ -10,21 +11,17 @@
 namespace taxii::cli {
 namespace {
 
+// --url and -v say what they mean here; the others are taxii's (common.hpp).
 const std::vector<OptionSpec>& options21() {
-  static const std::vector<OptionSpec> specs = {
-      {"url", 0, "URL", "an API root (https://host/api1/), or the server's discovery URL\n"
-                         "(https://host/taxii2/) to use its default API root"},
-      {"user", 0, "USER", "HTTP Basic user name (default: $TAXII_USER)"},
-      {"password", 0, "PASSWORD", "HTTP Basic password (default: $TAXII_PASSWORD)"},
-      {"cert", 0, "FILE", "client certificate (PEM) for HTTPS"},
-      {"key", 0, "FILE", "private key of --cert (PEM; default: in the --cert file)"},
-      {"ca", 0, "FILE", "CA certificates (PEM) to verify the server (default: the system's)"},
-      {"insecure", 0, "", "do not verify the server's certificate or host name"},
-      {"proxy", 0, "URL", "HTTP proxy, http://[user:password@]host:port"},
-      {"timeout", 0, "SECONDS", "connect/send/receive timeout (default 60)"},
-      {"json", 0, "", "machine-readable output: one JSON document (docs/cli.md)"},
-      {"verbose", 'v', "", "print every request and response (headers and JSON) on stderr"},
-  };
+  static const std::vector<OptionSpec> specs = [] {
+    std::vector<OptionSpec> out = {{"url", 0, "URL", "an API root (https://host/api1/), or the server's discovery URL\n"
+                                                      "(https://host/taxii2/) to use its default API root"}};
+    const std::vector<std::string> shared = {"user", "password", "cert", "key", "ca", "insecure", "proxy", "timeout", "json"};
+    for (const auto& o : network_options())
+      if (std::find(shared.begin(), shared.end(), o.name) != shared.end()) out.push_back(o);
+    out.push_back({"verbose", 'v', "", "print every request and response (headers and JSON) on stderr"});
+    return out;
+  }();
   return specs;
 }
 
@@ -43,17 +40,7 @@ const std::vector<OptionSpec>& all_filter_specs() {
 }
 
 void print_trace(const client21::Trace& ev) {
-  std::ostringstream os;
-  if (ev.outgoing) {
-    os << "> " << ev.method << " " << ev.url->str() << "\n";
-    for (const auto& [n, v] : ev.headers->fields())
-      os << "> " << n << ": " << (http::iequals(n, "Authorization") ? "(hidden)" : v) << "\n";
-  } else {
-    os << "< HTTP " << ev.http_status << "\n";
-    for (const auto& [n, v] : ev.headers->fields()) os << "< " << n << ": " << v << "\n";
-  }
-  os << "\n" << ev.body << "\n\n";
-  std::cerr << os.str() << std::flush;
+  print_wire(ev.outgoing, ev.method, ev.url->str(), ev.http_status, *ev.headers, ev.body);
 }
 
 std::vector<std::string> comma_values(const Args& args, const char* name) {
@@ -101,7 +88,7 @@ std::optional<int> parse21(const std::string& command, const std::vector<std::st
   return std::nullopt;
 }
 
-std::optional<Context21> open21(const std::string& command, const Args& args, int& exit_code) {
+std::optional<Context21> open21(const std::string& command, const Args& args, int& exit_code, bool resolve) {
   Context21 ctx;
   ctx.command = command;
   ctx.json = args.has("json");
@@ -128,17 +115,15 @@ std::optional<Context21> open21(const std::string& command, const Args& args, in
   if (ctx.verbose > 0) o.trace = print_trace;
   o.user_agent = std::string("taxii2/") + TAXII_VERSION;
   ctx.client = std::make_unique<client21::Client>(std::make_unique<client::HttpTransport>(to), std::move(o));
-  return ctx;
-}
-
-std::optional<client21::Url> api_root21(Context21& ctx, int& exit_code) {
+  if (!resolve) return ctx;
   auto root = ctx.client->resolve_root(ctx.url);
   if (!root.ok()) {
     exit_code = report21(ctx, root.error());
     return std::nullopt;
   }
+  ctx.root = *root;
   if (ctx.verbose > 0 && root->str() != ctx.url.str()) std::cerr << "taxii2: API root " << root->str() << "\n";
-  return *root;
+  return ctx;
 }
 
 std::optional<std::string> required21(const std::string& command, const Args& args, const char* name, int& exit_code) {

@@ -27,7 +27,8 @@ struct Context21 {
   std::string command;
   bool json = false;
   int verbose = 0;
-  client21::Url url;  // --url as given
+  client21::Url url;   // --url as given
+  client21::Url root;  // the API root (open21 with resolve)
   std::unique_ptr<client21::Client> client;
 };
 
@@ -37,10 +38,10 @@ std::vector<OptionSpec> with_options21(std::vector<OptionSpec> specs);
 // command is done, nullopt to go on. No positional arguments unless `positional`.
 std::optional<int> parse21(const std::string& command, const std::vector<std::string>& argv,
                            const std::vector<OptionSpec>& specs, const char* usage, Args& args, bool positional = false);
-// The client from the common options; on failure prints the problem and sets exit_code.
-std::optional<Context21> open21(const std::string& command, const Args& args, int& exit_code);
-// The API root of --url (client21::Client::resolve_root); on failure reports and sets exit_code.
-std::optional<client21::Url> api_root21(Context21& ctx, int& exit_code);
+// The client from the common options and, when `resolve` is set, the API root of --url
+// (client21::Client::resolve_root) in Context21::root. On failure prints the problem (usage
+// error, unreadable file, or the error of asking the server) and sets exit_code.
+std::optional<Context21> open21(const std::string& command, const Args& args, int& exit_code, bool resolve = true);
 // A required option's value; nullopt after a usage error (exit_code set).
 std::optional<std::string> required21(const std::string& command, const Args& args, const char* name, int& exit_code);
 // --added-after, --match-id, --type, --version, --spec-version, --limit, --next into `f`

@@ -43,25 +43,6 @@ void usage(std::ostream& os) {
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);  // a closed connection or stdout is an error, not a silent death
   taxii::cli::program_name() = "taxii2";
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty()) {
-    usage(std::cerr);
-    return taxii::cli::kExitUsage;
-  }
-  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    if (args.size() > 1) {
-      for (const auto& c : taxii::cli::commands21())
-        if (c.name == args[1]) return c.run({c.name, "--help"});
-    }
-    usage(std::cout);
-    return taxii::cli::kExitOk;
-  }
-  if (args[0] == "--version") {
-    std::cout << "taxii2 " << TAXII_VERSION << " (TAXII 2.1)\n";
-    return taxii::cli::kExitOk;
-  }
-  for (const auto& c : taxii::cli::commands21())
-    if (c.name == args[0]) return c.run(args);
-  std::cerr << "taxii2: '" << args[0] << "' is not a taxii2 command. See 'taxii2 --help'.\n";
-  return taxii::cli::kExitUsage;
+  return taxii::cli::run_program(taxii::cli::commands21(), std::vector<std::string>(argv + 1, argv + argc), usage,
+                                 std::string("taxii2 ") + TAXII_VERSION + " (TAXII 2.1)");
 }
