@@ -236,3 +236,24 @@ BOOST_AUTO_TEST_CASE(add_respects_max_content_length) {
   BOOST_TEST(sizes.size() == posts);
   std::filesystem::remove(file);
 }
+
+BOOST_AUTO_TEST_CASE(progress_line_on_a_terminal_only) {
+  // Six pages, 300 ms each: the progress line appears after the first second (stderr a tty).
+  FakeHttp21 server([](const FakeRequest& r) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    const size_t at = r.target.find("next=");
+    const int page = at == std::string::npos ? 0 : std::stoi(r.target.substr(at + 5));
+    std::string body = R"({"objects":[)" + object_json(page) + "]";
+    if (page < 5) body += R"(,"more":true,"next":")" + std::to_string(page + 1) + "\"";
+    return FakeResponse{200, body + "}"};
+  });
+  RunOptions tty;
+  tty.stderr_tty = true;
+  auto r = taxii_cli({"get", "--url", server.url("/api/"), "--collection", "c", "-o", "/dev/null"}, tty);
+  BOOST_TEST(r.code == 0, dump(r));
+  BOOST_TEST(contains(r.err, "get: "), dump(r));
+  BOOST_TEST(contains(r.err, " objects, "), dump(r));
+  r = taxii_cli({"get", "--url", server.url("/api/"), "--collection", "c", "-o", "/dev/null"});
+  BOOST_TEST(r.code == 0, dump(r));
+  BOOST_TEST(!contains(r.err, " objects, "), dump(r));  // not a terminal: no progress line
+}

@@ -302,6 +302,8 @@ class Cases:
                    os.path.join(self.work, "bundle.json"))
         self.fails(4, 404, "status", "--url", self.root, "--id", str(uuid.uuid4()))
         self.fails(4, 404, "get", "--url", self.root, "--collection", str(uuid.uuid4()))
+        e = self.fails(4, 400, "get", "--url", self.root, "--collection", RW, "--next", "bogus")
+        check("next" in e["resource"].get("description", ""), "400 names the bad parameter: %r" % e)
         rc, doc, err = self.run("collections", "--url", self.root, "--user", "admin", "--password", "wrong",
                                 auth=False)
         check_eq(rc, 4, "wrong password")
