@@ -135,7 +135,7 @@ int run_paged(PageKind kind, const std::vector<std::string>& argv) {
   auto sum = ctx->client->pages(url, kind, f, !args.has("no-follow"), sink, on_page);
   progress.finish();
   if (!ctx->json) {
-    if (sum.ok() || kind != PageKind::Objects) text.finish();
+    text.finish();  // what arrived before a failure stays well-formed; the exit code tells
     if (!sum.ok()) return report21(*ctx, sum.error());
     if (sum->more)
       std::cerr << "taxii2 " << p.name << ": the server has more" << (sum->next ? "; continue with --next " + *sum->next : "")

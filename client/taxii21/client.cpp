@@ -81,7 +81,7 @@ std::string query_string(const Filter& f) {
 }
 
 Error error_from_response(const client::HttpResponse& r) {
-  const std::string status = "HTTP " + std::to_string(r.status) + (r.reason.empty() ? "" : " (" + r.reason + ")");
+  const std::string status = "HTTP " + std::to_string(r.status) + (r.reason.empty() ? "" : " " + r.reason);
   auto er = parse_error(r.body);
   if (!er) {
     // No error resource (§3.6: "MAY"): the HTTP status and the start of the body.

@@ -128,7 +128,7 @@ class Client {
   const Clock& clock_;
 };
 
-// "HTTP 404 (Not Found): <title>: <description>" from an answer outside 2xx.
+// "HTTP 404 Not Found: <title>: <description>" from an answer outside 2xx.
 Error error_from_response(const client::HttpResponse& r);
 // The error resource fields kept in an error's details (kErrorField), without the prefix.
 std::vector<StatusDetail> error_fields(const Error& e);

@@ -168,7 +168,7 @@ BOOST_AUTO_TEST_CASE(requests_carry_media_type_and_basic_auth_and_errors_the_err
   BOOST_TEST(reqs[0].header("authorization") == "Basic YWxpY2U6cHc=");
   auto one = c->collection(url_of(server, "/api/"), "x");
   BOOST_TEST_REQUIRE(!one.ok());
-  BOOST_TEST(one.error().message() == "HTTP 404 (Status): Collection not found: no collection x");
+  BOOST_TEST(one.error().message() == "HTTP 404 Status: Collection not found: no collection x");
   BOOST_TEST(*client::http_status_of(one.error()) == 404);
   BOOST_TEST(client::origin_of(one.error()) == client::ErrorOrigin::Server);
   bool code = false;

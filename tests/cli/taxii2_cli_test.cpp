@@ -257,3 +257,21 @@ BOOST_AUTO_TEST_CASE(progress_line_on_a_terminal_only) {
   BOOST_TEST(r.code == 0, dump(r));
   BOOST_TEST(!contains(r.err, " objects, "), dump(r));  // not a terminal: no progress line
 }
+
+BOOST_AUTO_TEST_CASE(a_failing_later_page_keeps_what_arrived_well_formed) {
+  FakeHttp21 server([](const FakeRequest& r) {
+    if (r.target.find("next=") != std::string::npos)
+      return FakeResponse{503, R"({"title":"Unavailable","description":"try later","http_status":"503"})"};
+    return FakeResponse{200, R"({"more":true,"next":"x","objects":[)" + object_json(0) + "," + object_json(1) + "]}"};
+  });
+  auto r = taxii_cli({"get", "--url", server.url("/api/"), "--collection", "c"});
+  BOOST_TEST(r.code == 4, dump(r));
+  BOOST_TEST(contains(r.err, "HTTP 503"), dump(r));
+  BOOST_TEST(Poco::JSON::Parser().parse(r.out).extract<Poco::JSON::Object::Ptr>()->getArray("objects")->size() == 2u);
+  r = taxii_cli({"get", "--url", server.url("/api/"), "--collection", "c", "--json"});
+  BOOST_TEST(r.code == 4, dump(r));
+  auto j = json_of(r);
+  BOOST_TEST(!j->getValue<bool>("ok"));
+  BOOST_TEST(j->getArray("objects")->size() == 2u);  // those received before the failure
+  BOOST_TEST(j->getObject("error")->getValue<int>("http_status") == 503);
+}
