@@ -295,6 +295,25 @@ class Cases:
         e = self.fails(4, 404, "delete", "--url", self.root, "--collection", EMPTY, "--id", victim)
         check("resource" in e and e["resource"]["title"], "404 error resource: %r" % e)
 
+    def bulk_incremental(self):
+        """500 objects in envelopes of 125, read back in pages of 50 from the previous run's
+        date_added_last (the incremental sync of §3.4 / §3.2)."""
+        before = self.get(collection=EMPTY)
+        objs = [{"type": "indicator", "spec_version": "2.1", "id": "indicator--%s" % uuid.uuid4(),
+                 "created": "2024-02-01T00:00:00.000Z", "modified": "2024-02-01T00:00:00.000Z",
+                 "name": "bulk %d" % i, "pattern": "[ipv4-addr:value = '10.8.%d.%d']" % (i // 256, i % 256),
+                 "pattern_type": "stix", "valid_from": "2024-02-01T00:00:00Z"} for i in range(500)]
+        path = os.path.join(self.work, "bulk.json")
+        with open(path, "w") as f:
+            json.dump({"objects": objs}, f)
+        d = self.ok("add", "--url", self.root, "--collection", EMPTY, "--batch", "125", path)
+        check_eq((len(d["envelopes"]), d["success_count"]), (4, 500), "4 envelopes, all succeeded")
+        since = before["date_added_last"]
+        args = ["--limit", "50"] + (["--added-after", since] if since else [])
+        got = self.get(*args, collection=EMPTY)
+        check_eq(sorted(self.ids(got)), sorted(o["id"] for o in objs), "exactly the new objects")
+        check(got["pages"] >= 10, "pages of 50: %d" % got["pages"])
+
     def errors(self):
         e = self.fails(4, 403, "get", "--url", self.root, "--collection", NO_ACCESS)
         check("resource" in e and NO_ACCESS in e["resource"].get("description", ""), "403 error resource: %r" % e)
@@ -344,7 +363,7 @@ def main():
         med = Medallion(os.path.abspath(args.peers2), work)
         c = Cases(os.path.abspath(args.taxii2), med, work)
         results.run_each(c, "discover collections get-default get-versions get-filters get-paging manifest versions "
-                            "add-bundle manifest-versions-of-added delete errors")
+                            "add-bundle manifest-versions-of-added delete bulk-incremental errors")
         pki = harness.make_pki(os.path.join(work, "pki"))
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.minimum_version = ssl.TLSVersion.TLSv1_2
