@@ -7,6 +7,7 @@
 
 #include "client/cli/command21.hpp"
 #include "client/cli/common21.hpp"
+#include "client/errors.hpp"
 
 namespace taxii::cli {
 namespace {
@@ -61,17 +62,22 @@ class TextOut {
       if (!r.ok()) return r.error();
       os_ << r->date_added << "  " << r->version << "  " << r->id << "  " << r->media_type.value_or("") << "\n";
     }
-    return os_ ? ok_status() : Status(Error::failure("cannot write the output"));
+    if (os_) return ok_status();
+    write_failed_ = true;
+    return client::local_error("cannot write the output");
   }
+  bool write_failed() const { return write_failed_; }
   void finish() {
     if (kind_ == PageKind::Objects) os_ << (n_ == 0 ? "{}\n" : "\n]}\n");
     os_.flush();
+    write_failed_ = write_failed_ || !os_;
   }
 
  private:
   PageKind kind_;
   std::ostream& os_;
   uint64_t n_ = 0;
+  bool write_failed_ = false;
 };
 
 void json_summary(JsonWriter& w, const client21::PagesSummary& s) {
@@ -134,8 +140,17 @@ int run_paged(PageKind kind, const std::vector<std::string>& argv) {
   auto on_page = [&progress](const client21::PageEvent& ev) { progress.add(ev.info.items, ev.bytes); };
   auto sum = ctx->client->pages(url, kind, f, !args.has("no-follow"), sink, on_page);
   progress.finish();
+  if (!json_items) text.finish();  // what arrived before a failure stays well-formed; the exit code tells
+  if (text.write_failed()) {
+    std::cerr << "taxii2 " << p.name << ": cannot write the output\n";
+    if (ctx->json) {  // -o FILE: the document on stdout still ends
+      w.field("ok", false);
+      write_error21(w, client::local_error("cannot write the output"));
+      w.end_object().finish();
+    }
+    return kExitIo;
+  }
   if (!ctx->json) {
-    text.finish();  // what arrived before a failure stays well-formed; the exit code tells
     if (!sum.ok()) return report21(*ctx, sum.error());
     if (sum->more)
       std::cerr << "taxii2 " << p.name << ": the server has more" << (sum->next ? "; continue with --next " + *sum->next : "")
@@ -143,7 +158,6 @@ int run_paged(PageKind kind, const std::vector<std::string>& argv) {
     return kExitOk;
   }
   if (json_items) w.end_array();
-  if (file.is_open()) text.finish();
   w.field("ok", sum.ok());
   if (sum.ok()) json_summary(w, *sum);
   else write_error21(w, sum.error());

@@ -166,6 +166,10 @@ BOOST_AUTO_TEST_CASE(get_follows_pages_into_a_file_and_shows_progress_free_json)
   BOOST_TEST(r.code == 0, dump(r));
   BOOST_TEST(Poco::JSON::Parser().parse(r.out).extract<Poco::JSON::Object::Ptr>()->getArray("objects")->size() == 2u);
   BOOST_TEST(contains(r.err, "--next p2"), dump(r));
+  // An output that cannot be written: exit 5 (and --json still ends its document).
+  r = taxii_cli({"get", "--url", server.url("/api/"), "--collection", "c", "-o", "/dev/full", "--json"});
+  BOOST_TEST(r.code == 5, dump(r));
+  BOOST_TEST(json_of(r)->getObject("error")->getValue<std::string>("origin") == "local");
   std::filesystem::remove(out);
 }
 
