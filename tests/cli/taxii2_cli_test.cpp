@@ -200,6 +200,14 @@ BOOST_AUTO_TEST_CASE(add_cuts_batches_waits_for_status_and_reports_refusals) {
   for (const auto& req : server.requests())
     if (req.method == "POST") BOOST_TEST(req.header("content-type") == "application/taxii+json;version=2.1");
 
+  RunOptions from_stdin;  // '-' reads stdin
+  from_stdin.stdin_file = file;
+  r = taxii_cli({"add", "--url", server.url("/api/"), "--collection", "c", "--batch", "5", "-", "--no-wait"}, from_stdin);
+  BOOST_TEST(r.code == 0, dump(r));  // pending, not waited for
+  BOOST_TEST(posts == 4);
+  BOOST_TEST(polls == 3);
+  BOOST_TEST(contains(r.out, "5 pending"), dump(r));
+
   refuse = true;
   r = taxii_cli({"add", "--url", server.url("/api/"), "--collection", "c", file});
   BOOST_TEST(r.code == 4, dump(r));  // the server refused objects
