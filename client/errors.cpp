@@ -119,6 +119,7 @@ Error http_error(const HttpResponse& r) {
   if (!body.empty()) msg += ": " + body;
   Error e{status_for_http(r.status), std::move(msg)};
   e.with_detail(std::string(kHttpStatusDetail), std::to_string(r.status));
+  if (const std::string* id = r.headers.find("X-Request-Id")) e.with_detail(std::string(kRequestIdDetail), *id);
   return with_origin(std::move(e), ErrorOrigin::Http);
 }
 

@@ -43,6 +43,8 @@ inline constexpr std::string_view kStageDetail = "taxii-client:stage";  // Failu
 // On an error status answering in_response_to "0": the server rejected the request before
 // reading it (docs/interop.md).
 inline constexpr std::string_view kUnreadDetail = "taxii-client:unread";
+// The X-Request-Id of the answer an error came from: what the server's log line names.
+inline constexpr std::string_view kRequestIdDetail = "taxii-client:request-id";
 
 ErrorOrigin origin_of(const Error& e);
 // The status type as the server wrote it (a third-party URI stays a URI; its type() is

@@ -103,6 +103,11 @@ Result<Message> Session::exchange_once(Transport& t, const Url& url, const Messa
   if (!sent.ok()) return sent.error();
   const HttpResponse& resp = *sent;
   if (opt_.trace) opt_.trace(TraceEvent{false, &http.url, resp.status, &resp.headers, resp.body});
+  {
+    const std::string* id = resp.headers.find("X-Request-Id");
+    std::lock_guard<std::mutex> lock(last_id_mu_);
+    last_request_id_ = id != nullptr ? *id : std::string();
+  }
 
   // HTTP 1.0 §2.1.4: without X-TAXII-Content-Type the body is not a TAXII message (§5).
   const std::string* ct = resp.headers.find("X-TAXII-Content-Type");
@@ -219,6 +224,11 @@ Result<v11::CollectionInformationResponse> Session::collection_information() {
   return expect_answer<v11::CollectionInformationResponse>(
       exchange(ServiceType::CollectionManagement, Message{v11::CollectionInformationRequest{}}),
       "Collection_Information_Response");
+}
+
+std::string Session::last_request_id() const {
+  std::lock_guard<std::mutex> lock(last_id_mu_);
+  return last_request_id_;
 }
 
 }  // namespace taxii::client

@@ -33,6 +33,7 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -137,6 +138,9 @@ class Session {
 
   void set_address(ServiceType service, Url url);
   std::optional<Url> address(ServiceType service) const;
+  // The X-Request-Id of the last answer received ("" if it had none): the id the server's log
+  // line names (taxiid sets it on every answer), printed with an error status.
+  std::string last_request_id() const;
   // Asks the Discovery service and sets the address of every service type not set yet, from
   // the instances that speak this session's services version and message binding over HTTP(S).
   // Fails like discover(); NotFound-typed Local error never (missing types stay unset).
@@ -204,6 +208,8 @@ class Session {
   std::unique_ptr<Transport> second_;  // opened for the first poll that fetches two parts at once
   SessionOptions opt_;
   const Clock& clock_;
+  mutable std::mutex last_id_mu_;
+  mutable std::string last_request_id_;  // X-Request-Id of the last answer (guarded by last_id_mu_)
   std::optional<Url> addresses_[4];
 };
 

@@ -240,10 +240,14 @@ void read_limits(Reader& r, const YAML::Node& root, ServerConfig& c) {
   }
 }
 
-// log: level, request lines, buffering (server/log.hpp).
+// log: level, request lines, buffering, format (server/log.hpp).
 void read_log(Reader& r, const YAML::Node& root, ServerConfig& c) {
   const YAML::Node n = root["log"];
-  if (!n.IsDefined() || n.IsNull() || !r.map(n, "log", {"level", "requests", "buffer_ms"})) return;
+  if (!n.IsDefined() || n.IsNull() || !r.map(n, "log", {"level", "requests", "buffer_ms", "format"})) return;
+  if (auto format = r.str(n, "log", "format", false)) {
+    if (*format == "logfmt" || *format == "json") c.log.json = *format == "json";
+    else r.error(n["format"], "log.format", "expected logfmt or json");
+  }
   if (auto level = r.str(n, "log", "level", false)) {
     if (*level == "debug" || *level == "info" || *level == "warn" || *level == "error") c.log.level = *level;
     else r.error(n["level"], "log.level", "expected debug, info, warn or error");

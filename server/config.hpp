@@ -68,6 +68,7 @@ struct LogConfig {
   std::string level = "info";                    // debug, info, warn or error
   bool requests = true;                          // one line per request (failures are always logged)
   unsigned buffer_ms = 0;                        // 0: each line written at once
+  bool json = false;                             // log.format: json (one object per line) or logfmt
 };
 
 // http: the TAXII HTTP binding (docs/server.md). lenient_headers: an absent Content-Type,

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "core/json_writer.hpp"
 #include "core/timestamp.hpp"
 
 namespace taxii::server {
@@ -46,18 +47,42 @@ void append_value(std::string& line, std::string_view v) {
   line += '"';
 }
 
-// "ts=... level=... event=EVENT" (the start of every line).
-void begin_line(std::string& line, Level level, std::string_view event) {
+// logfmt: "ts=... level=... event=EVENT"; JSON: {"ts":"...","level":"...","event":"EVENT" (the
+// start of every line; end_line closes a JSON object).
+void begin_line(std::string& line, LogFormat f, Level level, std::string_view event) {
+  const std::string ts = Timestamp::now().to_string();
+  if (f == LogFormat::Json) {
+    line += "{\"ts\":";
+    JsonWriter::quote_into(line, ts);
+    line += ",\"level\":";
+    JsonWriter::quote_into(line, level_name(level));
+    line += ",\"event\":";
+    JsonWriter::quote_into(line, event);
+    return;
+  }
   line += "ts=";
-  line += Timestamp::now().to_string();
+  line += ts;
   line += " level=";
   line += level_name(level);
   line += " event=";
   append_value(line, event);
 }
 
-void append_field(std::string& line, std::string_view key, std::string_view value) {
-  if (value.empty()) return;  // absent, not ""
+void end_line(std::string& line, LogFormat f) {
+  if (f == LogFormat::Json) line += '}';
+}
+
+// A field (left out when empty: absent, not ""); `number`: a JSON number in JSON lines.
+void append_field(std::string& line, LogFormat f, std::string_view key, std::string_view value, bool number = false) {
+  if (value.empty()) return;
+  if (f == LogFormat::Json) {
+    line += ',';
+    JsonWriter::quote_into(line, key);
+    line += ':';
+    if (number) line += value;
+    else JsonWriter::quote_into(line, value);
+    return;
+  }
   line += ' ';
   line += key;
   line += '=';
@@ -65,10 +90,10 @@ void append_field(std::string& line, std::string_view key, std::string_view valu
 }
 
 template <typename N>
-void append_number(std::string& line, std::string_view key, N n) {
+void append_number(std::string& line, LogFormat f, std::string_view key, N n) {
   char buf[24];
   const auto r = std::to_chars(buf, buf + sizeof buf, n);
-  append_field(line, key, std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)));
+  append_field(line, f, key, std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)), true);
 }
 
 }  // namespace
@@ -76,8 +101,9 @@ void append_number(std::string& line, std::string_view key, N n) {
 void Logger::log(Level level, std::string_view event, std::initializer_list<Field> fields) {
   if (level < min_) return;
   std::string line;
-  begin_line(line, level, event);
-  for (const auto& [k, v] : fields) append_field(line, k, v);
+  begin_line(line, format_, level, event);
+  for (const auto& [k, v] : fields) append_field(line, format_, k, v);
+  end_line(line, format_);
   emit(level, line);
 }
 
@@ -103,9 +129,10 @@ Logger::~Logger() {
   flush();
 }
 
-void Logger::configure(Level min, bool requests, unsigned buffer_ms) {
+void Logger::configure(Level min, bool requests, unsigned buffer_ms, LogFormat format) {
   min_ = min;
   requests_ = requests;
+  format_ = format;
   if (buffer_ms == 0 || flusher_.joinable()) return;
   buffer_ms_ = buffer_ms;
   flusher_ = std::thread([this] {
@@ -137,20 +164,22 @@ void Logger::request(const http::RequestLog& r) {
   // log("request", {...}) would write.
   thread_local std::string line;
   line.clear();
-  begin_line(line, level, "request");
-  append_field(line, "req", r.request_id);
-  append_field(line, "remote", r.remote);
-  append_field(line, "method", r.method);
-  append_field(line, "path", r.path);
-  append_field(line, "type", r.message_type);
-  append_field(line, "status", r.outcome);
-  append_number(line, "http", r.http_status);
+  const LogFormat f = format_;
+  begin_line(line, f, level, "request");
+  append_field(line, f, "req", r.request_id);
+  append_field(line, f, "remote", r.remote);
+  append_field(line, f, "method", r.method);
+  append_field(line, f, "path", r.path);
+  append_field(line, f, "type", r.message_type);
+  append_field(line, f, "status", r.outcome);
+  append_number(line, f, "http", r.http_status);
   char ms[32];
   std::snprintf(ms, sizeof ms, "%.3f", r.duration_ms);
-  append_field(line, "ms", ms);
-  append_number(line, "in", r.bytes_in);
-  append_number(line, "out", r.bytes_out);
-  append_field(line, "msg", r.note);
+  append_field(line, f, "ms", ms, true);
+  append_number(line, f, "in", r.bytes_in);
+  append_number(line, f, "out", r.bytes_out);
+  append_field(line, f, "msg", r.note);
+  end_line(line, f);
   emit(level, line);
   if (line.capacity() > 4096) std::string().swap(line);
 }

@@ -1,5 +1,6 @@
 // Logger: structured one-line logs to stderr in logfmt ("ts=... level=info event=request
-// req=12 remote=127.0.0.1:5555 ..."), whole lines only, so lines from several threads never
+// req=12 remote=127.0.0.1:5555 ...") or JSON ({"ts":"...","level":"info","event":"request",
+// "req":"12",...}; log.format), whole lines only, so lines from several threads never
 // interleave. Thread-safe.
 //
 // Buffering (config `log.buffer_ms`, default 0 = off): info and debug lines are collected and
@@ -23,6 +24,8 @@
 namespace taxii::server {
 
 enum class Level { Debug, Info, Warn, Error };
+// log.format: logfmt lines (the default) or one JSON object per line (for ELK and the like).
+enum class LogFormat { Logfmt, Json };
 
 class Logger {
  public:
@@ -33,8 +36,9 @@ class Logger {
   Logger& operator=(const Logger&) = delete;
 
   // From the configuration, before other threads log: the least level written, whether
-  // request lines are written, and the buffering interval (0: every line written at once).
-  void configure(Level min, bool requests, unsigned buffer_ms);
+  // request lines are written, the buffering interval (0: every line written at once) and
+  // the line format.
+  void configure(Level min, bool requests, unsigned buffer_ms, LogFormat format = LogFormat::Logfmt);
   // Writes whatever is pending (also done by the destructor).
   void flush();
 
@@ -52,6 +56,7 @@ class Logger {
   std::FILE* out_;
   Level min_;
   bool requests_ = true;
+  LogFormat format_ = LogFormat::Logfmt;
   unsigned buffer_ms_ = 0;
   std::mutex mu_;
   std::string pending_;     // buffered lines (buffer_ms_ > 0)

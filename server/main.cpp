@@ -70,7 +70,8 @@ int run(const std::string& file) {
                       : lc.level == "warn" ? Level::Warn
                       : lc.level == "error" ? Level::Error
                                             : Level::Info;
-    log.configure(min, lc.requests, lc.buffer_ms);
+    log.configure(min, lc.requests, lc.buffer_ms,
+                  lc.json ? taxii::server::LogFormat::Json : taxii::server::LogFormat::Logfmt);
   }
   log.info("starting", {{"version", TAXII_VERSION}, {"config", cfg.config->file}, {"max_fds", raise_fd_limit()}});
   auto server = taxii::server::Server::create(*cfg.config, log);

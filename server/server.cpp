@@ -187,8 +187,10 @@ Status add_routes(Server::Parts& p, const ServerConfig& config, Logger& log) {
   });
   for (const char* path : {"/health", "/health/live", "/health/ready"})
     p.router.add(path, http::Router::Match::Exact, {"GET", "HEAD"}, *p.health);
-  p.router.set_log([&log](std::string_view method, std::string_view path, int status, const http::ConnectionInfo& c) {
+  p.router.set_log([&log](std::string_view method, std::string_view path, int status, std::string_view id,
+                          const http::ConnectionInfo& c) {
     http::RequestLog r;
+    r.request_id = std::string(id);
     r.remote = c.remote;
     r.method = std::string(method);
     r.path = http::displayable_path(path);

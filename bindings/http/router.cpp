@@ -1,7 +1,11 @@
 #include "bindings/http/router.hpp"
 
+#include <atomic>
 #include <cstdint>
+#include <cstdio>
 #include <exception>
+#include <random>
+#include <string_view>
 #include <utility>
 
 #include <Poco/Net/HTTPServerRequest.h>
@@ -108,8 +112,47 @@ Router::Decision Router::route(std::string_view method, std::string_view target)
   return d;
 }
 
+namespace {
+
+bool usable_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (const char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    std::string_view("._:/+=@-").find(c) != std::string_view::npos;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string new_request_id() {
+  static const std::string prefix = [] {
+    std::random_device rd;
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%08x", rd());
+    return std::string(buf);
+  }();
+  static std::atomic<uint64_t> next{1};
+  return prefix + "-" + std::to_string(next.fetch_add(1, std::memory_order_relaxed));
+}
+
+}  // namespace
+
+std::string request_id(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
+  std::string id;
+  const auto it = request.find("X-Request-Id");
+  if (it != request.end() && usable_request_id(it->second)) {
+    id = it->second;
+  } else {
+    id = new_request_id();
+    request.set("X-Request-Id", id);
+  }
+  response.set("X-Request-Id", id);
+  return id;
+}
+
 void Router::serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
                    const ConnectionInfo& conn) const {
+  request_id(request, response);
   const Decision d = route(request.getMethod(), request.getURI());
   if (d.app != nullptr) return d.app->serve(request, response, conn);
   answer(d, request, response, declares_body(request), conn);
@@ -117,6 +160,7 @@ void Router::serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerR
 
 bool Router::gate(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
                   const ConnectionInfo& conn) const {
+  request_id(request, response);
   const Decision d = route(request.getMethod(), request.getURI());
   if (d.app != nullptr) return d.app->gate(request, response, conn);
   answer(d, request, response, /*close=*/true, conn);  // the body is never read
@@ -157,7 +201,7 @@ void Router::answer(const Decision& d, Poco::Net::HTTPServerRequest& request, Po
   }
   if (log_) {
     try {
-      log_(request.getMethod(), path, d.status, conn);
+      log_(request.getMethod(), path, d.status, request.get("X-Request-Id", ""), conn);
     } catch (...) {
     }
   }

@@ -57,6 +57,13 @@ class Application {
   virtual HttpServer::Refusal refusal(int status, std::string_view reason, const ConnectionInfo& conn);
 };
 
+// The request's id (issue #26), for the log line and the `X-Request-Id` answer header: the
+// request's own X-Request-Id when a proxy or client set a usable one (1-128 characters of
+// [A-Za-z0-9._:/+=@-]), else one made here, unique in this process ("<8 hex of a random
+// start>-<counter>"). Stored into the request's X-Request-Id, so the application and a later
+// call (the gate, then the whole exchange) see the same; the answer carries it.
+std::string request_id(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response);
+
 // A short text/plain body (the router's own answers and the default refusal).
 HttpServer::Refusal text_refusal(int status, std::string_view reason);
 
@@ -77,8 +84,10 @@ class Router {
   void add(std::string path, Match match, std::vector<std::string> methods, Application& app);
   // Requests with `method` on a path no route has go to app.
   void fallback(std::string method, Application& app);
-  // Called after each answer the router gives itself (404, 405): method, path, status.
-  using Log = std::function<void(std::string_view method, std::string_view path, int status, const ConnectionInfo&)>;
+  // Called after each answer the router gives itself (404, 405): method, path, status, the
+  // request's id.
+  using Log = std::function<void(std::string_view method, std::string_view path, int status,
+                                 std::string_view request_id, const ConnectionInfo&)>;
   void set_log(Log log) { log_ = std::move(log); }
 
   // Where a request goes: an application, or the router's own status (404, 405).
@@ -89,6 +98,7 @@ class Router {
   };
   Decision route(std::string_view method, std::string_view target) const;
 
+  // Both first give the request its id (request_id()) and put it on the answer.
   void serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
              const ConnectionInfo& conn) const;
   bool gate(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,

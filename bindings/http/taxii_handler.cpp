@@ -361,7 +361,9 @@ void TaxiiHandler::emit(Exchange& x) {
 Answer TaxiiHandler::respond(const Request& request, const ConnectionInfo& conn, Exchange& x) {
   Answer out;
   try {
-    x.log.request_id = std::to_string(next_id_.fetch_add(1));
+    // The router's id (request_id(), also on the answer), else this handler's own counter.
+    const std::string* id = find_header(request.headers, "X-Request-Id");
+    x.log.request_id = id != nullptr ? *id : std::to_string(next_id_.fetch_add(1));
     x.log.remote = conn.remote;
     x.log.method = request.method;
     x.log.path = request.uri.substr(0, request.uri.find_first_of("?#"));

@@ -159,9 +159,28 @@ int exit_code_for(const Error& e) {
   return kExitTransport;
 }
 
+namespace {
+
+// The session of this run (one per process: the CLI runs one command), for the X-Request-Id of
+// the answer an error status came in.
+const client::Session* g_session = nullptr;
+
+// The id the server's log names the failed request by (taxiid sets X-Request-Id on every
+// answer): from an HTTP error, else the last answer's when the error came from the server.
+std::string request_id_of(const Error& e) {
+  if (auto id = client::detail_value(e, client::kRequestIdDetail)) return *id;
+  const client::ErrorOrigin o = client::origin_of(e);
+  if (g_session != nullptr && (o == client::ErrorOrigin::Server || o == client::ErrorOrigin::Response))
+    return g_session->last_request_id();
+  return {};
+}
+
+}  // namespace
+
 void write_json_error(JsonWriter& w, const Error& e) {
   w.key("error").begin_object();
   w.field("origin", client::to_string(client::origin_of(e)));
+  if (const std::string id = request_id_of(e); !id.empty()) w.field("request_id", id);
   w.field("status_type", client::status_type_name(e));
   w.field("message", e.message());
   w.key("http_status");
@@ -182,6 +201,7 @@ void print_error(const Error& e) {
     hint = " (HTTP 404: no service at that path; check the URL)";
   }
   std::cerr << "taxii: " << client::describe(e) << hint << "\n";
+  if (const std::string id = request_id_of(e); !id.empty()) std::cerr << "taxii: the server's request id: " << id << "\n";
 }
 
 int report(const NetContext& ctx, const Error& e) {
@@ -329,6 +349,7 @@ std::optional<NetContext> open_session(const std::string& command, const Args& a
   if (!problem) problem = transport_options(command, args, to);
   if (!problem) {
     ctx.session = std::make_unique<client::Session>(std::make_unique<client::HttpTransport>(to), std::move(so));
+    g_session = ctx.session.get();
     problem = addresses(ctx, args, primary, discovery);
   }
   if (!problem) problem = locate(ctx, args, primary, discovery);

@@ -189,9 +189,13 @@ int report21(const Context21& ctx, const Error& e) {
   else if (client::origin_of(e) == client::ErrorOrigin::Transport && e.message().find("certificate") != std::string::npos)
     hint = " (see --ca, --insecure)";
   std::cerr << program_name() << " " << ctx.command << ": " << e.message() << hint << "\n";
+  // The id the server's log names this request by (taxiid: X-Request-Id on every answer).
+  const std::string request_id = client::detail_value(e, client::kRequestIdDetail).value_or("");
+  if (!request_id.empty()) std::cerr << program_name() << ": the server's request id: " << request_id << "\n";
   if (ctx.json) {
     JsonWriter w(std::cout);
     w.begin_object().field("command", ctx.command).field("ok", false);
+    if (!request_id.empty()) w.field("request_id", request_id);
     write_error21(w, e);
     w.end_object().finish();
   }

@@ -88,12 +88,14 @@ Error error_from_response(const client::HttpResponse& r) {
     const Error h = client::http_error(r);
     Error e{h.type(), h.message()};
     e.with_detail(std::string(client::kHttpStatusDetail), std::to_string(r.status));
+    if (auto id = client::detail_value(h, client::kRequestIdDetail)) e.with_detail(std::string(client::kRequestIdDetail), *id);
     return e;
   }
   std::string msg = status + ": " + er->title;
   if (er->description && !er->description->empty()) msg += ": " + *er->description;
   Error e{client::status_for_http(r.status), std::move(msg)};
   e.with_detail(std::string(client::kHttpStatusDetail), std::to_string(r.status));
+  if (const std::string* id = r.headers.find("X-Request-Id")) e.with_detail(std::string(client::kRequestIdDetail), *id);
   add_field(e, "title", er->title);
   add_field(e, "description", er->description);
   add_field(e, "http_status", er->http_status);

@@ -285,6 +285,11 @@ BOOST_AUTO_TEST_CASE(unknown_collection_is_a_taxii_status) {
     BOOST_TEST(!doc->getValue<bool>("ok"));
     BOOST_TEST(doc->getObject("error")->getValue<std::string>("status_type") == "NOT_FOUND");
     BOOST_TEST(doc->getObject("error")->getValue<std::string>("origin") == "server");
+    // The server's id of the request (its X-Request-Id), so the error can be found in its log.
+    const std::string id = doc->getObject("error")->getValue<std::string>("request_id");
+    BOOST_TEST(id.find('-') == 8u, id);
+    BOOST_TEST(r.err.find("taxii: the server's request id: ") != std::string::npos, r.err);
+    BOOST_TEST(wire::timing::eventually([&] { return s.proc.log().find("req=" + id + " ") != std::string::npos; }), s.proc.log());
   }
 }
 

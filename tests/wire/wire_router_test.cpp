@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <set>
 #include <string>
 
 #include <Poco/Net/SocketAddress.h>
@@ -102,6 +103,35 @@ BOOST_AUTO_TEST_CASE(liveness_and_readiness) {
   BOOST_TEST(c.post("/health/ready/", "", {}, "HEAD").status == 200);
   BOOST_TEST(c.post("/health/ready", "", {}, "POST").status == 405);
   BOOST_TEST(c.post("/health/other", "", {}, "GET").status == 404);
+}
+
+BOOST_AUTO_TEST_CASE(every_answer_carries_a_request_id_that_the_log_names) {
+  Client c = client(false);
+  v11::DiscoveryRequest d;
+  d.message_id = next_id();
+  const Reply taxii = c.send("/services/discovery", d);
+  const Reply health = c.post("/health", "", {}, "GET");
+  const Reply nope = c.post("/nope", "", {}, "GET");
+  std::set<std::string> ids;
+  for (const Reply* r : {&taxii, &health, &nope}) {
+    const std::string id = r->header("X-Request-Id");
+    BOOST_TEST(id.size() > 9u, "X-Request-Id: '" << id << "'");  // "<8 hex>-<n>"
+    BOOST_TEST(id.find('-') == 8u, id);
+    ids.insert(id);
+  }
+  BOOST_TEST(ids.size() == 3u);  // one per request
+  // One a proxy set is kept, answered and logged; an unusable one is replaced.
+  const Reply kept =
+      c.post("/services/discovery", raw::kDiscovery11, raw::with(taxii_headers(Version::V11), "X-Request-Id", "lb-7f3a:42"));
+  BOOST_TEST(kept.status == 200);
+  BOOST_TEST(kept.header("X-Request-Id") == "lb-7f3a:42");
+  const Reply replaced = c.post("/nope", "", {{"X-Request-Id", "has space\"quote"}}, "GET");
+  BOOST_TEST(replaced.header("X-Request-Id").find("space") == std::string::npos);
+  BOOST_TEST(replaced.header("X-Request-Id").size() > 9u);
+  BOOST_TEST(timing::eventually([&] { return server.log().find("req=lb-7f3a:42 ") != std::string::npos; }),
+             server.log());
+  const std::string nope_id = nope.header("X-Request-Id");
+  BOOST_TEST(timing::eventually([&] { return server.log().find("req=" + nope_id + " ") != std::string::npos; }));
 }
 
 BOOST_AUTO_TEST_CASE(unknown_path_is_404_and_wrong_method_is_405) {
