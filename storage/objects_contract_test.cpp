@@ -396,6 +396,32 @@ BOOST_DATA_TEST_CASE(late_older_version_and_added_after, kBackends, backend) {
   BOOST_TEST(scan(s, q).empty());
 }
 
+// Every filter at once, with the cursor and the limit applied last.
+BOOST_DATA_TEST_CASE(filters_combined_with_cursor_and_limit, kBackends, backend) {
+  Db db(backend);
+  REQUIRE_BACKEND(db);
+  Store& s = three_adds(db);
+  ObjectQuery q = all_versions();
+  q.types = {"indicator"};
+  q.ids = {obj("indicator", 1, 1).id, obj("indicator", 3, 1).id, obj("malware", 2, 1).id};
+  q.added_after = Timestamp::from_micros(kT0);
+  q.spec_versions = {"2.1", "2.0"};
+  BOOST_TEST(rows(scan(s, q)) == (std::vector<std::string>{"indicator01@03", "indicator01@01", "indicator03@02"}));
+  q.limit = 2;
+  const auto first = scan(s, q);
+  BOOST_TEST(rows(first) == (std::vector<std::string>{"indicator01@03", "indicator01@01"}));
+  q.after = ObjectQuery::After{first.back().date_added, first.back().id, first.back().version_key};
+  BOOST_TEST(rows(scan(s, q)) == (std::vector<std::string>{"indicator03@02"}));
+  q.after.reset();
+  q.limit = 0;
+  q.all_versions = false;
+  q.last = false;
+  q.version_keys = {key(1)};  // indicator 3's v1 was added at kT0: not after
+  BOOST_TEST(rows(scan(s, q)) == (std::vector<std::string>{"indicator01@01"}));
+  q.spec_versions = {"2.0"};
+  BOOST_TEST(scan(s, q).empty());
+}
+
 BOOST_DATA_TEST_CASE(without_bodies, kBackends, backend) {
   Db db(backend);
   REQUIRE_BACKEND(db);
