@@ -1,6 +1,7 @@
 // Store: where collections' content blocks, poll results, subscriptions with their push outbox,
-// and accounts live; one slice per concern (ContentStore, ResultStore, SubscriptionStore,
-// AccountStore; below), of which Store is the union. Opened by URI: "sqlite:///path/to/file.db"
+// accounts and the TAXII 2.1 objects live; one slice per concern (ContentStore, ResultStore,
+// SubscriptionStore, AccountStore; below; ObjectStore, storage/objects.hpp), of which Store is
+// the union. Opened by URI: "sqlite:///path/to/file.db"
 // (embedded default) or "postgresql://..." (shared by several taxiid instances; docs/storage.md).
 // storage/testing/ has an in-memory Store and a wrapper that fails chosen calls, for tests.
 //
@@ -28,6 +29,7 @@
 
 #include "core/result.hpp"
 #include "core/timestamp.hpp"
+#include "storage/objects.hpp"
 #include "storage/subscription_records.hpp"
 
 namespace taxii::storage {
@@ -208,15 +210,37 @@ class AccountStore {
   // Inserts or replaces the account with this username.
   [[nodiscard]] virtual Status put_account(const Account& a) = 0;
   [[nodiscard]] virtual Result<std::optional<Account>> get_account(std::string_view username) = 0;
-  // False when there is no such account.
+  // False when there is no such account. Its tokens go too (even when false).
   [[nodiscard]] virtual Result<bool> delete_account(std::string_view username) = 0;
   // Every account, by username.
   [[nodiscard]] virtual Result<std::vector<Account>> list_accounts() = 0;
+
+  // API tokens (bearer tokens of an account, issue #22; docs/security.md): the store keeps the
+  // SHA-256 of each token, never the token. An account may have several; `username` may also
+  // name an account of the configuration (auth.users), so it is not a reference to the accounts.
+  struct Token {
+    std::string id;        // public handle: listed and revoked by it
+    std::string username;
+    std::string hash;      // lowercase hex SHA-256 of the token
+    std::string label;     // what the token is for ("" = nothing said)
+    Timestamp created;
+  };
+  // Adds a token. Fails (Failure) when its id or hash is taken.
+  [[nodiscard]] virtual Status put_token(const Token& t) = 0;
+  [[nodiscard]] virtual Result<std::optional<Token>> find_token(std::string_view hash) = 0;
+  // The tokens of `username` ("" = of everyone), by username, then creation, then id.
+  [[nodiscard]] virtual Result<std::vector<Token>> list_tokens(std::string_view username) = 0;
+  // False when there is no such token.
+  [[nodiscard]] virtual Result<bool> delete_token(std::string_view id) = 0;
 };
 
 // The whole store: every slice, as a backend (SQLite, PostgreSQL, storage/testing's memory
 // store) implements it and the server owns it. Store::Account is AccountStore::Account.
-class Store : public ContentStore, public ResultStore, public SubscriptionStore, public AccountStore {
+class Store : public ContentStore,
+              public ResultStore,
+              public SubscriptionStore,
+              public AccountStore,
+              public ObjectStore {
  public:
   ~Store() override = default;
 };
@@ -240,6 +264,7 @@ class StoreSlices {
   ResultStore& results() const { return get<ResultStore>(); }
   SubscriptionStore& subscriptions() const { return get<SubscriptionStore>(); }
   AccountStore& accounts() const { return get<AccountStore>(); }
+  ObjectStore& objects() const { return get<ObjectStore>(); }
 
  private:
   std::tuple<S&...> refs_;

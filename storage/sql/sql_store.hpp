@@ -107,11 +107,27 @@ class SqlStore : public Store {
                                                         const std::vector<NewBlock>& blocks,
                                                         const SourceMark& mark) override;
 
-  // --- Accounts (issue #7); sql_accounts.cpp --------------------------------------------------
+  // --- Accounts (issue #7) and their API tokens; sql_accounts.cpp ------------------------------
   [[nodiscard]] Status put_account(const Account& a) override;
   [[nodiscard]] Result<std::optional<Account>> get_account(std::string_view username) override;
   [[nodiscard]] Result<bool> delete_account(std::string_view username) override;
   [[nodiscard]] Result<std::vector<Account>> list_accounts() override;
+  [[nodiscard]] Status put_token(const Token& t) override;
+  [[nodiscard]] Result<std::optional<Token>> find_token(std::string_view hash) override;
+  [[nodiscard]] Result<std::vector<Token>> list_tokens(std::string_view username) override;
+  [[nodiscard]] Result<bool> delete_token(std::string_view id) override;
+
+  // --- TAXII 2.1 objects and status resources (issue #22); sql_objects.cpp -------------------
+  [[nodiscard]] Status ensure_object_collection(std::string_view collection_id) override;
+  [[nodiscard]] Result<std::vector<AddOutcome>> add_objects(std::string_view collection_id,
+                                                            const std::vector<NewObject>& objects) override;
+  [[nodiscard]] Status scan_objects(const ObjectQuery& q, const std::function<bool(StoredObject&)>& fn) override;
+  [[nodiscard]] Result<uint64_t> delete_objects(const ObjectQuery& q) override;
+  [[nodiscard]] Result<std::optional<std::pair<Timestamp, Timestamp>>> added_range(
+      std::string_view collection_id) override;
+  [[nodiscard]] Status put_status(const StatusRecord& s) override;
+  [[nodiscard]] Result<std::optional<StatusRecord>> get_status(std::string_view id) override;
+  [[nodiscard]] Result<uint64_t> expire_statuses(Timestamp cutoff) override;
 
  protected:
   // What the SQL text spells differently.
@@ -192,6 +208,9 @@ class SqlStore : public Store {
 
   const Clock clock_;
   const Dialect dialect_;
+
+ private:
+  struct ObjectOps;  // the ObjectStore methods' helpers (sql_objects.cpp)
 };
 
 }  // namespace taxii::storage

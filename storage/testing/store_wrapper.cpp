@@ -2,72 +2,26 @@
 
 namespace taxii::storage::testing {
 
+namespace {
+
+// By StoreCall, in the order of its enumerators.
+constexpr std::string_view kCallNames[] = {
+    "ensure_collection", "has_collection", "append", "scan", "count", "latest_label", "volume_last_day",
+    "append_from_source", "put_result_set", "get_result_set", "put_result_part", "get_result_part",
+    "expire_result_sets", "put_async_result", "get_async_result", "claim_async_work", "release_async_result",
+    "expire_async_results", "create_subscription", "get_subscription", "list_subscriptions",
+    "set_subscription_state", "delete_subscription", "advance_poll_cursor", "claim_push_work",
+    "complete_push", "fail_push", "put_account", "get_account", "delete_account", "list_accounts",
+    "ensure_object_collection", "add_objects", "scan_objects", "delete_objects", "added_range", "put_status",
+    "get_status", "expire_statuses", "put_token", "find_token", "list_tokens", "delete_token",
+};
+static_assert(sizeof(kCallNames) / sizeof(kCallNames[0]) == kStoreCalls, "one name per StoreCall");
+
+}  // namespace
+
 std::string_view call_name(StoreCall c) {
-  switch (c) {
-    case StoreCall::EnsureCollection:
-      return "ensure_collection";
-    case StoreCall::HasCollection:
-      return "has_collection";
-    case StoreCall::Append:
-      return "append";
-    case StoreCall::Scan:
-      return "scan";
-    case StoreCall::Count:
-      return "count";
-    case StoreCall::LatestLabel:
-      return "latest_label";
-    case StoreCall::VolumeLastDay:
-      return "volume_last_day";
-    case StoreCall::AppendFromSource:
-      return "append_from_source";
-    case StoreCall::PutResultSet:
-      return "put_result_set";
-    case StoreCall::GetResultSet:
-      return "get_result_set";
-    case StoreCall::PutResultPart:
-      return "put_result_part";
-    case StoreCall::GetResultPart:
-      return "get_result_part";
-    case StoreCall::ExpireResultSets:
-      return "expire_result_sets";
-    case StoreCall::PutAsyncResult:
-      return "put_async_result";
-    case StoreCall::GetAsyncResult:
-      return "get_async_result";
-    case StoreCall::ClaimAsyncWork:
-      return "claim_async_work";
-    case StoreCall::ReleaseAsyncResult:
-      return "release_async_result";
-    case StoreCall::ExpireAsyncResults:
-      return "expire_async_results";
-    case StoreCall::CreateSubscription:
-      return "create_subscription";
-    case StoreCall::GetSubscription:
-      return "get_subscription";
-    case StoreCall::ListSubscriptions:
-      return "list_subscriptions";
-    case StoreCall::SetSubscriptionState:
-      return "set_subscription_state";
-    case StoreCall::DeleteSubscription:
-      return "delete_subscription";
-    case StoreCall::AdvancePollCursor:
-      return "advance_poll_cursor";
-    case StoreCall::ClaimPushWork:
-      return "claim_push_work";
-    case StoreCall::CompletePush:
-      return "complete_push";
-    case StoreCall::FailPush:
-      return "fail_push";
-    case StoreCall::PutAccount:
-      return "put_account";
-    case StoreCall::GetAccount:
-      return "get_account";
-    case StoreCall::DeleteAccount:
-      return "delete_account";
-    case StoreCall::ListAccounts:
-      return "list_accounts";
-  }
-  return "?";
+  const auto i = static_cast<std::size_t>(c);
+  return i < static_cast<std::size_t>(kStoreCalls) ? kCallNames[i] : "?";
 }
 
 std::ostream& operator<<(std::ostream& os, StoreCall c) { return os << call_name(c); }
@@ -81,23 +35,29 @@ auto StoreWrapper::run(StoreCall call, F&& forward) -> decltype(forward()) {
   return result;
 }
 
-// scan() is forwarded with a visitor that counts the blocks handed out, so that it can fail
+// Scans are forwarded with a visitor that counts the rows handed out, so that they can fail
 // mid-way (Injection::after_blocks), as a connection lost during a long scan does.
-Status StoreWrapper::scan(const ScanQuery& q, const std::function<bool(StoredBlock&)>& fn) {
-  const Injection i = inject(StoreCall::Scan);
-  if (!i.error) return target_.scan(q, fn);
+template <class Row, class F>
+Status StoreWrapper::run_scan(StoreCall call, const std::function<bool(Row&)>& fn, F&& forward) {
+  const Injection i = inject(call);
+  if (!i.error) return forward(fn);
   if (!i.after_call && i.after_blocks == 0) return *i.error;
   uint64_t handed = 0;
   bool visitor_stopped = false;
-  auto scanned = target_.scan(q, [&](StoredBlock& b) {
+  const std::function<bool(Row&)> counting = [&](Row& row) {
     if (!i.after_call && handed == i.after_blocks) return false;
     ++handed;
-    visitor_stopped = !fn(b);
+    visitor_stopped = !fn(row);
     return !visitor_stopped;
-  });
+  };
+  auto scanned = forward(counting);
   if (!scanned.ok()) return scanned;
   if (visitor_stopped) return scanned;  // the visitor had what it wanted before the failure
   return *i.error;
+}
+
+Status StoreWrapper::scan(const ScanQuery& q, const std::function<bool(StoredBlock&)>& fn) {
+  return run_scan(StoreCall::Scan, fn, [&](const std::function<bool(StoredBlock&)>& f) { return target_.scan(q, f); });
 }
 
 Status StoreWrapper::ensure_collection(std::string_view name) {
@@ -222,6 +182,58 @@ Result<bool> StoreWrapper::delete_account(std::string_view username) {
 
 Result<std::vector<StoreWrapper::Account>> StoreWrapper::list_accounts() {
   return run(StoreCall::ListAccounts, [&] { return target_.list_accounts(); });
+}
+
+Status StoreWrapper::put_token(const Token& t) {
+  return run(StoreCall::PutToken, [&] { return target_.put_token(t); });
+}
+
+Result<std::optional<StoreWrapper::Token>> StoreWrapper::find_token(std::string_view hash) {
+  return run(StoreCall::FindToken, [&] { return target_.find_token(hash); });
+}
+
+Result<std::vector<StoreWrapper::Token>> StoreWrapper::list_tokens(std::string_view username) {
+  return run(StoreCall::ListTokens, [&] { return target_.list_tokens(username); });
+}
+
+Result<bool> StoreWrapper::delete_token(std::string_view id) {
+  return run(StoreCall::DeleteToken, [&] { return target_.delete_token(id); });
+}
+
+// --- ObjectStore ---------------------------------------------------------------------------
+
+Status StoreWrapper::ensure_object_collection(std::string_view collection_id) {
+  return run(StoreCall::EnsureObjectCollection, [&] { return target_.ensure_object_collection(collection_id); });
+}
+
+Result<std::vector<AddOutcome>> StoreWrapper::add_objects(std::string_view collection_id,
+                                                          const std::vector<NewObject>& objects) {
+  return run(StoreCall::AddObjects, [&] { return target_.add_objects(collection_id, objects); });
+}
+
+Status StoreWrapper::scan_objects(const ObjectQuery& q, const std::function<bool(StoredObject&)>& fn) {
+  return run_scan(StoreCall::ScanObjects, fn,
+                  [&](const std::function<bool(StoredObject&)>& f) { return target_.scan_objects(q, f); });
+}
+
+Result<uint64_t> StoreWrapper::delete_objects(const ObjectQuery& q) {
+  return run(StoreCall::DeleteObjects, [&] { return target_.delete_objects(q); });
+}
+
+Result<std::optional<std::pair<Timestamp, Timestamp>>> StoreWrapper::added_range(std::string_view collection_id) {
+  return run(StoreCall::AddedRange, [&] { return target_.added_range(collection_id); });
+}
+
+Status StoreWrapper::put_status(const StatusRecord& s) {
+  return run(StoreCall::PutStatus, [&] { return target_.put_status(s); });
+}
+
+Result<std::optional<StatusRecord>> StoreWrapper::get_status(std::string_view id) {
+  return run(StoreCall::GetStatus, [&] { return target_.get_status(id); });
+}
+
+Result<uint64_t> StoreWrapper::expire_statuses(Timestamp cutoff) {
+  return run(StoreCall::ExpireStatuses, [&] { return target_.expire_statuses(cutoff); });
 }
 
 }  // namespace taxii::storage::testing
