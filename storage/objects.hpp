@@ -92,6 +92,14 @@ struct StatusRecord {
   std::string body;                       // the status resource's JSON text
 };
 
+// The version_key of a version that is a TAXII timestamp (an SCO's version: the date_added of its
+// first version, TAXII 2.1 §3.4.1): "YYYY-MM-DDTHH:MM:SS.ffffff000Z" (the form of NewObject).
+inline std::string version_key_of(Timestamp t) {
+  std::string s = Timestamp::from_micros(t.micros()).to_string();  // UTC, six fraction digits, "Z"
+  s.insert(s.size() - 1, "000");
+  return s;
+}
+
 class ObjectStore {
  public:
   virtual ~ObjectStore() = default;

@@ -1,6 +1,7 @@
 // Store: where collections' content blocks, poll results, subscriptions with their push outbox,
-// and accounts live; one slice per concern (ContentStore, ResultStore, SubscriptionStore,
-// AccountStore; below), of which Store is the union. Opened by URI: "sqlite:///path/to/file.db"
+// accounts and the TAXII 2.1 objects live; one slice per concern (ContentStore, ResultStore,
+// SubscriptionStore, AccountStore; below; ObjectStore, storage/objects.hpp), of which Store is
+// the union. Opened by URI: "sqlite:///path/to/file.db"
 // (embedded default) or "postgresql://..." (shared by several taxiid instances; docs/storage.md).
 // storage/testing/ has an in-memory Store and a wrapper that fails chosen calls, for tests.
 //
@@ -28,6 +29,7 @@
 
 #include "core/result.hpp"
 #include "core/timestamp.hpp"
+#include "storage/objects.hpp"
 #include "storage/subscription_records.hpp"
 
 namespace taxii::storage {
@@ -216,7 +218,11 @@ class AccountStore {
 
 // The whole store: every slice, as a backend (SQLite, PostgreSQL, storage/testing's memory
 // store) implements it and the server owns it. Store::Account is AccountStore::Account.
-class Store : public ContentStore, public ResultStore, public SubscriptionStore, public AccountStore {
+class Store : public ContentStore,
+              public ResultStore,
+              public SubscriptionStore,
+              public AccountStore,
+              public ObjectStore {
  public:
   ~Store() override = default;
 };
@@ -240,6 +246,7 @@ class StoreSlices {
   ResultStore& results() const { return get<ResultStore>(); }
   SubscriptionStore& subscriptions() const { return get<SubscriptionStore>(); }
   AccountStore& accounts() const { return get<AccountStore>(); }
+  ObjectStore& objects() const { return get<ObjectStore>(); }
 
  private:
   std::tuple<S&...> refs_;

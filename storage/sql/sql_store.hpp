@@ -113,6 +113,18 @@ class SqlStore : public Store {
   [[nodiscard]] Result<bool> delete_account(std::string_view username) override;
   [[nodiscard]] Result<std::vector<Account>> list_accounts() override;
 
+  // --- TAXII 2.1 objects and status resources (issue #22); sql_objects.cpp -------------------
+  [[nodiscard]] Status ensure_object_collection(std::string_view collection_id) override;
+  [[nodiscard]] Result<std::vector<AddOutcome>> add_objects(std::string_view collection_id,
+                                                            const std::vector<NewObject>& objects) override;
+  [[nodiscard]] Status scan_objects(const ObjectQuery& q, const std::function<bool(StoredObject&)>& fn) override;
+  [[nodiscard]] Result<uint64_t> delete_objects(const ObjectQuery& q) override;
+  [[nodiscard]] Result<std::optional<std::pair<Timestamp, Timestamp>>> added_range(
+      std::string_view collection_id) override;
+  [[nodiscard]] Status put_status(const StatusRecord& s) override;
+  [[nodiscard]] Result<std::optional<StatusRecord>> get_status(std::string_view id) override;
+  [[nodiscard]] Result<uint64_t> expire_statuses(Timestamp cutoff) override;
+
  protected:
   // What the SQL text spells differently.
   struct Dialect {

@@ -119,6 +119,41 @@ BOOST_AUTO_TEST_CASE(every_method_can_be_failed) {
   BOOST_TEST(store.failures() == 6u);
   BOOST_TEST(call_name(StoreCall::AppendFromSource) == "append_from_source");
   BOOST_TEST(call_name(StoreCall::ListAccounts) == "list_accounts");
+  BOOST_TEST(!store.add_objects("c2", {}).ok());
+  BOOST_TEST(!store.get_status("s").ok());
+  BOOST_TEST(store.failures() == 8u);
+  BOOST_TEST(call_name(StoreCall::ExpireStatuses) == "expire_statuses");
+}
+
+// The ObjectStore slice (storage/objects.hpp) is forwarded and fails like the others: an add
+// after it reached the store, a scan of objects mid-way.
+BOOST_AUTO_TEST_CASE(object_calls_fail_like_the_others) {
+  BOOST_TEST_REQUIRE(store.ensure_object_collection("c2").ok());
+  std::vector<NewObject> objects;
+  for (int i = 0; i < 3; ++i)
+    objects.push_back({"indicator--" + std::to_string(i), "indicator", "2.1", "2024-01-01T00:00:00.000Z",
+                       "2024-01-01T00:00:00.000000000Z", "{}", "d" + std::to_string(i)});
+  Fault after;
+  after.call = StoreCall::AddObjects;
+  after.after_call = true;
+  store.fail(after);
+  BOOST_TEST(!store.add_objects("c2", objects).ok());
+  ObjectQuery q;
+  q.collection = "c2";
+  uint64_t stored = 0;
+  BOOST_TEST(real.scan_objects(q, [&](StoredObject&) { return ++stored > 0; }).ok());
+  BOOST_TEST(stored == 3u);  // the store did the work
+  Fault mid;
+  mid.call = StoreCall::ScanObjects;
+  mid.after_blocks = 1;
+  store.fail(mid);
+  uint64_t seen = 0;
+  auto s = store.scan_objects(q, [&](StoredObject&) { return ++seen > 0; });
+  BOOST_TEST(!s.ok());
+  BOOST_TEST(seen == 1u);
+  BOOST_TEST(store.scan_objects(q, [&](StoredObject&) { return ++seen > 0; }).ok());
+  BOOST_TEST(seen == 4u);
+  BOOST_TEST(store.calls(StoreCall::ScanObjects) == 2u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

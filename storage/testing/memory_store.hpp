@@ -19,12 +19,28 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "core/clock.hpp"
 #include "storage/store.hpp"
 
 namespace taxii::storage::testing {
+
+namespace detail {
+// One TAXII 2.1 collection of a MemoryStore (memory_objects.cpp).
+struct MemoryObjectCollection {
+  struct Row {
+    StoredObject object;
+    std::string digest;
+  };
+  using Key = std::tuple<int64_t, std::string, std::string>;  // (date_added, id, version_key)
+  std::optional<int64_t> last_added;  // the date_added of the last add that stored something
+  std::map<Key, Row> rows;            // in result order
+  std::map<std::pair<std::string, std::string>, int64_t> versions;  // (id, version_key) -> date_added
+};
+}  // namespace detail
 
 class MemoryStore final : public Store {
  public:
@@ -71,6 +87,18 @@ class MemoryStore final : public Store {
   Result<std::optional<Account>> get_account(std::string_view username) override;
   Result<bool> delete_account(std::string_view username) override;
   Result<std::vector<Account>> list_accounts() override;
+
+  // ObjectStore (memory_objects.cpp): date_added max(now, last + 1 µs) per add that stores
+  // something, one per call; filters as storage/objects.hpp says, evaluated row by row.
+  Status ensure_object_collection(std::string_view collection_id) override;
+  Result<std::vector<AddOutcome>> add_objects(std::string_view collection_id,
+                                              const std::vector<NewObject>& objects) override;
+  Status scan_objects(const ObjectQuery& q, const std::function<bool(StoredObject&)>& fn) override;
+  Result<uint64_t> delete_objects(const ObjectQuery& q) override;
+  Result<std::optional<std::pair<Timestamp, Timestamp>>> added_range(std::string_view collection_id) override;
+  Status put_status(const StatusRecord& s) override;
+  Result<std::optional<StatusRecord>> get_status(std::string_view id) override;
+  Result<uint64_t> expire_statuses(Timestamp cutoff) override;
 
  private:
   // Who holds a claim and until when (the SQL stores' lease_owner / lease_until columns).
@@ -120,6 +148,8 @@ class MemoryStore final : public Store {
   std::map<std::string, Timestamp, std::less<>> source_marks_;
   std::map<std::string, Account, std::less<>> accounts_;
   uint64_t next_order_ = 0;
+  std::map<std::string, detail::MemoryObjectCollection, std::less<>> object_collections_;
+  std::map<std::string, StatusRecord, std::less<>> statuses_;
 };
 
 }  // namespace taxii::storage::testing

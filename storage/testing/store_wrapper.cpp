@@ -66,6 +66,22 @@ std::string_view call_name(StoreCall c) {
       return "delete_account";
     case StoreCall::ListAccounts:
       return "list_accounts";
+    case StoreCall::EnsureObjectCollection:
+      return "ensure_object_collection";
+    case StoreCall::AddObjects:
+      return "add_objects";
+    case StoreCall::ScanObjects:
+      return "scan_objects";
+    case StoreCall::DeleteObjects:
+      return "delete_objects";
+    case StoreCall::AddedRange:
+      return "added_range";
+    case StoreCall::PutStatus:
+      return "put_status";
+    case StoreCall::GetStatus:
+      return "get_status";
+    case StoreCall::ExpireStatuses:
+      return "expire_statuses";
   }
   return "?";
 }
@@ -81,23 +97,29 @@ auto StoreWrapper::run(StoreCall call, F&& forward) -> decltype(forward()) {
   return result;
 }
 
-// scan() is forwarded with a visitor that counts the blocks handed out, so that it can fail
+// Scans are forwarded with a visitor that counts the rows handed out, so that they can fail
 // mid-way (Injection::after_blocks), as a connection lost during a long scan does.
-Status StoreWrapper::scan(const ScanQuery& q, const std::function<bool(StoredBlock&)>& fn) {
-  const Injection i = inject(StoreCall::Scan);
-  if (!i.error) return target_.scan(q, fn);
+template <class Row, class F>
+Status StoreWrapper::run_scan(StoreCall call, const std::function<bool(Row&)>& fn, F&& forward) {
+  const Injection i = inject(call);
+  if (!i.error) return forward(fn);
   if (!i.after_call && i.after_blocks == 0) return *i.error;
   uint64_t handed = 0;
   bool visitor_stopped = false;
-  auto scanned = target_.scan(q, [&](StoredBlock& b) {
+  const std::function<bool(Row&)> counting = [&](Row& row) {
     if (!i.after_call && handed == i.after_blocks) return false;
     ++handed;
-    visitor_stopped = !fn(b);
+    visitor_stopped = !fn(row);
     return !visitor_stopped;
-  });
+  };
+  auto scanned = forward(counting);
   if (!scanned.ok()) return scanned;
   if (visitor_stopped) return scanned;  // the visitor had what it wanted before the failure
   return *i.error;
+}
+
+Status StoreWrapper::scan(const ScanQuery& q, const std::function<bool(StoredBlock&)>& fn) {
+  return run_scan(StoreCall::Scan, fn, [&](const std::function<bool(StoredBlock&)>& f) { return target_.scan(q, f); });
 }
 
 Status StoreWrapper::ensure_collection(std::string_view name) {
@@ -222,6 +244,42 @@ Result<bool> StoreWrapper::delete_account(std::string_view username) {
 
 Result<std::vector<StoreWrapper::Account>> StoreWrapper::list_accounts() {
   return run(StoreCall::ListAccounts, [&] { return target_.list_accounts(); });
+}
+
+// --- ObjectStore ---------------------------------------------------------------------------
+
+Status StoreWrapper::ensure_object_collection(std::string_view collection_id) {
+  return run(StoreCall::EnsureObjectCollection, [&] { return target_.ensure_object_collection(collection_id); });
+}
+
+Result<std::vector<AddOutcome>> StoreWrapper::add_objects(std::string_view collection_id,
+                                                          const std::vector<NewObject>& objects) {
+  return run(StoreCall::AddObjects, [&] { return target_.add_objects(collection_id, objects); });
+}
+
+Status StoreWrapper::scan_objects(const ObjectQuery& q, const std::function<bool(StoredObject&)>& fn) {
+  return run_scan(StoreCall::ScanObjects, fn,
+                  [&](const std::function<bool(StoredObject&)>& f) { return target_.scan_objects(q, f); });
+}
+
+Result<uint64_t> StoreWrapper::delete_objects(const ObjectQuery& q) {
+  return run(StoreCall::DeleteObjects, [&] { return target_.delete_objects(q); });
+}
+
+Result<std::optional<std::pair<Timestamp, Timestamp>>> StoreWrapper::added_range(std::string_view collection_id) {
+  return run(StoreCall::AddedRange, [&] { return target_.added_range(collection_id); });
+}
+
+Status StoreWrapper::put_status(const StatusRecord& s) {
+  return run(StoreCall::PutStatus, [&] { return target_.put_status(s); });
+}
+
+Result<std::optional<StatusRecord>> StoreWrapper::get_status(std::string_view id) {
+  return run(StoreCall::GetStatus, [&] { return target_.get_status(id); });
+}
+
+Result<uint64_t> StoreWrapper::expire_statuses(Timestamp cutoff) {
+  return run(StoreCall::ExpireStatuses, [&] { return target_.expire_statuses(cutoff); });
 }
 
 }  // namespace taxii::storage::testing

@@ -30,9 +30,11 @@ enum class StoreCall {
   AdvancePollCursor, ClaimPushWork, CompletePush, FailPush,
   // AccountStore
   PutAccount, GetAccount, DeleteAccount, ListAccounts,
+  // ObjectStore (storage/objects.hpp)
+  EnsureObjectCollection, AddObjects, ScanObjects, DeleteObjects, AddedRange, PutStatus, GetStatus, ExpireStatuses,
 };
 // clang-format on
-inline constexpr int kStoreCalls = static_cast<int>(StoreCall::ListAccounts) + 1;
+inline constexpr int kStoreCalls = static_cast<int>(StoreCall::ExpireStatuses) + 1;
 
 // The method's name: "append", "claim_push_work", ...
 std::string_view call_name(StoreCall c);
@@ -42,7 +44,7 @@ std::ostream& operator<<(std::ostream& os, StoreCall c);
 struct Injection {
   std::optional<Error> error;  // none: the call is forwarded untouched
   bool after_call = false;     // forward first, then answer `error` (the store did the work)
-  uint64_t after_blocks = 0;   // scan(): hand this many blocks to the visitor, then answer `error`
+  uint64_t after_blocks = 0;   // scan(), scan_objects(): hand this many rows to the visitor, then answer `error`
 };
 
 class StoreWrapper : public Store {
@@ -88,6 +90,16 @@ class StoreWrapper : public Store {
   Result<bool> delete_account(std::string_view username) override;
   Result<std::vector<Account>> list_accounts() override;
 
+  Status ensure_object_collection(std::string_view collection_id) override;
+  Result<std::vector<AddOutcome>> add_objects(std::string_view collection_id,
+                                              const std::vector<NewObject>& objects) override;
+  Status scan_objects(const ObjectQuery& q, const std::function<bool(StoredObject&)>& fn) override;
+  Result<uint64_t> delete_objects(const ObjectQuery& q) override;
+  Result<std::optional<std::pair<Timestamp, Timestamp>>> added_range(std::string_view collection_id) override;
+  Status put_status(const StatusRecord& s) override;
+  Result<std::optional<StatusRecord>> get_status(std::string_view id) override;
+  Result<uint64_t> expire_statuses(Timestamp cutoff) override;
+
  protected:
   // Called once per call, before it is forwarded. Default: nothing injected.
   virtual Injection inject(StoreCall) { return {}; }
@@ -96,6 +108,10 @@ class StoreWrapper : public Store {
   // Forwards one call (`forward` calls the wrapped store) as inject() decides.
   template <class F>
   auto run(StoreCall call, F&& forward) -> decltype(forward());
+  // Forwards a scan (`forward` scans the wrapped store with the visitor it is given) as
+  // inject() decides, counting the rows handed to fn (Injection::after_blocks).
+  template <class Row, class F>
+  Status run_scan(StoreCall call, const std::function<bool(Row&)>& fn, F&& forward);
 
   Store& target_;
 };
