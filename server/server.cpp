@@ -26,6 +26,7 @@
 #include "services/poll/poll_service.hpp"
 #include "services/push/outbox_worker.hpp"
 #include "storage/store.hpp"
+#include "taxii21/cursor_key.hpp"
 #include "taxii21/rest_app.hpp"
 
 namespace taxii::server {
@@ -173,7 +174,14 @@ Status add_taxii2_routes(Server::Parts& p, const ServerConfig& config, Logger& l
   taxii21::RestDeps deps;
   deps.authenticator = p.authenticator.get();
   deps.public_discovery = config.auth && config.auth->public_discovery;
-  deps.store = dynamic_cast<storage::ObjectStore*>(p.store.get());
+  deps.store = p.store.get();
+  std::string warning;
+  deps.cursor_key = taxii21::cursor_key(*config.taxii2, *p.store, warning);
+  if (!warning.empty()) log.warn("taxii2_cursor_key", {{"msg", warning}});
+  for (const auto& root : config.taxii2->roots)
+    for (const auto& c : root.collections)
+      if (auto s = p.store->ensure_object_collection(c.id); !s.ok())  // TODO(rest21, #22): fail once SQL has it
+        log.error("taxii2_collection", {{"id", c.id}, {"msg", s.error().message()}});
   deps.log = [&log](const http::RequestLog& r) { log.request(r); };
   p.rest = std::make_unique<taxii21::RestApplication>(*config.taxii2, std::move(deps));
   for (const std::string& prefix : p.rest->prefixes())

@@ -4,6 +4,10 @@
 // Thread-safe (the store is).
 #pragma once
 
+#include <atomic>
+#include <cstdint>
+#include <string>
+
 #include "bindings/http/taxii_handler.hpp"
 #include "core/clock.hpp"
 #include "storage/objects.hpp"
@@ -17,6 +21,8 @@ struct EndpointDeps {
   const Taxii2Config& config;
   storage::ObjectStore& store;
   const Clock& clock;
+  const std::string& cursor_key;           // the `next` MAC key (stix21/cursor.hpp)
+  std::atomic<int64_t>* last_sweep;        // µs of the last status expiry sweep
 };
 
 http::Answer get_status(const EndpointDeps& d, Call& call);     // §4.3

@@ -190,7 +190,7 @@ http::Answer RestApplication::dispatch(Call& call) {
   const bool stored = call.target.resource >= Resource::Status && call.target.resource != Resource::Collections &&
                       call.target.resource != Resource::Collection;
   if (stored && deps_.store == nullptr) return problem_answer({503, "Service Unavailable", "no TAXII 2.1 store"});
-  const EndpointDeps d{config_, *deps_.store, *deps_.clock};
+  const EndpointDeps d{config_, *deps_.store, *deps_.clock, deps_.cursor_key, &last_sweep_};
   switch (call.target.resource) {
     case Resource::Discovery: return discovery(call);
     case Resource::ApiRoot: return json_answer(200, api_root_json(*call.target.root));

@@ -42,6 +42,7 @@ struct RestDeps {
   bool public_discovery = false;          // auth.public_discovery
   storage::ObjectStore* store = nullptr;  // REQUIRES: not null
   const Clock* clock = &SystemClock::instance();
+  std::string cursor_key;                 // cursor_key.hpp
   std::function<void(const http::RequestLog&)> log;
 };
 
@@ -95,6 +96,7 @@ class RestApplication final : public http::Application {
   Taxii2Config config_;
   RestDeps deps_;
   auth::AccessPolicy policy_;
+  std::atomic<int64_t> last_sweep_{0};
 };
 
 // The answers every endpoint builds: JSON in the TAXII media type, or the error resource.
