@@ -1,11 +1,9 @@
 #include "stix21/envelope.hpp"
 
 #include <algorithm>
-#include <array>
 
 #include <simdjson.h>
 
-#include "stix21/canonical.hpp"
 #include "stix21/object_checks.hpp"
 
 namespace taxii::stix21 {

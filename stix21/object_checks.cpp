@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <string_view>
+#include <utility>
 
 #include "stix21/canonical.hpp"
 #include "stix21/timestamps.hpp"
@@ -63,21 +64,20 @@ struct Core {
 };
 
 Core read_core(simdjson::dom::object obj) {
+  using Slot = std::optional<std::string_view> Core::*;
+  static constexpr std::pair<const char*, Slot> kMembers[] = {
+      {"type", &Core::type}, {"id", &Core::id}, {"spec_version", &Core::spec_version},
+      {"created", &Core::created}, {"modified", &Core::modified}};
   Core c;
-  auto take = [&](const char* name, std::optional<std::string_view>& slot) {
+  for (const auto& [name, slot] : kMembers) {
     element v;
-    if (obj[name].get(v)) return;
+    if (obj[name].get(v)) continue;
     if (v.is_string()) {
-      slot = std::string_view(v);
+      c.*slot = std::string_view(v);
     } else if (c.bad_type.empty()) {
       c.bad_type = name;
     }
-  };
-  take("type", c.type);
-  take("id", c.id);
-  take("spec_version", c.spec_version);
-  take("created", c.created);
-  take("modified", c.modified);
+  }
   return c;
 }
 

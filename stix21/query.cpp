@@ -86,6 +86,7 @@ std::optional<Error> split_list(std::string_view name, std::string_view value, s
 std::optional<Error> set_versions(const std::vector<std::string>& items, storage::ObjectQuery& q) {
   constexpr std::string_view name = "match[version]";
   q.last = false;
+  q.all_versions = false;  // the Delete endpoint's default
   for (const std::string& v : items) {
     if (v == "all") {
       if (items.size() != 1) return bad(name, "'all' cannot be combined with other values (TAXII 2.1 §3.4.1)");

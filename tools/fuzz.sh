@@ -16,7 +16,7 @@ secs="${1:-30}"
 shift || true
 build="${FUZZ_BUILD_DIR:-$root/build/fuzz}"
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(xml_binding_fuzz http_request_fuzz query_compile_fuzz request_head_fuzz)
+[ ${#targets[@]} -gt 0 ] || targets=(xml_binding_fuzz http_request_fuzz query_compile_fuzz request_head_fuzz stix_envelope_fuzz taxii2_query_fuzz)
 case "$secs" in ''|*[!0-9]*) echo "fuzz.sh: SECONDS must be a number, not '$secs'" >&2; exit 2 ;; esac
 for tool in clang clang++ cmake ninja; do
   command -v "$tool" >/dev/null || { echo "fuzz.sh: $tool not found (run tools/deps.sh)" >&2; exit 2; }
