@@ -111,9 +111,12 @@ void check_paths(Reader& r, const YAML::Node& n, const ServerConfig& c, const ta
     if (under("/health", p)) r.error(at, k, "would hide taxiid's /health endpoint");
     for (const auto& s : c.services)
       if (under(s.path, p)) r.error(at, k, "contains the TAXII 1.x service path " + s.path);
-    for (std::size_t j = 0; j < t.roots.size(); ++j)
-      if (j != i && !t.roots[j].path.empty() && t.roots[j].path.rfind(p, 0) == 0)
-        r.error(at, k, j < i && t.roots[j].path == p ? "two API roots share this path" : "contains the API root " + t.roots[j].path);
+    for (std::size_t j = 0; j < t.roots.size(); ++j) {
+      const std::string& q = t.roots[j].path;
+      if (j == i || q.rfind(p, 0) != 0) continue;
+      if (q != p) r.error(at, k, "contains the API root " + q);
+      else if (j < i) r.error(at, k, "two API roots share this path");
+    }
   }
   for (const auto& s : c.services)
     if (under(s.path, t.prefix)) r.error(n, "taxii2.prefix", "contains the TAXII 1.x service path " + s.path);
