@@ -47,8 +47,8 @@ namespace {
 
 constexpr int64_t kSecond = 1000000;
 constexpr int64_t kT0 = 1700000000 * kSecond;  // 2023-11-14T22:13:20Z
-const auto kBackends = data::make({Backend::Memory});
-const auto kSqlBackends = data::make({Backend::Memory});
+const auto kBackends = data::make({Backend::Memory, Backend::Sqlite, Backend::Postgres});
+const auto kSqlBackends = data::make({Backend::Sqlite, Backend::Postgres});
 const std::string kC = "91a7b528-80eb-42ed-a74d-c6fbd5a26116";
 const std::string kOther = "52892447-4d7e-4f70-b94d-d7f22742ff63";
 
@@ -513,6 +513,22 @@ BOOST_DATA_TEST_CASE(delete_by_id_and_by_version, kBackends, backend) {
   BOOST_TEST(rows(scan(s, left)) == (std::vector<std::string>{"malware02@01", "malware02@02", "indicator01@01"}));
   // The id's versions are gone from the SCO rule too: a new add is a new version.
   BOOST_TEST((add(s, {obj("indicator", 1, 2)})[0].kind == Kind::Added));
+}
+
+// The versions to delete are chosen before any goes: deleting `first` takes one version, not
+// each in turn as it becomes the first.
+BOOST_DATA_TEST_CASE(delete_first_takes_one_version, kBackends, backend) {
+  Db db(backend);
+  REQUIRE_BACKEND(db);
+  Store& s = db.open();
+  BOOST_TEST_REQUIRE(s.ensure_object_collection(kC).ok());
+  for (int v = 1; v <= 3; ++v) (void)add(s, {obj("indicator", 1, v)});
+  ObjectQuery q = query();
+  q.last = false;
+  q.first = true;
+  BOOST_TEST(s.delete_objects(q).value() == 1u);
+  BOOST_TEST(rows(scan(s, all_versions())) == (std::vector<std::string>{"indicator01@02", "indicator01@03"}));
+  BOOST_TEST(s.delete_objects(all_versions(kOther)).value() == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

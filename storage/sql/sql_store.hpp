@@ -204,6 +204,9 @@ class SqlStore : public Store {
 
   const Clock clock_;
   const Dialect dialect_;
+
+ private:
+  struct ObjectOps;  // the ObjectStore methods' helpers (sql_objects.cpp)
 };
 
 }  // namespace taxii::storage

@@ -123,6 +123,8 @@ BOOST_AUTO_TEST_CASE(every_method_can_be_failed) {
   BOOST_TEST(!store.get_status("s").ok());
   BOOST_TEST(store.failures() == 8u);
   BOOST_TEST(call_name(StoreCall::ExpireStatuses) == "expire_statuses");
+  BOOST_TEST(call_name(StoreCall::Scan) == "scan");
+  BOOST_TEST(call_name(StoreCall::ScanObjects) == "scan_objects");
 }
 
 // The ObjectStore slice (storage/objects.hpp) is forwarded and fails like the others: an add

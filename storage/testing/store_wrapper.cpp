@@ -2,88 +2,26 @@
 
 namespace taxii::storage::testing {
 
+namespace {
+
+// By StoreCall, in the order of its enumerators.
+constexpr std::string_view kCallNames[] = {
+    "ensure_collection", "has_collection", "append", "scan", "count", "latest_label", "volume_last_day",
+    "append_from_source", "put_result_set", "get_result_set", "put_result_part", "get_result_part",
+    "expire_result_sets", "put_async_result", "get_async_result", "claim_async_work", "release_async_result",
+    "expire_async_results", "create_subscription", "get_subscription", "list_subscriptions",
+    "set_subscription_state", "delete_subscription", "advance_poll_cursor", "claim_push_work",
+    "complete_push", "fail_push", "put_account", "get_account", "delete_account", "list_accounts",
+    "ensure_object_collection", "add_objects", "scan_objects", "delete_objects", "added_range", "put_status",
+    "get_status", "expire_statuses",
+};
+static_assert(sizeof(kCallNames) / sizeof(kCallNames[0]) == kStoreCalls, "one name per StoreCall");
+
+}  // namespace
+
 std::string_view call_name(StoreCall c) {
-  switch (c) {
-    case StoreCall::EnsureCollection:
-      return "ensure_collection";
-    case StoreCall::HasCollection:
-      return "has_collection";
-    case StoreCall::Append:
-      return "append";
-    case StoreCall::Scan:
-      return "scan";
-    case StoreCall::Count:
-      return "count";
-    case StoreCall::LatestLabel:
-      return "latest_label";
-    case StoreCall::VolumeLastDay:
-      return "volume_last_day";
-    case StoreCall::AppendFromSource:
-      return "append_from_source";
-    case StoreCall::PutResultSet:
-      return "put_result_set";
-    case StoreCall::GetResultSet:
-      return "get_result_set";
-    case StoreCall::PutResultPart:
-      return "put_result_part";
-    case StoreCall::GetResultPart:
-      return "get_result_part";
-    case StoreCall::ExpireResultSets:
-      return "expire_result_sets";
-    case StoreCall::PutAsyncResult:
-      return "put_async_result";
-    case StoreCall::GetAsyncResult:
-      return "get_async_result";
-    case StoreCall::ClaimAsyncWork:
-      return "claim_async_work";
-    case StoreCall::ReleaseAsyncResult:
-      return "release_async_result";
-    case StoreCall::ExpireAsyncResults:
-      return "expire_async_results";
-    case StoreCall::CreateSubscription:
-      return "create_subscription";
-    case StoreCall::GetSubscription:
-      return "get_subscription";
-    case StoreCall::ListSubscriptions:
-      return "list_subscriptions";
-    case StoreCall::SetSubscriptionState:
-      return "set_subscription_state";
-    case StoreCall::DeleteSubscription:
-      return "delete_subscription";
-    case StoreCall::AdvancePollCursor:
-      return "advance_poll_cursor";
-    case StoreCall::ClaimPushWork:
-      return "claim_push_work";
-    case StoreCall::CompletePush:
-      return "complete_push";
-    case StoreCall::FailPush:
-      return "fail_push";
-    case StoreCall::PutAccount:
-      return "put_account";
-    case StoreCall::GetAccount:
-      return "get_account";
-    case StoreCall::DeleteAccount:
-      return "delete_account";
-    case StoreCall::ListAccounts:
-      return "list_accounts";
-    case StoreCall::EnsureObjectCollection:
-      return "ensure_object_collection";
-    case StoreCall::AddObjects:
-      return "add_objects";
-    case StoreCall::ScanObjects:
-      return "scan_objects";
-    case StoreCall::DeleteObjects:
-      return "delete_objects";
-    case StoreCall::AddedRange:
-      return "added_range";
-    case StoreCall::PutStatus:
-      return "put_status";
-    case StoreCall::GetStatus:
-      return "get_status";
-    case StoreCall::ExpireStatuses:
-      return "expire_statuses";
-  }
-  return "?";
+  const auto i = static_cast<std::size_t>(c);
+  return i < static_cast<std::size_t>(kStoreCalls) ? kCallNames[i] : "?";
 }
 
 std::ostream& operator<<(std::ostream& os, StoreCall c) { return os << call_name(c); }
