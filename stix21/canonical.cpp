@@ -52,11 +52,16 @@ class Walker {
       if (i + 1 < members.size() && members[i + 1].first == name) {
         return fail("duplicate member name (RFC 7493 §2.3)");
       }
-      if (!reference(name, member)) return false;
+      if (local_refs_ == 0 && !reference(name, member)) return false;
+      // observed-data's deprecated `objects` (STIX 2.1 §4.13; all of STIX 2.0's observables)
+      // refer to each other by dictionary key ("0", "1"), not by identifier.
+      const bool local = path_.size() == 1 && name == "objects";
+      local_refs_ += local;
       if (i != 0) out_ += ',';
       JsonWriter::quote_into(out_, name);
       out_ += ':';
       if (!value(member)) return false;
+      local_refs_ -= local;
       path_.pop_back();
     }
     out_ += '}';
@@ -120,6 +125,7 @@ class Walker {
   std::string& out_;
   std::string& error_;
   std::vector<std::string_view> path_;  // member names from the object down to the current one
+  int local_refs_ = 0;                   // > 0 below a top-level `objects` member
 };
 
 }  // namespace

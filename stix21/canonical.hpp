@@ -9,7 +9,8 @@
 // 1e0 and 1 are one value), -0 as 0, other doubles in simdjson's shortest round-trip form.
 // The same walk refuses what the digest could not represent faithfully: a member name twice in
 // one object (RFC 7493 §2.3), and `*_ref`/`*_refs` members that are not identifiers
-// (STIX 2.1 §2.9, §3.1).
+// (STIX 2.1 §2.9, §3.1) — except below a top-level `objects` member, where observed-data's
+// deprecated observables refer to each other by dictionary key (STIX 2.1 §4.13).
 #pragma once
 
 #include <string>

@@ -275,6 +275,16 @@ BOOST_AUTO_TEST_CASE(references_are_identifiers) {
   // Nested: granular_markings[].marking_ref.
   const auto f = one_failed(sdo(R"("granular_markings":[{"marking_ref":"nope","selectors":["name"]}])"));
   BOOST_TEST(f.message.find("granular_markings.marking_ref") != std::string::npos, f.message);
+  // observed-data's deprecated `objects` use dictionary keys as references (STIX 2.1 §4.13).
+  const std::string observed =
+      R"({"type":"observed-data","spec_version":"2.1","id":"observed-data--b67d30ff-02ac-498a-92f9-32f845f448cf",)"
+      R"("created":"2016-04-06T19:58:16.000Z","modified":"2016-04-06T19:58:16.000Z","first_observed":"2015-12-21T19:00:00Z",)"
+      R"("last_observed":"2015-12-21T19:00:00Z","number_observed":1,"objects":{"0":{"type":"file","name":"a"},)"
+      R"("1":{"type":"directory","path":"/tmp","contains_refs":["0"]}})";
+  BOOST_TEST(one_ok(observed + "}").type == "observed-data");
+  // ... but only there.
+  BOOST_TEST(one_failed(observed + R"(,"x_more":{"contains_refs":["0"]}})").message.find("x_more.contains_refs") !=
+             std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(duplicate_members) {
