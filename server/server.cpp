@@ -180,8 +180,8 @@ Status add_taxii2_routes(Server::Parts& p, const ServerConfig& config, Logger& l
   if (!warning.empty()) log.warn("taxii2_cursor_key", {{"msg", warning}});
   for (const auto& root : config.taxii2->roots)
     for (const auto& c : root.collections)
-      if (auto s = p.store->ensure_object_collection(c.id); !s.ok())  // TODO(rest21, #22): fail once SQL has it
-        log.error("taxii2_collection", {{"id", c.id}, {"msg", s.error().message()}});
+      if (auto s = p.store->ensure_object_collection(c.id); !s.ok())
+        return Error::failure("storage: cannot create TAXII 2.1 collection " + c.id + ": " + s.error().message());
   deps.log = [&log](const http::RequestLog& r) { log.request(r); };
   p.rest = std::make_unique<taxii21::RestApplication>(*config.taxii2, std::move(deps));
   for (const std::string& prefix : p.rest->prefixes())

@@ -49,7 +49,7 @@ def indicator(n, modified="2024-01-01T00:00:00.000Z", extra=None):
 
 
 def taxii2_section(https):
-    perms = ("      permissions: {read: [alice], write: [alice]}\n" if https else "")
+    perms = ("          permissions: {read: [alice], write: [alice]}\n" if https else "")
     return ("taxii2:\n  title: interop taxiid\n  default_root: /api1/\n  max_page: 7\n"
             "  api_roots:\n    - path: /api1/\n      title: interop root\n      collections:\n"
             "        - id: %s\n          alias: one\n          title: interop collection\n%s" % (C1, perms))
@@ -132,6 +132,19 @@ class Cases:
         v = self.coll().object_versions(oid)
         check_eq(v["versions"], ["2024-01-01T00:00:00.000Z", "2024-02-01T00:00:00.000Z"], "versions")
 
+    def certificate_only(self):
+        """The client certificate alone authenticates (mapped to alice), no Basic."""
+        r = self.v21.ApiRoot(self.base + "/api1/", verify=self.pki.ca, cert=(self.pki.client_cert, self.pki.client_key))
+        check_eq([c.id for c in r.collections], [C1], "collections seen with the certificate")
+
+    def wrong_password_is_401(self):
+        try:
+            self.v21.ApiRoot(self.base + "/api1/", user=USER, password="wrong", verify=self.pki.ca).refresh()
+        except Exception as e:  # noqa: BLE001 - taxii2-client raises on 401
+            check("401" in str(e), "401: %s" % e)
+            return
+        check(False, "a wrong password was accepted")
+
     def delete(self):
         oid = indicator(2)["id"]
         self.coll().delete_object(oid)
@@ -156,6 +169,9 @@ def main():
         log("SKIP %s: taxii2-client not installed (. /tmp/taxii-peers2/env.sh)" % name)
         return SKIP_RC
     https = a.group == "https"
+    # requests prefers these to the session's own `verify` (the test CA): drop them here.
+    for k in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        os.environ.pop(k, None)
     with tempfile.TemporaryDirectory(prefix="taxii21-interop-") as d:
         pki = make_pki(os.path.join(d, "pki")) if https else None
         extra = taxii2_section(https)
@@ -171,6 +187,8 @@ def main():
             cases = Cases(v21, server, https, pki)
             results.run_each(cases, "discovery api-root collections add-objects get-objects-filters "
                                     "get-objects-pages manifest get-object-and-versions delete")
+            if https:
+                results.run_each(cases, "certificate-only wrong-password-is-401")
         finally:
             rc = server.stop()
             results.run("taxiid-exits-cleanly", lambda: check_eq(rc, 0, "exit status"))
