@@ -86,50 +86,32 @@ void paging_members(JsonWriter& w, const Page& p) {
   else w.member("more", false);
 }
 
-std::string envelope_json(const Page& p) {
+// {} for an empty page, else `more` (and `next`) and the list `key` with one item per row.
+template <class WriteItem>
+std::string page_json(const Page& p, std::string_view key, WriteItem&& item) {
   std::string out;
   JsonWriter w(out);
   w.begin_object();
   if (!p.rows.empty()) {
     paging_members(w, p);
-    w.key("objects").begin_array();
-    for (const auto& o : p.rows) w.raw(o.body);  // stored bytes, not re-serialised
+    w.key(key).begin_array();
+    for (const auto& o : p.rows) item(w, o);
     w.end_array();
   }
   w.end_object();
   return out;
 }
 
-std::string manifest_json(const Page& p) {
-  std::string out;
-  JsonWriter w(out);
-  w.begin_object();
-  if (!p.rows.empty()) {
-    paging_members(w, p);
-    w.key("objects").begin_array();
-    for (const auto& o : p.rows) {
-      w.begin_object().member("id", o.id).member("date_added", stix21::format_taxii_timestamp(o.date_added));
-      w.member("version", o.version).member("media_type", "application/stix+json;version=" + o.spec_version);
-      w.end_object();
-    }
-    w.end_array();
-  }
-  w.end_object();
-  return out;
-}
-
-std::string versions_json(const Page& p) {
-  std::string out;
-  JsonWriter w(out);
-  w.begin_object();
-  if (!p.rows.empty()) {
-    paging_members(w, p);
-    w.key("versions").begin_array();
-    for (const auto& o : p.rows) w.string(o.version);
-    w.end_array();
-  }
-  w.end_object();
-  return out;
+std::string body_of(Endpoint e, const Page& p) {
+  using Row = storage::StoredObject;
+  if (e == Endpoint::Versions) return page_json(p, "versions", [](JsonWriter& w, const Row& o) { w.string(o.version); });
+  if (e != Endpoint::Manifest)  // envelope: stored bytes, not re-serialised
+    return page_json(p, "objects", [](JsonWriter& w, const Row& o) { w.raw(o.body); });
+  return page_json(p, "objects", [](JsonWriter& w, const Row& o) {
+    w.begin_object().member("id", o.id).member("date_added", stix21::format_taxii_timestamp(o.date_added));
+    w.member("version", o.version).member("media_type", "application/stix+json;version=" + o.spec_version);
+    w.end_object();
+  });
 }
 
 // Whether the collection holds any version of the path's object id (A16).
@@ -161,9 +143,7 @@ http::Answer paged(const EndpointDeps& d, const Call& call, Endpoint e) {
     if (!exists.ok()) return problem_answer({500, "Internal Server Error", "the store could not answer"});
     if (!exists.value()) return problem_answer({404, "Not Found", "object not found"});
   }
-  http::Answer a = json_answer(200, e == Endpoint::Manifest   ? manifest_json(p)
-                                    : e == Endpoint::Versions ? versions_json(p)
-                                                              : envelope_json(p));
+  http::Answer a = json_answer(200, body_of(e, p));
   if (!p.rows.empty()) {  // §3.2; omitted on an empty page (A1)
     a.headers.emplace_back("X-TAXII-Date-Added-First", stix21::format_taxii_timestamp(p.rows.front().date_added));
     a.headers.emplace_back("X-TAXII-Date-Added-Last", stix21::format_taxii_timestamp(p.rows.back().date_added));

@@ -15,6 +15,7 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
 
+#include "tests/wire/wire_fixture.hpp"
 #include "tests/wire/wire_taxii21_support.hpp"
 
 using namespace taxii;
@@ -55,12 +56,8 @@ ServerSpec spec() {
   return s;
 }
 
-struct Objects {
-  TaxiidProcess server{spec()};
-  ~Objects() {
-    const int status = server.terminate();
-    BOOST_TEST(status == 0, "taxiid exit status " << status << "\n" << server.log());
-  }
+struct Objects : ServerFixture {
+  Objects() : ServerFixture(spec()) {}
   Reply call(const std::string& method, const std::string& path, const std::string& body = "",
              const std::string& user = "alice:alice-pw") {
     Client c(server.http_port());

@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "tests/wire/wire_fixture.hpp"
 #include "tests/wire/wire_taxii21_support.hpp"
 
 using namespace taxii;
@@ -16,16 +17,14 @@ using namespace taxii::wire::t21;
 
 namespace {
 
-struct Open {
-  TaxiidProcess server{[] {
-    ServerSpec s;
-    s.extra_yaml = taxii2_yaml();
-    return s;
-  }()};
-  ~Open() {
-    const int status = server.terminate();
-    BOOST_TEST(status == 0, "taxiid exit status " << status << "\n" << server.log());
-  }
+ServerSpec open_spec() {
+  ServerSpec s;
+  s.extra_yaml = taxii2_yaml();
+  return s;
+}
+
+struct Open : ServerFixture {
+  Open() : ServerFixture(open_spec()) {}
   Reply get(const std::string& path, Headers h = {}) {
     Client c(server.http_port());
     return request(c, "GET", path, "", std::move(h));
@@ -49,12 +48,8 @@ ServerSpec auth_spec() {
   return s;
 }
 
-struct Secured {
-  TaxiidProcess server{auth_spec()};
-  ~Secured() {
-    const int status = server.terminate();
-    BOOST_TEST(status == 0, "taxiid exit status " << status << "\n" << server.log());
-  }
+struct Secured : ServerFixture {
+  Secured() : ServerFixture(auth_spec()) {}
   Reply get(const std::string& path, const std::string& user_pw = "", const std::string& method = "GET") {
     Client c(server.http_port());
     return request(c, method, path, "", {{"Authorization", user_pw.empty() ? "" : basic(user_pw)}});
