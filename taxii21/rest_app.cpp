@@ -229,8 +229,11 @@ http::Answer RestApplication::answer(const http::Request& request, const http::C
 }
 
 void RestApplication::emit(Call& call, const http::Answer& a, std::chrono::steady_clock::time_point start) const {
+  static const char* const kNames[] = {"-",           "discovery", "api-root", "status",  "collections",
+                                       "collection", "manifest",  "objects",  "object", "versions"};
+  call.log.message_type = std::string("taxii2:") + kNames[static_cast<int>(call.target.resource)];
   call.log.http_status = a.status;
-  call.log.outcome = "taxii2";
+  call.log.outcome = a.status < 400 ? "ok" : "error";
   call.log.bytes_in = call.body.size();
   call.log.bytes_out = a.body.size();
   call.log.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

@@ -200,6 +200,19 @@ BOOST_AUTO_TEST_CASE(bodies_that_are_not_envelopes_are_400_and_only_other_spec_v
   BOOST_TEST(is_error(*r, 422), r->a.body);
 }
 
+BOOST_AUTO_TEST_CASE(hostile_envelopes_are_answered_400) {
+  const std::string deep = "{\"objects\":[" + std::string(1500, '[') + std::string(1500, ']') + "]}";
+  const std::string bad_utf8 = "{\"objects\":[{\"type\":\"\xff\xfe\"}]}";
+  const std::string huge_number = "{\"objects\":[{\"type\":\"x\",\"n\":1e999999}]}";
+  for (const std::string& body : {deep, bad_utf8, huge_number}) {
+    auto r = call("POST", kObjects, body);
+    BOOST_TEST(is_error(*r, 400), r->a.body);
+  }
+  std::string query = "?match[type]=";
+  for (int i = 0; i < 3000; ++i) query += "a,";
+  BOOST_TEST(is_error(*get(kObjects + query), 400));  // more list items than the parser takes
+}
+
 BOOST_AUTO_TEST_CASE(a_body_over_max_content_length_is_413_while_it_is_read) {
   // No Content-Length (as with a chunked body): counted while reading.
   auto r = call("POST", kObjects, envelope({ind(1, "2024-01-01T00:00:00.000Z", ",\"x_pad\":\"" + std::string(5000, 'a') + "\"")}));
