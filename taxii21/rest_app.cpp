@@ -156,7 +156,7 @@ std::optional<http::Answer> RestApplication::head_checks(const http::Request& re
   return std::nullopt;
 }
 
-// Reads the body, counting: a chunked body over max_content_length is cut short with 413.
+// Reads a POST's body, counting: a chunked body over max_content_length is cut short with 413.
 std::optional<Problem> RestApplication::read_body(const http::Request& request, Call& call) const {
   if (request.body == nullptr) return std::nullopt;
   const uint64_t max = call.target.root->max_content_length;
@@ -214,6 +214,9 @@ http::Answer RestApplication::answer(const http::Request& request, const http::C
     if (auto refused = head_checks(request, conn, call)) {
       a = std::move(*refused);
       if (request.body != nullptr) a.keep_alive = false;  // the body is not read
+    } else if (request.method != "POST") {
+      a = dispatch(call);  // a body has no meaning here (RFC 9110 §9.3.1): not read, the connection closes
+      if (request.body != nullptr) a.keep_alive = false;
     } else if (auto p = read_body(request, call)) {
       a = problem_answer(*p);
       a.keep_alive = false;

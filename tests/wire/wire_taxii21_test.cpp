@@ -172,6 +172,16 @@ BOOST_AUTO_TEST_CASE(a_body_over_max_content_length_is_413_before_it_is_read) {
   BOOST_TEST(is_error_resource(r), r.body);
 }
 
+BOOST_AUTO_TEST_CASE(a_body_on_a_get_is_ignored_and_the_connection_closed) {
+  for (const char* path : {"/taxii2/", "/api1/collections/one/objects/", "/api1/status/x/"}) {
+    Client c(server.http_port());
+    const Reply r = request(c, "GET", path, std::string(50000, 'x'));
+    BOOST_TEST((r.status == 200 || r.status == 404), path << " " << r.status);
+    BOOST_TEST(r.header("Connection") == "Close", path);
+  }
+  BOOST_TEST(get("/taxii2/").status == 200);  // still serving
+}
+
 BOOST_AUTO_TEST_CASE(interop_requests_without_user_agent_are_served) {
   const Reply r = get("/taxii2/", {{"User-Agent", ""}});
   BOOST_TEST(r.status == 200);
