@@ -46,6 +46,11 @@ std::optional<std::string> duplicate_envelope_member(simdjson::dom::object envel
   return std::string(dup->substr(0, 100));
 }
 
+// RFC 8259 §8.1: a parser MAY ignore a leading byte order mark; some Windows clients send one.
+std::string_view without_bom(std::string_view s) {
+  return s.substr(0, 3) == "\xEF\xBB\xBF" ? s.substr(3) : s;
+}
+
 }  // namespace
 
 int http_status(EnvelopeErrorKind kind) {
@@ -53,6 +58,7 @@ int http_status(EnvelopeErrorKind kind) {
 }
 
 EnvelopeResult parse_envelope(std::string_view body, const EnvelopeLimits& limits) {
+  body = without_bom(body);
   simdjson::dom::parser parser;
   if (auto err = parser.allocate(std::max<std::size_t>(body.size(), 64), limits.max_depth)) {
     return parse_error(err, limits.max_depth);

@@ -74,7 +74,7 @@ ObjectResult parse_object(std::string_view json, const EnvelopeLimits& limits = 
 
 // Whether `type` is one of the STIX 2.1 SCO types (STIX 2.1 §6).
 bool is_sco_type(std::string_view type);
-// STIX 2.1 §2.9 identifier: "<type>--<UUID>" (RFC 4122 form, versions 1-5).
+// STIX 2.1 §2.9 identifier: "<type>--<UUID>" (RFC 4122 text form and variant, any version).
 bool is_identifier(std::string_view s);
 // STIX 2.1 §3.1 object type name (3-250 chars, [a-z0-9-], starting with a letter, no "--").
 bool is_type_name(std::string_view s);

@@ -30,18 +30,16 @@ constexpr std::array<std::string_view, 23> kVersionedTypes = {
 bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
-// RFC 4122 text form; versions 1-5 and the RFC 4122 variant, as the STIX 2.1 schemas check
-// (STIX 2.1 §2.9 requires RFC 4122; §2.9 SHOULDs on the version are not enforced).
+// RFC 4122 text form with the RFC 4122 variant (STIX 2.1 §2.9: "RFC 4122-compliant"), as the
+// OASIS stix2 library checks it; the version digit is not checked (§2.9's v4/v5 are SHOULDs).
 bool is_uuid(std::string_view s) {
   if (s.size() != 36) return false;
   for (size_t i = 0; i < 36; ++i) {
     const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
     if (dash ? s[i] != '-' : !is_hex(s[i])) return false;
   }
-  const char version = s[14], variant = s[19];
-  return version >= '1' && version <= '5' &&
-         (variant == '8' || variant == '9' || variant == 'a' || variant == 'b' || variant == 'A' ||
-          variant == 'B');
+  const char variant = s[19];
+  return variant == '8' || variant == '9' || variant == 'a' || variant == 'b' || variant == 'A' || variant == 'B';
 }
 
 // STIX 2.1 §3.1: property names are [a-z0-9_], 3-250 characters; "id" is the one shorter name
@@ -123,14 +121,18 @@ std::optional<std::string> check_versioning(const Core& c, const EnvelopeLimits&
   }
   if (!sco && !c.created) return std::string("created is required on a ") + o.type + " (STIX 2.1 §3.2)";
   if (!sco && !marking && !c.modified) return std::string("modified is required on a ") + o.type + " (STIX 2.1 §3.2)";
-  if (marking && c.modified) return std::string("a marking-definition has no modified; it cannot be versioned (STIX 2.1 §7.2.1)");
+  if (marking && c.modified) {
+    return std::string("a marking-definition has no modified; it cannot be versioned (STIX 2.1 §7.2.1)");
+  }
   std::string created_key, modified_key;
   if (c.created) {
     if (auto e = check_timestamp("created", *c.created, created_key)) return e;
   }
   if (c.modified) {
     if (auto e = check_timestamp("modified", *c.modified, modified_key)) return e;
-    if (c.created && modified_key < created_key) return std::string("modified is earlier than created (STIX 2.1 §3.2)");
+    if (c.created && modified_key < created_key) {
+      return std::string("modified is earlier than created (STIX 2.1 §3.2)");
+    }
   }
   if (c.modified) {
     o.version = std::string(*c.modified);
@@ -148,10 +150,14 @@ std::optional<std::string> check_identity(const Core& c, simdjson::dom::object o
   if (!is_type_name(*c.type)) {
     return std::string("type must be 3-250 characters of a-z, 0-9 and '-', starting with a letter (STIX 2.1 §3.1)");
   }
-  if (*c.type == "bundle") return std::string("a bundle is not a STIX object; send its objects (TAXII 2.1 §3.7, STIX 2.1 §8)");
+  if (*c.type == "bundle") {
+    return std::string("a bundle is not a STIX object; send its objects (TAXII 2.1 §3.7, STIX 2.1 §8)");
+  }
   if (!c.id) return std::string("id is missing (STIX 2.1 §3.2)");
   if (!is_identifier(*c.id)) return std::string("id must be '<type>--<UUID>' (STIX 2.1 §2.9)");
-  if (c.id->substr(0, c.id->size() - 38) != *c.type) return std::string("id must start with the object's type (STIX 2.1 §2.9)");
+  if (c.id->substr(0, c.id->size() - 38) != *c.type) {
+    return std::string("id must start with the object's type (STIX 2.1 §2.9)");
+  }
   for (auto field : obj) {
     if (!is_property_name(field.key)) {
       return "property name '" + std::string(field.key.substr(0, 100)) +

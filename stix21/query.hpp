@@ -50,6 +50,7 @@ struct ParsedQuery {
   std::string next;        // the decoded `next` value, for decode_cursor()
 };
 
+// `raw_query`: the request target's query component without the '?' (RFC 3986 §3.4).
 // Error: a BadMessage whose message names the parameter and the rule (for the error resource's
 // description, HTTP 400).
 [[nodiscard]] Result<ParsedQuery> parse_query(std::string_view raw_query, Endpoint endpoint);

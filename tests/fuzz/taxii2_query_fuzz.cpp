@@ -1,6 +1,7 @@
 // libFuzzer target: TAXII 2.1 URL filters and `next` cursors (stix21/query.hpp, cursor.hpp).
 // The first byte picks the endpoint, the rest is the raw query string. Oracles: a parsed
 // query's filters give one fingerprint; a cursor encoded for it decodes to the same position
+// (and encoding that position again gives the same text)
 // under that fingerprint and principal and is refused under another principal, another
 // fingerprint, another key or after its expiry; the raw input taken as a `next` value never
 // verifies; parse time stays linear (checked by libFuzzer's -timeout and slow-unit report).
@@ -53,6 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!back.ok()) oracle("a fresh cursor is refused");
     if (back->id != pos.id || back->version_key != pos.version_key || back->date_added.micros() != pos.date_added.micros())
       oracle("cursor round trip changed the position");
+    if (encode_cursor(*back, fp, parsed->next, expires, kKey) != next) oracle("encode(decode(next)) != next");
     if (decode_cursor(next, fp, parsed->next + "x", now, kKey).ok()) oracle("cursor accepted for another principal");
     if (decode_cursor(next, fp + "x", parsed->next, now, kKey).ok()) oracle("cursor accepted for other filters");
     if (decode_cursor(next, fp, parsed->next, Timestamp::from_micros(expires.micros() + 1), kKey).ok())
