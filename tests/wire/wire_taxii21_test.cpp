@@ -8,6 +8,9 @@
 
 #include <string>
 
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
+
 #include "tests/wire/wire_fixture.hpp"
 #include "tests/wire/wire_taxii21_support.hpp"
 
@@ -55,6 +58,21 @@ struct Secured : ServerFixture {
     return request(c, method, path, "", {{"Authorization", user_pw.empty() ? "" : basic(user_pw)}});
   }
 };
+
+// Sends a POST head declaring `length` body bytes and no body; the answer the server gives from
+// the head alone (its gate), or "" when none comes within 5 s.
+std::string answer_to_head_only(uint16_t port, const std::string& path, std::size_t length,
+                                const std::string& extra = "") {
+  Poco::Net::StreamSocket s(Poco::Net::SocketAddress("127.0.0.1", port));
+  s.setReceiveTimeout(Poco::Timespan(1, 0));
+  const std::string head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: " + kMedia +
+                           "\r\nContent-Type: " + kMedia + "\r\n" + extra +
+                           "Content-Length: " + std::to_string(length) + "\r\n\r\n";
+  s.sendBytes(head.data(), static_cast<int>(head.size()));
+  std::string buf;
+  const auto answers = raw::read_answers(s, buf, 1, std::chrono::seconds(5));
+  return answers.empty() ? std::string() : answers[0];
+}
 
 std::vector<std::string> collection_ids(const Reply& r) {
   std::vector<std::string> out;
@@ -182,6 +200,12 @@ BOOST_AUTO_TEST_CASE(a_body_on_a_get_is_ignored_and_the_connection_closed) {
   BOOST_TEST(get("/taxii2/").status == 200);  // still serving
 }
 
+BOOST_AUTO_TEST_CASE(a_declared_length_over_max_content_length_is_413_from_the_head) {
+  const std::string a = answer_to_head_only(server.http_port(), "/api1/collections/one/objects/", 30000);
+  BOOST_TEST(a.rfind("HTTP/1.1 413", 0) == 0u, a);
+  BOOST_TEST(a.find("\"http_status\":\"413\"") != std::string::npos, a);
+}
+
 BOOST_AUTO_TEST_CASE(interop_requests_without_user_agent_are_served) {
   const Reply r = get("/taxii2/", {{"User-Agent", ""}});
   BOOST_TEST(r.status == 200);
@@ -205,6 +229,18 @@ BOOST_AUTO_TEST_CASE(interop_401_carries_a_basic_challenge) {
   const Reply wrong = get("/api1/collections/", "alice:nope");
   BOOST_TEST(wrong.status == 401);
   BOOST_TEST(!wrong.header("WWW-Authenticate").empty());
+}
+
+BOOST_AUTO_TEST_CASE(unauthenticated_posts_are_401_before_the_body_is_read) {
+  const std::string a = answer_to_head_only(server.http_port(), "/api1/collections/one/objects/", 5000);
+  BOOST_TEST(a.rfind("HTTP/1.1 401", 0) == 0u, a);
+  BOOST_TEST(a.find("WWW-Authenticate: Basic") != std::string::npos, a);
+  const std::string wrong = answer_to_head_only(server.http_port(), "/api1/collections/one/objects/", 5000,
+                                                "Authorization: " + basic("bob:nope") + "\r\n");
+  BOOST_TEST(wrong.rfind("HTTP/1.1 401", 0) == 0u, wrong);
+  const std::string denied = answer_to_head_only(server.http_port(), "/api1/collections/one/objects/", 5000,
+                                                 "Authorization: " + basic("alice:alice-pw") + "\r\n");
+  BOOST_TEST(denied.rfind("HTTP/1.1 403", 0) == 0u, denied);
 }
 
 BOOST_AUTO_TEST_CASE(anonymous_sees_what_anonymous_may_read) {
