@@ -1,6 +1,7 @@
 #include "taxii21/rest_app.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <exception>
 #include <istream>
@@ -22,6 +23,16 @@ std::string_view header(const http::Request& r, std::string_view name) {
         std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
       return v;
   return {};
+}
+
+// The Content-Length the head declares (the engine has checked its syntax, RFC 9112 §6.3);
+// 0 without one (a chunked body is counted while it is read).
+uint64_t declared_length(const http::Request& r) {
+  const std::string_view v = header(r, "Content-Length");
+  uint64_t n = 0;
+  const auto res = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (res.ec == std::errc::result_out_of_range) return UINT64_MAX;
+  return res.ec == std::errc() ? n : 0;
 }
 
 // The access policy: the configured permissions of each 2.1 collection; without an auth:
@@ -146,10 +157,7 @@ std::optional<http::Answer> RestApplication::head_checks(const http::Request& re
   if (request.method == "POST") {
     if (!is_taxii21_content(header(request, "Content-Type")))
       return problem_answer({415, "Unsupported Media Type", "send an envelope as application/taxii+json;version=2.1"});
-    const std::string_view cl = header(request, "Content-Length");
-    uint64_t n = 0;
-    for (const char c : cl) n = c >= '0' && c <= '9' && n < (UINT64_MAX / 10 - 1) ? n * 10 + static_cast<uint64_t>(c - '0') : n;
-    if (n > call.target.root->max_content_length)
+    if (declared_length(request) > call.target.root->max_content_length)
       return problem_answer({413, "Payload Too Large", "the body exceeds max_content_length (" +
                                                            std::to_string(call.target.root->max_content_length) + " octets)"});
   }
