@@ -7,6 +7,7 @@
 #include "auth/access.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/password.hpp"
+#include "auth/token.hpp"
 
 using namespace taxii::auth;
 
@@ -193,6 +194,108 @@ BOOST_AUTO_TEST_CASE(client_certificates) {
   Authenticator cn(accounts, o);
   BOOST_TEST(cn.authenticate({"", true, "/O=X/CN=alice", "x:1", {}}).identity.user == "alice");
   BOOST_TEST(cn.authenticate({"", true, "/O=X/CN=mallory", "x:1", {}}).error.has_value());
+}
+
+namespace {
+// Accounts with API tokens, as the store keeps them: token_hash -> user.
+class TokenAccounts final : public AccountSource {
+ public:
+  explicit TokenAccounts(std::vector<Account> a) : accounts(std::move(a)) {}
+  std::optional<Account> find(std::string_view user) const override { return accounts.find(user); }
+  std::optional<std::string> token_owner(std::string_view hash) const override {
+    ++lookups;
+    const auto it = tokens.find(std::string(hash));
+    if (it == tokens.end()) return std::nullopt;
+    return it->second;
+  }
+  StaticAccounts accounts;
+  std::map<std::string, std::string> tokens;
+  mutable int lookups = 0;
+};
+
+Credentials bearer(const std::string& token, bool https = true, const std::string& remote = "10.0.0.1:1234") {
+  return {"Bearer " + token, https, "", remote, {}};
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(tokens_have_one_form_and_a_hash) {
+  const std::string t = *new_token();
+  BOOST_TEST(t.size() == 70u);
+  BOOST_TEST(t.rfind("taxii_", 0) == 0u);
+  BOOST_TEST(looks_like_token(t));
+  BOOST_TEST(*new_token() != t);
+  BOOST_TEST(new_token_id()->size() == 16u);
+  BOOST_TEST(!looks_like_token(t.substr(1)));
+  BOOST_TEST(!looks_like_token(t + "0"));
+  BOOST_TEST(!looks_like_token("taxii_" + std::string(64, 'G')));
+  BOOST_TEST(!looks_like_token("TAXII_" + t.substr(6)));
+  // FIPS 180-2 example: SHA-256("abc").
+  BOOST_TEST(token_hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+// An API token is its account: same user, same groups (so the same permissions); a wrong,
+// malformed or revoked token, or one whose account is gone, is refused like a wrong password.
+BOOST_AUTO_TEST_CASE(bearer_token_is_its_account) {
+  TokenAccounts accounts({account("alice", "pw", {"analysts"})});
+  const std::string t = *new_token(), gone = *new_token();
+  accounts.tokens[token_hash(t)] = "alice";
+  accounts.tokens[token_hash(gone)] = "deleted-user";
+  std::vector<std::string> logged;
+  Authenticator a(accounts, {}, [&](const std::string&, const std::string&, const std::string& why) {
+    logged.push_back(why);
+  });
+  auto r = a.authenticate(bearer(t));
+  BOOST_TEST_REQUIRE(!r.error.has_value());
+  BOOST_TEST(r.identity.user == "alice");
+  BOOST_TEST((r.identity.groups == std::vector<std::string>{"analysts"}));
+  BOOST_TEST((r.identity.method == AuthMethod::Bearer));
+  BOOST_TEST(!a.authenticate({"bearer  " + t, true, "", "x:1", {}}).error.has_value());  // scheme case, spaces
+  const int asked = accounts.lookups;
+  for (const std::string& bad : {std::string("abc"), std::string(), t + "x", *new_token(), gone}) {
+    auto f = a.authenticate(bearer(bad, true, "10.0.0." + std::to_string(logged.size() + 2) + ":1"));
+    BOOST_TEST_REQUIRE(f.error.has_value(), bad);
+    BOOST_TEST((f.error->type() == taxii::StatusType::Unauthorized));
+    BOOST_TEST(f.identity.anonymous());
+  }
+  BOOST_TEST(accounts.lookups == asked + 2);  // malformed ones never reach the store
+  for (const auto& l : logged) BOOST_TEST(l.find("taxii_") == std::string::npos);  // never the token
+  accounts.tokens.erase(token_hash(t));  // revoked: refused at once
+  BOOST_TEST(a.authenticate(bearer(t, true, "10.1.1.1:1")).error.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(bearer_over_http_refused_unless_allowed) {
+  TokenAccounts accounts({account("alice", "pw")});
+  const std::string t = *new_token();
+  accounts.tokens[token_hash(t)] = "alice";
+  Authenticator strict(accounts, {});
+  auto r = strict.authenticate(bearer(t, false));
+  BOOST_TEST_REQUIRE(r.error.has_value());
+  BOOST_TEST(r.error->message().find("HTTPS") != std::string::npos);
+  AuthOptions o;
+  o.allow_basic_over_http = true;
+  Authenticator lax(accounts, o);
+  BOOST_TEST(lax.authenticate(bearer(t, false)).identity.user == "alice");
+}
+
+// Wrong tokens empty the remote address' bucket like wrong passwords, and the two share it.
+BOOST_AUTO_TEST_CASE(wrong_tokens_are_rate_limited) {
+  TokenAccounts accounts({account("alice", "pw")});
+  const std::string t = *new_token();
+  accounts.tokens[token_hash(t)] = "alice";
+  AuthOptions o;
+  o.burst = 3;
+  o.refill = std::chrono::milliseconds(1000);
+  Authenticator a(accounts, o);
+  const auto t0 = Authenticator::Clock::now();
+  for (int i = 0; i < 3; ++i) BOOST_TEST(a.authenticate(bearer(*new_token()), t0).error.has_value());
+  const int asked = accounts.lookups;
+  auto r = a.authenticate(bearer(t), t0);
+  BOOST_TEST_REQUIRE(r.error.has_value());
+  BOOST_TEST(r.error->message().find("too many") != std::string::npos);
+  BOOST_TEST(accounts.lookups == asked);  // refused before the store is asked
+  BOOST_TEST(a.authenticate(basic("alice:pw"), t0).error.has_value());  // the same remote's bucket
+  BOOST_TEST(a.authenticate(bearer(t, true, "10.9.9.9:1"), t0).identity.user == "alice");  // another remote
+  BOOST_TEST(a.authenticate(bearer(t), t0 + std::chrono::seconds(2)).identity.user == "alice");
 }
 
 BOOST_AUTO_TEST_CASE(dn_parsing) {

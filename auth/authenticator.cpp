@@ -5,6 +5,8 @@
 
 #include <openssl/sha.h>
 
+#include "auth/token.hpp"
+
 namespace taxii::auth {
 namespace {
 
@@ -131,6 +133,7 @@ void Authenticator::take_token(std::unordered_map<std::string, Bucket>& m, const
 }
 
 AuthResult Authenticator::authenticate(const Credentials& c, Clock::time_point now) {
+  if (iequals_prefix(c.authorization, "Bearer ")) return bearer(c, now);
   if (!c.authorization.empty()) return basic(c, now);
   if (!c.client_subject.empty() && options_.certificates != CertificateMode::Off) return certificate(c);
   return AuthResult{};
@@ -157,6 +160,32 @@ AuthResult Authenticator::certificate(const Credentials& c) {
   if (!account) return fail(user, c.remote, "the client certificate names an unknown account");
   AuthResult r;
   r.identity = {account->user, account->groups, AuthMethod::ClientCertificate};
+  return r;
+}
+
+AuthResult Authenticator::bearer(const Credentials& c, Clock::time_point now) {
+  const std::string remote = remote_host(c.remote);
+  if (!c.https && !options_.allow_basic_over_http)
+    return fail("-", c.remote, "bearer tokens are accepted over HTTPS only");
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!has_token(by_remote_, remote, now)) return fail("-", c.remote, "too many failed logins; try again later");
+  }
+  // RFC 6750 §2.1: "Bearer" 1*SP b64token; ours have one form (token.hpp), anything else is
+  // refused without asking the store.
+  const std::string token = trim(std::string_view(c.authorization).substr(7));
+  std::optional<Account> account;
+  if (looks_like_token(token))
+    if (const auto user = accounts_.token_owner(token_hash(token))) account = accounts_.find(*user);
+  if (!account) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      take_token(by_remote_, remote, now);
+    }
+    return fail("-", c.remote, "invalid or revoked API token");
+  }
+  AuthResult r;
+  r.identity = {account->user, account->groups, AuthMethod::Bearer};
   return r;
 }
 

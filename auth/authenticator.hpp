@@ -3,6 +3,11 @@
 // - HTTP Basic (RFC 7617) against accounts (PBKDF2 hashes, password.hpp). Accepted only
 //   over HTTPS unless allow_basic_over_http: HTTP 1.0 §6.2 strongly discourages sending
 //   credentials in the clear; a Basic header over plain HTTP is answered UNAUTHORIZED.
+// - API tokens (issue #22; token.hpp): `Authorization: Bearer <token>` (RFC 6750 §2.1) is the
+//   account the token belongs to, with its groups; a token of an account that no longer exists
+//   logs no one in. Like Basic, over HTTPS only unless allow_basic_over_http (the token is a
+//   credential in the clear too). A refused token costs one token of the remote address' bucket
+//   (there is no user name to charge), as a wrong password does.
 // - TLS client certificates (HTTP 1.0 §6.2, mutual authentication): the verified subject is
 //   mapped to an account, by an explicit subject -> user table or by its CN.
 // - No credentials: the anonymous identity (authorization decides what it may do).
@@ -47,6 +52,8 @@ class AccountSource {
  public:
   virtual ~AccountSource() = default;
   virtual std::optional<Account> find(std::string_view user) const = 0;
+  // The user name an API token belongs to, by the token's token_hash(); none by default.
+  virtual std::optional<std::string> token_owner(std::string_view /*hash*/) const { return std::nullopt; }
 };
 
 class StaticAccounts final : public AccountSource {
@@ -116,6 +123,7 @@ class Authenticator {
   };
 
   AuthResult basic(const Credentials& c, Clock::time_point now);
+  AuthResult bearer(const Credentials& c, Clock::time_point now);
   AuthResult certificate(const Credentials& c);
   AuthResult fail(const std::string& user, const std::string& remote, const std::string& why);
   bool has_token(std::unordered_map<std::string, Bucket>& m, const std::string& key, Clock::time_point now);

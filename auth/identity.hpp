@@ -7,7 +7,7 @@
 
 namespace taxii::auth {
 
-enum class AuthMethod { None, Basic, ClientCertificate };
+enum class AuthMethod { None, Basic, ClientCertificate, Bearer };
 
 struct Identity {
   std::string user;                 // empty: anonymous

@@ -3,7 +3,7 @@
 // it, its data kept; one at a newer version is refused. SQLite: a temporary file; PostgreSQL: a
 // fresh schema on TAXII_TEST_POSTGRES_URI (without it the PostgreSQL case reports SKIP).
 //
-// "Version 1" is made by taking a new database back: migrations 002 to 004 only add tables,
+// "Version 1" is made by taking a new database back: migrations 002 to 005 only add tables,
 // so dropping those tables and their schema_version rows leaves exactly what 001 made.
 #define BOOST_TEST_MODULE migration
 #include <boost/test/unit_test.hpp>
@@ -31,9 +31,9 @@ using Poco::Data::Keywords::now;
 
 namespace {
 
-constexpr int64_t kNewest = 4;  // schemas/shared/004_objects.sql
-const char* const kLaterTables[] = {"statuses",      "objects",       "object_collections", "accounts",
-                                    "inbox_sources", "async_results", "subscriptions"};
+constexpr int64_t kNewest = 5;  // schemas/shared/005_tokens.sql
+const char* const kLaterTables[] = {"api_tokens",    "statuses",      "objects",      "object_collections",
+                                    "accounts",      "inbox_sources", "async_results", "subscriptions"};
 
 // One backend: open the store, run raw SQL beside it, read the version.
 struct Backend {
@@ -56,7 +56,7 @@ void check_forward_migration(Backend& b) {
   for (const char* t : kLaterTables) b.sql(std::string("DROP TABLE ") + t);
   b.sql("DELETE FROM schema_version WHERE version > 1");
 
-  auto store = b.open();  // migrates 002 to 004
+  auto store = b.open();  // migrates 002 to 005
   BOOST_TEST(b.version(*store) == kNewest);
   uint64_t blocks = 0;
   BOOST_TEST_REQUIRE(store->scan(ScanQuery{"feed", {}, {}, {}, 0}, [&](const StoredBlock& s) {
@@ -85,6 +85,8 @@ void check_forward_migration(Backend& b) {
   BOOST_TEST((*store->get_account("alice")).has_value());
   BOOST_TEST_REQUIRE(store->ensure_object_collection("91a7b528-80eb-42ed-a74d-c6fbd5a26116").ok());
   BOOST_TEST(!store->added_range("91a7b528-80eb-42ed-a74d-c6fbd5a26116")->has_value());
+  BOOST_TEST_REQUIRE(store->put_token({"t1", "alice", std::string(64, 'a'), "", Timestamp::now()}).ok());
+  BOOST_TEST((*store->find_token(std::string(64, 'a'))).has_value());
 
   // A newer database than this program knows is refused (an older taxiid must not write).
   b.sql("INSERT INTO schema_version (version, applied_at) VALUES (" + std::to_string(kNewest + 1) + ", 0)");

@@ -210,10 +210,28 @@ class AccountStore {
   // Inserts or replaces the account with this username.
   [[nodiscard]] virtual Status put_account(const Account& a) = 0;
   [[nodiscard]] virtual Result<std::optional<Account>> get_account(std::string_view username) = 0;
-  // False when there is no such account.
+  // False when there is no such account. Its tokens go too (even when false).
   [[nodiscard]] virtual Result<bool> delete_account(std::string_view username) = 0;
   // Every account, by username.
   [[nodiscard]] virtual Result<std::vector<Account>> list_accounts() = 0;
+
+  // API tokens (bearer tokens of an account, issue #22; docs/security.md): the store keeps the
+  // SHA-256 of each token, never the token. An account may have several; `username` may also
+  // name an account of the configuration (auth.users), so it is not a reference to the accounts.
+  struct Token {
+    std::string id;        // public handle: listed and revoked by it
+    std::string username;
+    std::string hash;      // lowercase hex SHA-256 of the token
+    std::string label;     // what the token is for ("" = nothing said)
+    Timestamp created;
+  };
+  // Adds a token. Fails (Failure) when its id or hash is taken.
+  [[nodiscard]] virtual Status put_token(const Token& t) = 0;
+  [[nodiscard]] virtual Result<std::optional<Token>> find_token(std::string_view hash) = 0;
+  // The tokens of `username` ("" = of everyone), by username, then creation, then id.
+  [[nodiscard]] virtual Result<std::vector<Token>> list_tokens(std::string_view username) = 0;
+  // False when there is no such token.
+  [[nodiscard]] virtual Result<bool> delete_token(std::string_view id) = 0;
 };
 
 // The whole store: every slice, as a backend (SQLite, PostgreSQL, storage/testing's memory

@@ -1,6 +1,8 @@
-// SqlStore: accounts (store.hpp, section "Accounts (issue #7)"; schemas/shared/003_accounts.sql).
+// SqlStore: accounts (store.hpp, section "Accounts (issue #7)"; schemas/shared/003_accounts.sql)
+// and their API tokens (schemas/shared/005_tokens.sql).
 // An account's groups are kept in one text column, comma-separated (group names hold no comma:
 // `taxiid user add --groups a,b` splits at commas).
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -57,6 +59,22 @@ std::vector<Store::Account> select_accounts(SqlStore::Session& s, const std::str
   return out;
 }
 
+// `where` is rendered and takes `value` when given.
+std::vector<Store::Token> select_tokens(SqlStore::Session& s, const std::string& where,
+                                        std::optional<std::string> value) {
+  std::vector<std::string> ids, users, hashes, labels;
+  std::vector<Int64> created;
+  Statement st(s);
+  st << "SELECT id, username, hash, label, created_at FROM api_tokens" + where + " ORDER BY username, created_at, id",
+      into(ids), into(users), into(hashes), into(labels), into(created);
+  if (value) st, use(*value);
+  st.execute();
+  std::vector<Store::Token> out;
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    out.push_back({ids[i], users[i], hashes[i], labels[i], Timestamp::from_micros(created[i])});
+  return out;
+}
+
 }  // namespace
 
 Status SqlStore::put_account(const Account& a) {
@@ -86,7 +104,16 @@ Result<std::optional<Store::Account>> SqlStore::get_account(std::string_view use
 Result<bool> SqlStore::delete_account(std::string_view username) {
   return guarded<bool>("could not delete the account", [&]() -> Result<bool> {
     std::string u(username);
-    return changed("DELETE FROM accounts WHERE username = ?", [&](Statement& st) { st, use(u); }) > 0;
+    std::size_t n = 0;
+    const Status st = transaction([&](Session& s) {
+      s << sql("DELETE FROM api_tokens WHERE username = ?"), use(u), now;
+      Statement del(s);
+      del << sql("DELETE FROM accounts WHERE username = ?"), use(u);
+      n = del.execute();
+      return ok_status();
+    });
+    if (!st.ok()) return st.error();
+    return n > 0;
   });
 }
 
@@ -94,6 +121,46 @@ Result<std::vector<Store::Account>> SqlStore::list_accounts() {
   using R = std::vector<Account>;
   return guarded<R>("could not list the accounts", [&]() -> Result<R> {
     return reading([&](Session& s) { return select_accounts(s, "", nullptr); });
+  });
+}
+
+// --- API tokens --------------------------------------------------------------------------------
+
+Status SqlStore::put_token(const Token& t) {
+  return guarded<Ok>("could not store the token", [&]() -> Status {
+    std::string id = t.id, user = t.username, hash = t.hash, label = t.label;
+    Int64 created = t.created.micros();
+    write([&](Session& s) {
+      s << sql("INSERT INTO api_tokens (id, username, hash, label, created_at) VALUES (?, ?, ?, ?, ?)"), use(id),
+          use(user), use(hash), use(label), use(created), now;
+    });
+    return ok_status();
+  });
+}
+
+Result<std::optional<Store::Token>> SqlStore::find_token(std::string_view hash) {
+  using R = std::optional<Token>;
+  return guarded<R>("could not read the token", [&]() -> Result<R> {
+    auto rows = reading([&](Session& s) { return select_tokens(s, sql(" WHERE hash = ?"), std::string(hash)); });
+    if (rows.empty()) return R{};
+    return R{std::move(rows.front())};
+  });
+}
+
+Result<std::vector<Store::Token>> SqlStore::list_tokens(std::string_view username) {
+  using R = std::vector<Token>;
+  return guarded<R>("could not list the tokens", [&]() -> Result<R> {
+    return reading([&](Session& s) {
+      if (username.empty()) return select_tokens(s, "", std::nullopt);
+      return select_tokens(s, sql(" WHERE username = ?"), std::string(username));
+    });
+  });
+}
+
+Result<bool> SqlStore::delete_token(std::string_view id) {
+  return guarded<bool>("could not delete the token", [&]() -> Result<bool> {
+    std::string i(id);
+    return changed("DELETE FROM api_tokens WHERE id = ?", [&](Statement& st) { st, use(i); }) > 0;
   });
 }
 

@@ -344,9 +344,12 @@ std::size_t SqlStore::ObjectOps::fetch(SqlStore& self, const ObjectQuery& q, con
   Where w(q);
   const std::string cols = "id, type, spec_version, version, version_key, date_added";
   const std::string order = " ORDER BY date_added, id, version_key";
-  w.text = q.with_body ? "SELECT " + cols + ", body FROM (SELECT o.*, sum(length(o.body)) OVER (ORDER BY "
-                                            "o.date_added, o.id, o.version_key) - length(o.body) AS before "
-                       : "SELECT " + cols + " FROM (SELECT o.* ";
+  // Without bodies the body column is not named at all (nothing of it is read).
+  w.text = q.with_body ? "SELECT " + cols + ", body FROM (SELECT o.id, o.type, o.spec_version, o.version, "
+                                            "o.version_key, o.date_added, o.body, sum(length(o.body)) OVER ("
+                                            "ORDER BY o.date_added, o.id, o.version_key) - length(o.body) AS before "
+                       : "SELECT " + cols + " FROM (SELECT o.id, o.type, o.spec_version, o.version, o.version_key, "
+                                            "o.date_added ";
   w.text += "FROM objects o WHERE ";
   w.all("o");
   w.text += " AND (o.date_added, o.id, o.version_key) > (";

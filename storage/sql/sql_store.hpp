@@ -107,11 +107,15 @@ class SqlStore : public Store {
                                                         const std::vector<NewBlock>& blocks,
                                                         const SourceMark& mark) override;
 
-  // --- Accounts (issue #7); sql_accounts.cpp --------------------------------------------------
+  // --- Accounts (issue #7) and their API tokens; sql_accounts.cpp ------------------------------
   [[nodiscard]] Status put_account(const Account& a) override;
   [[nodiscard]] Result<std::optional<Account>> get_account(std::string_view username) override;
   [[nodiscard]] Result<bool> delete_account(std::string_view username) override;
   [[nodiscard]] Result<std::vector<Account>> list_accounts() override;
+  [[nodiscard]] Status put_token(const Token& t) override;
+  [[nodiscard]] Result<std::optional<Token>> find_token(std::string_view hash) override;
+  [[nodiscard]] Result<std::vector<Token>> list_tokens(std::string_view username) override;
+  [[nodiscard]] Result<bool> delete_token(std::string_view id) override;
 
   // --- TAXII 2.1 objects and status resources (issue #22); sql_objects.cpp -------------------
   [[nodiscard]] Status ensure_object_collection(std::string_view collection_id) override;

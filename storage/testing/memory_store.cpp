@@ -404,6 +404,8 @@ Result<std::optional<MemoryStore::Account>> MemoryStore::get_account(std::string
 
 Result<bool> MemoryStore::delete_account(std::string_view username) {
   std::lock_guard<std::mutex> lock(mu_);
+  for (auto it = tokens_.begin(); it != tokens_.end();)
+    it = it->second.username == username ? tokens_.erase(it) : std::next(it);
   return accounts_.erase(std::string(username)) > 0;
 }
 
@@ -412,6 +414,37 @@ Result<std::vector<MemoryStore::Account>> MemoryStore::list_accounts() {
   std::vector<Account> out;
   for (const auto& [name, a] : accounts_) out.push_back(a);
   return out;
+}
+
+Status MemoryStore::put_token(const Token& t) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [id, k] : tokens_)  // the SQL stores' unique hash
+    if (k.hash == t.hash) return Error::failure("could not store the token");
+  if (!tokens_.emplace(t.id, t).second) return Error::failure("could not store the token");
+  return ok_status();
+}
+
+Result<std::optional<MemoryStore::Token>> MemoryStore::find_token(std::string_view hash) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [id, t] : tokens_)
+    if (t.hash == hash) return std::optional<Token>{t};
+  return std::optional<Token>{};
+}
+
+Result<std::vector<MemoryStore::Token>> MemoryStore::list_tokens(std::string_view username) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<Token> out;
+  for (const auto& [id, t] : tokens_)
+    if (username.empty() || t.username == username) out.push_back(t);
+  std::sort(out.begin(), out.end(), [](const Token& a, const Token& b) {
+    return std::make_tuple(a.username, a.created.micros(), a.id) < std::make_tuple(b.username, b.created.micros(), b.id);
+  });
+  return out;
+}
+
+Result<bool> MemoryStore::delete_token(std::string_view id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return tokens_.erase(std::string(id)) > 0;
 }
 
 }  // namespace taxii::storage::testing

@@ -87,6 +87,10 @@ class MemoryStore final : public Store {
   Result<std::optional<Account>> get_account(std::string_view username) override;
   Result<bool> delete_account(std::string_view username) override;
   Result<std::vector<Account>> list_accounts() override;
+  Status put_token(const Token& t) override;
+  Result<std::optional<Token>> find_token(std::string_view hash) override;
+  Result<std::vector<Token>> list_tokens(std::string_view username) override;
+  Result<bool> delete_token(std::string_view id) override;
 
   // ObjectStore (memory_objects.cpp): date_added max(now, last + 1 µs) per add that stores
   // something, one per call; filters as storage/objects.hpp says, evaluated row by row.
@@ -147,6 +151,7 @@ class MemoryStore final : public Store {
   std::map<std::string, Leased<Subscription>, std::less<>> subscriptions_;
   std::map<std::string, Timestamp, std::less<>> source_marks_;
   std::map<std::string, Account, std::less<>> accounts_;
+  std::map<std::string, Token, std::less<>> tokens_;  // by id
   uint64_t next_order_ = 0;
   std::map<std::string, detail::MemoryObjectCollection, std::less<>> object_collections_;
   std::map<std::string, StatusRecord, std::less<>> statuses_;

@@ -13,7 +13,7 @@ constexpr std::string_view kCallNames[] = {
     "set_subscription_state", "delete_subscription", "advance_poll_cursor", "claim_push_work",
     "complete_push", "fail_push", "put_account", "get_account", "delete_account", "list_accounts",
     "ensure_object_collection", "add_objects", "scan_objects", "delete_objects", "added_range", "put_status",
-    "get_status", "expire_statuses",
+    "get_status", "expire_statuses", "put_token", "find_token", "list_tokens", "delete_token",
 };
 static_assert(sizeof(kCallNames) / sizeof(kCallNames[0]) == kStoreCalls, "one name per StoreCall");
 
@@ -182,6 +182,22 @@ Result<bool> StoreWrapper::delete_account(std::string_view username) {
 
 Result<std::vector<StoreWrapper::Account>> StoreWrapper::list_accounts() {
   return run(StoreCall::ListAccounts, [&] { return target_.list_accounts(); });
+}
+
+Status StoreWrapper::put_token(const Token& t) {
+  return run(StoreCall::PutToken, [&] { return target_.put_token(t); });
+}
+
+Result<std::optional<StoreWrapper::Token>> StoreWrapper::find_token(std::string_view hash) {
+  return run(StoreCall::FindToken, [&] { return target_.find_token(hash); });
+}
+
+Result<std::vector<StoreWrapper::Token>> StoreWrapper::list_tokens(std::string_view username) {
+  return run(StoreCall::ListTokens, [&] { return target_.list_tokens(username); });
+}
+
+Result<bool> StoreWrapper::delete_token(std::string_view id) {
+  return run(StoreCall::DeleteToken, [&] { return target_.delete_token(id); });
 }
 
 // --- ObjectStore ---------------------------------------------------------------------------

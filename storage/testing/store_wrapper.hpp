@@ -32,9 +32,11 @@ enum class StoreCall {
   PutAccount, GetAccount, DeleteAccount, ListAccounts,
   // ObjectStore (storage/objects.hpp)
   EnsureObjectCollection, AddObjects, ScanObjects, DeleteObjects, AddedRange, PutStatus, GetStatus, ExpireStatuses,
+  // AccountStore: API tokens
+  PutToken, FindToken, ListTokens, DeleteToken,
 };
 // clang-format on
-inline constexpr int kStoreCalls = static_cast<int>(StoreCall::ExpireStatuses) + 1;
+inline constexpr int kStoreCalls = static_cast<int>(StoreCall::DeleteToken) + 1;
 
 // The method's name: "append", "claim_push_work", ...
 std::string_view call_name(StoreCall c);
@@ -89,6 +91,10 @@ class StoreWrapper : public Store {
   Result<std::optional<Account>> get_account(std::string_view username) override;
   Result<bool> delete_account(std::string_view username) override;
   Result<std::vector<Account>> list_accounts() override;
+  Status put_token(const Token& t) override;
+  Result<std::optional<Token>> find_token(std::string_view hash) override;
+  Result<std::vector<Token>> list_tokens(std::string_view username) override;
+  Result<bool> delete_token(std::string_view id) override;
 
   Status ensure_object_collection(std::string_view collection_id) override;
   Result<std::vector<AddOutcome>> add_objects(std::string_view collection_id,
