@@ -65,7 +65,10 @@ http::Answer json_answer(int status, std::string body) {
 
 http::Answer problem_answer(const Problem& p) {
   http::Answer a = json_answer(p.status, error_json(p));
-  if (p.status == 401) a.headers.emplace_back("WWW-Authenticate", "Basic realm=\"taxiid\", charset=\"UTF-8\"");
+  // RFC 9110 §11.6.1: one challenge per scheme taxiid accepts (Basic, RFC 7617; API tokens,
+  // RFC 6750 §3); client certificates need none.
+  if (p.status == 401)
+    a.headers.emplace_back("WWW-Authenticate", "Basic realm=\"taxiid\", charset=\"UTF-8\", Bearer realm=\"taxiid\"");
   return a;
 }
 

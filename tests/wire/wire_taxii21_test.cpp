@@ -6,6 +6,8 @@
 #define BOOST_TEST_MODULE wire_taxii21
 #include <boost/test/unit_test.hpp>
 
+#include <cstdlib>
+#include <fstream>
 #include <string>
 
 #include <Poco/Net/SocketAddress.h>
@@ -301,6 +303,25 @@ BOOST_AUTO_TEST_CASE(delete_with_one_right_missing_is_403) {
   BOOST_TEST(get(obj, "bob:bob-pw", "DELETE").status == 403);
   BOOST_TEST(get("/api1/collections/three/objects/indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f/", "bob:bob-pw",
                  "DELETE").status == 404);
+}
+
+BOOST_AUTO_TEST_CASE(an_api_token_is_the_account_it_belongs_to) {
+  const std::string out = server.dir().file("token.txt");
+  const std::string cmd = std::string(TAXIID_PATH) + " user token add alice --config " +
+                          server.dir().file("taxiid.yaml") + " >" + out + " 2>/dev/null";
+  BOOST_TEST_REQUIRE(std::system(cmd.c_str()) == 0);
+  std::ifstream in(out);
+  std::string token;
+  std::getline(in, token);
+  BOOST_TEST_REQUIRE(!token.empty());
+  Client c(server.http_port());
+  const Reply r = request(c, "GET", "/api1/collections/", "", {{"Authorization", "Bearer " + token}});
+  const std::vector<std::string> alice{kC2, kC1, kC3};
+  BOOST_TEST(collection_ids(r) == alice, r.body);
+  Client d(server.http_port());
+  const Reply bad = request(d, "GET", "/api1/collections/", "", {{"Authorization", "Bearer not-a-token"}});
+  BOOST_TEST(bad.status == 401);
+  BOOST_TEST(bad.header("WWW-Authenticate").find("Bearer realm=") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_client_certificate_authenticates_over_https) {
