@@ -108,7 +108,7 @@ void check_paths(Reader& r, const YAML::Node& n, const ServerConfig& c, const ta
     const YAML::Node at = n[i]["path"];
     if (p.empty()) continue;
     if (p == t.prefix) r.error(at, k, "is the discovery path (taxii2.prefix)");
-    if (under("/health", p)) r.error(at, k, "would hide taxiid's /health endpoint");
+    if (under("/health", p) || p.rfind("/health/", 0) == 0) r.error(at, k, "would hide taxiid's /health endpoints");
     for (const auto& s : c.services)
       if (under(s.path, p)) r.error(at, k, "contains the TAXII 1.x service path " + s.path);
     for (std::size_t j = 0; j < t.roots.size(); ++j) {

@@ -195,13 +195,23 @@ Status add_taxii2_routes(Server::Parts& p, const ServerConfig& config, Logger& l
 Status add_routes(Server::Parts& p, const ServerConfig& config, Logger& log) {
   constexpr std::string_view kHealth = "/health";
   for (const auto& s : config.services) {
-    if (s.path == kHealth || s.path == "/health/")
+    if (s.path == kHealth || s.path.rfind("/health/", 0) == 0)
       return Error::failure("service " + s.id + ": the path " + s.path + " is taxiid's health endpoint");
     p.router.add(s.path, http::Router::Match::Exact, {"POST"}, *p.handler);
   }
   p.router.fallback("POST", *p.handler);
-  p.health = std::make_unique<http::HealthApplication>(TAXII_VERSION);
-  p.router.add(std::string(kHealth), http::Router::Match::Exact, {"GET", "HEAD"}, *p.health);
+  // Readiness asks the store one indexed question (a configured collection, or any name): a
+  // PostgreSQL server that went away makes it fail (docs/operations.md).
+  storage::ContentStore& content = *p.store;
+  const std::string probe = config.collections.empty() ? std::string("health") : config.collections.front().name;
+  p.health = std::make_unique<http::HealthApplication>(TAXII_VERSION, [&content, &log, probe]() -> std::optional<std::string> {
+    auto r = content.has_collection(probe);
+    if (r.ok()) return std::nullopt;
+    log.error("health", {{"check", "store"}, {"error", r.error().message()}});
+    return std::string("the store does not answer");
+  });
+  for (const char* path : {"/health", "/health/live", "/health/ready"})
+    p.router.add(path, http::Router::Match::Exact, {"GET", "HEAD"}, *p.health);
   if (auto s = add_taxii2_routes(p, config, log); !s.ok()) return s;
   p.router.set_log([&log](std::string_view method, std::string_view path, int status, const http::ConnectionInfo& c) {
     http::RequestLog r;
@@ -310,11 +320,13 @@ void Server::start() {
   xml::preload_grammars();
   parts_->http->start();
   parts_->outbox->start();
+  parts_->health->set_started(true);
 }
 
 void Server::stop() {
   if (!parts_ || parts_->stopped) return;
   parts_->stopped = true;
+  if (parts_->health) parts_->health->set_started(false);  // /health/ready: 503 while stopping
   if (parts_->http) parts_->http->stop();  // in-flight requests finish first
   if (parts_->outbox) parts_->outbox->stop();  // exchanges in flight finish (push.timeout at most)
   parts_->store.reset();  // closes the database; no service runs any more

@@ -9,7 +9,7 @@ PKGS=(build-essential cmake ninja-build pkg-config git
       libxerces-c-dev libpoco-dev libboost-test-dev libyaml-cpp-dev libssl-dev libsqlite3-dev
       libxml2-utils openssl curl ca-certificates python3 procps slowhttptest
       libpq-dev postgresql-15 postgresql-client-15 libsimdjson-dev
-      clang libclang-rt-14-dev)
+      clang libclang-rt-14-dev adduser)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

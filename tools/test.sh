@@ -5,6 +5,8 @@
 #   tools/test.sh                         all three stages
 #   TAXII_BUILDS=release tools/test.sh    only the normal build (faster, for development)
 #   TAXII_FUZZ_SECONDS=0 tools/test.sh    skip the fuzz stage (default 20 s per target)
+#   TAXII_SKIP_PACKAGE=1 tools/test.sh    skip the Debian package stage (it installs and removes
+#                                         the package; needs root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/deps.sh
@@ -60,6 +62,12 @@ for b in $BUILDS; do
   export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tools/lsan.supp:print_suppressions=0}
   if ! ctest --test-dir "$dir" -j "$JOBS" --output-on-failure --timeout 900; then status=1; fi
 done
+# The Debian package (issue #26): built from the release build, installed with dpkg -i, the
+# unit verified, taxiid started as the unit would start it, removed and purged.
+if [ "${TAXII_SKIP_PACKAGE:-0}" != 1 ] && [[ " $BUILDS " == *" release "* ]]; then
+  echo "=== package"
+  if ! tools/package_test.sh build/release; then status=1; fi
+fi
 # Fuzzing (issue #7): each target for a bounded time under ASan + UBSan, seeded from samples/
 # and the hostile corpus. Long campaigns: docs/security.md.
 FUZZ_SECONDS=${TAXII_FUZZ_SECONDS:-20}

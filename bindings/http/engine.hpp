@@ -189,6 +189,7 @@ struct HttpServer::Impl {
   void serve(ConnPtr c);
   void not_served(ConnPtr c, Fill f);
   Outcome exchanges(Conn& c, Step step);
+  Outcome follow_body(Conn& c);
   std::optional<Step> tls_body(Conn& c, Outcome& o);
   std::optional<Step> next_exchange(Conn& c, Outcome& o);
   void served(ConnPtr c, Outcome o);

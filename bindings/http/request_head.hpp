@@ -98,12 +98,16 @@ class RequestHeadScanner {
   enum class Field : uint8_t { Other, ContentLength, TransferEncoding, Expect, Connection, Host };
   HeadVerdict& fail(std::size_t at, int status, std::string_view reason);
   ScanStep stop(std::size_t at, int status, std::string_view reason);  // fail(), then Stop
-  // The states of feed(), by part of the head (request_head.cpp).
-  ScanStep request_line_start(unsigned char c, std::size_t i);
-  ScanStep target_and_version(const unsigned char* p, std::size_t& i, std::size_t end);
-  ScanStep field_name(std::string_view all, const unsigned char* p, std::size_t& i, std::size_t end);
-  ScanStep field_value(std::string_view all, const unsigned char* p, std::size_t& i, std::size_t end);
-  ScanStep value_byte(const unsigned char* p, std::size_t& i, std::size_t end);
+  // The states of feed(), by part of the head (request_head.cpp). Inlined into feed()'s
+  // loop, which calls one of them per byte or run of bytes: as calls they cost the scanner
+  // half again its time (bench/RESULTS.md, the #21 profile); stop() stays a call (cold).
+  [[gnu::always_inline]] inline ScanStep request_line_start(unsigned char c, std::size_t i);
+  [[gnu::always_inline]] inline ScanStep target_and_version(const unsigned char* p, std::size_t& i, std::size_t end);
+  [[gnu::always_inline]] inline ScanStep field_name(std::string_view all, const unsigned char* p, std::size_t& i,
+                                                    std::size_t end);
+  [[gnu::always_inline]] inline ScanStep field_value(std::string_view all, const unsigned char* p, std::size_t& i,
+                                                     std::size_t end);
+  [[gnu::always_inline]] inline ScanStep value_byte(const unsigned char* p, std::size_t& i, std::size_t end);
   bool field_name_done(std::string_view name, std::size_t at);
   bool field_line_done(std::string_view all, std::size_t lf);
   bool head_done(std::size_t lf);

@@ -8,7 +8,10 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
+#include <stdexcept>
 #include <string>
+#include <tuple>
 
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPServerRequest.h>
@@ -126,6 +129,26 @@ BOOST_AUTO_TEST_CASE(health_answers_json) {
   HealthApplication health("1.2.\"3\"");
   const std::string b = health.body();
   BOOST_TEST(b.rfind(R"({"status":"ok","version":"1.2.\"3\"","uptime_seconds":)", 0) == 0u, b);
+}
+
+BOOST_AUTO_TEST_CASE(readiness_needs_the_listeners_and_the_store) {
+  std::optional<std::string> store_problem;
+  HealthApplication health("1", [&] { return store_problem; });
+  auto [status, body] = health.readiness();
+  BOOST_TEST(status == 503);  // not started yet
+  BOOST_TEST(body.find(R"("status":"not ready")") != std::string::npos, body);
+  BOOST_TEST(body.find(R"("listeners":"not started","store":"ok")") != std::string::npos, body);
+  health.set_started(true);
+  std::tie(status, body) = health.readiness();
+  BOOST_TEST(status == 200);
+  BOOST_TEST(body.find(R"("status":"ready")") != std::string::npos, body);
+  store_problem = "the store does not answer";
+  std::tie(status, body) = health.readiness();
+  BOOST_TEST(status == 503);
+  BOOST_TEST(body.find(R"("store":"the store does not answer")") != std::string::npos, body);
+  HealthApplication throwing("1", []() -> std::optional<std::string> { throw std::runtime_error("boom"); });
+  throwing.set_started(true);
+  BOOST_TEST(throwing.readiness().first == 503);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -10,6 +10,7 @@
 // (busy_mu). It never touches the reactor's table of connections (reactor_role).
 #include "bindings/http/engine.hpp"
 
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <climits>
@@ -186,9 +187,38 @@ void HttpServer::Impl::serve(ConnPtr c) {
     if (f == Fill::Gate) step = Step::Gate;
     c->receiving = false;
   }
-  const Outcome o = exchanges(*c, step);
+  Outcome o = exchanges(*c, step);
+  if (o == Outcome::Wait && !c->tls) o = follow_body(*c);
   held.reset();
   served(std::move(c), o);
+}
+
+// The gate let a plain request's head through and its body is still arriving. While it
+// arrives fast (at least kFollowBytes within each kFollowMillis), this worker reads on and
+// serves it: handing a 300 KB Inbox message to the reactor and back cost two thread hand-overs
+// and an epoll round (bench/RESULTS.md, #20). A body that slows down goes to the reactor,
+// which holds no worker for it (docs/security.md, "Slow clients"): a slow client keeps a
+// worker for at most kFollowMillis after its head.
+HttpServer::Impl::Outcome HttpServer::Impl::follow_body(Conn& c) {
+  constexpr int kFollowMillis = 5;
+  constexpr std::size_t kFollowBytes = 16 * 1024;
+  while (!stopping) {
+    pollfd pfd{c.fd, POLLIN, 0};
+    if (::poll(&pfd, 1, kFollowMillis) <= 0) return Outcome::Wait;
+    const std::size_t before = c.plain->request().size();
+    const Fill f = fill(c, SIZE_MAX);
+    if (f == Fill::Ready) {
+      c.receiving = false;
+      return exchanges(c, Step::Whole);
+    }
+    if (f == Fill::Invalid) {
+      refuse_invalid(c);
+      return Outcome::Close;
+    }
+    if (f == Fill::Closed) return Outcome::Drop;
+    if (c.plain->request().size() - before < kFollowBytes) return Outcome::Wait;
+  }
+  return Outcome::Wait;
 }
 
 // The worker's first read did not make a request to serve: the reactor reads on (Wait), the

@@ -31,19 +31,49 @@ std::optional<long> positive(const std::string& s) {
 }
 
 void print_trace(const client::TraceEvent& ev) {
-  std::ostringstream os;
-  if (ev.outgoing) {
-    os << "> POST " << ev.url->str() << "\n";
-    for (const auto& [n, v] : ev.headers->fields()) os << "> " << n << ": " << (n == "Authorization" ? "(hidden)" : v) << "\n";
-  } else {
-    os << "< HTTP " << ev.http_status << "\n";
-    for (const auto& [n, v] : ev.headers->fields()) os << "< " << n << ": " << v << "\n";
-  }
-  os << "\n" << ev.body << "\n\n";
-  std::cerr << os.str() << std::flush;
+  print_wire(ev.outgoing, "POST", ev.url->str(), ev.http_status, *ev.headers, ev.body);
 }
 
 }  // namespace
+
+void print_wire(bool outgoing, std::string_view method, const std::string& url, int status,
+                const http::HeaderFields& headers, std::string_view body) {
+  std::ostringstream os;
+  if (outgoing) {
+    os << "> " << method << " " << url << "\n";
+    for (const auto& [n, v] : headers.fields()) os << "> " << n << ": " << (http::iequals(n, "Authorization") ? "(hidden)" : v) << "\n";
+  } else {
+    os << "< HTTP " << status << "\n";
+    for (const auto& [n, v] : headers.fields()) os << "< " << n << ": " << v << "\n";
+  }
+  os << "\n" << body << "\n\n";
+  std::cerr << os.str() << std::flush;
+}
+
+int run_program(const std::vector<Command>& cmds, const std::vector<std::string>& args, void (*usage)(std::ostream&),
+                const std::string& version) {
+  if (args.empty()) {
+    usage(std::cerr);
+    return kExitUsage;
+  }
+  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    if (args.size() > 1) {
+      for (const auto& c : cmds)
+        if (c.name == args[1]) return c.run({c.name, "--help"});
+    }
+    usage(std::cout);
+    return kExitOk;
+  }
+  if (args[0] == "--version") {
+    std::cout << version << "\n";
+    return kExitOk;
+  }
+  for (const auto& c : cmds)
+    if (c.name == args[0]) return c.run(args);
+  std::cerr << program_name() << ": '" << args[0] << "' is not a " << program_name() << " command. See '"
+            << program_name() << " --help'.\n";
+  return kExitUsage;
+}
 
 std::string json_quote(std::string_view s) {
   std::string out;
@@ -107,8 +137,14 @@ std::optional<int> parse_command(const std::string& command, const std::vector<s
   return std::nullopt;
 }
 
+std::string& program_name() {
+  static std::string name = "taxii";
+  return name;
+}
+
 int usage_error(const std::string& command, const std::string& message) {
-  std::cerr << "taxii " << command << ": " << message << "\nRun 'taxii " << command << " --help' for usage.\n";
+  const std::string& p = program_name();
+  std::cerr << p << " " << command << ": " << message << "\nRun '" << p << " " << command << " --help' for usage.\n";
   return kExitUsage;
 }
 
@@ -159,16 +195,10 @@ int report(const NetContext& ctx, const Error& e) {
   return exit_code_for(e);
 }
 
-namespace {
-
-// A usage problem (exit 2) or an unreadable file (exit 5), printed; nullopt when all is well.
-using Problem = std::optional<int>;
-
-// --ca, --cert, --key, --insecure, --proxy, --timeout.
 Problem transport_options(const std::string& command, const Args& args, client::TransportOptions& to) {
   for (const char* f : {"ca", "cert", "key"}) {
     if (auto p = args.get(f); p && !readable(*p)) {
-      std::cerr << "taxii " << command << ": cannot read --" << f << " file '" << *p << "'\n";
+      std::cerr << program_name() << " " << command << ": cannot read --" << f << " file '" << *p << "'\n";
       return kExitIo;
     }
   }
@@ -191,22 +221,30 @@ Problem transport_options(const std::string& command, const Args& args, client::
   return std::nullopt;
 }
 
+Problem basic_credentials(const std::string& command, const Args& args, std::optional<client::Credentials>& out) {
+  const char* env_user = std::getenv("TAXII_USER");
+  const char* env_password = std::getenv("TAXII_PASSWORD");
+  std::optional<std::string> user = args.get("user");
+  if (!user && env_user != nullptr && *env_user != '\0') user = env_user;
+  if (user) out = client::Credentials{*user, args.get("password").value_or(env_password ? env_password : "")};
+  else if (args.has("password")) return usage_error(command, "--password needs --user");
+  return std::nullopt;
+}
+
+namespace {
+
 // --taxii, --retries, --user, --password, --connections, and the trace of -v and --raw.
 Problem session_options(NetContext& ctx, const Args& args, client::SessionOptions& so) {
   const std::string version = args.get("taxii").value_or("1.1");
   if (version == "1.1") so.version = Version::V11;
   else if (version == "1.0") so.version = Version::V10;
+  else if (version == "2.1" || version == "2.0") return usage_error(ctx.command, "--taxii must be 1.1 or 1.0 (for TAXII 2.1 use 'taxii2 " + ctx.command + "')");
   else return usage_error(ctx.command, "--taxii must be 1.1 or 1.0");
   if (auto r = args.get("retries")) {
     if (*r != "0" && !positive(*r)) return usage_error(ctx.command, "--retries needs a number");
     so.retry.max_attempts = 1 + static_cast<int>(*r == "0" ? 0 : *positive(*r));
   }
-  const char* env_user = std::getenv("TAXII_USER");
-  const char* env_password = std::getenv("TAXII_PASSWORD");
-  std::optional<std::string> user = args.get("user");
-  if (!user && env_user != nullptr && *env_user != '\0') user = env_user;
-  if (user) so.basic_auth = client::Credentials{*user, args.get("password").value_or(env_password ? env_password : "")};
-  else if (args.has("password")) return usage_error(ctx.command, "--password needs --user");
+  if (auto p = basic_credentials(ctx.command, args, so.basic_auth)) return p;
 
   auto raw = std::make_shared<std::function<void(std::string_view)>>();
   const bool verbose = ctx.verbose > 0;
@@ -399,8 +437,8 @@ std::string human_bytes(uint64_t n) {
   return buf;
 }
 
-Progress::Progress(std::string verb, bool enabled)
-    : verb_(std::move(verb)), enabled_(enabled && ::isatty(STDERR_FILENO) == 1),
+Progress::Progress(std::string verb, bool enabled, std::string unit)
+    : verb_(std::move(verb)), unit_(std::move(unit)), enabled_(enabled && ::isatty(STDERR_FILENO) == 1),
       start_(std::chrono::steady_clock::now()), last_(start_) {}
 
 Progress::~Progress() { finish(); }
@@ -418,7 +456,7 @@ void Progress::add(uint64_t blocks, uint64_t bytes) {
 void Progress::draw() {
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const uint64_t rate = secs > 0 ? static_cast<uint64_t>(static_cast<double>(bytes_) / secs) : 0;
-  std::cerr << "\r\033[K" << verb_ << ": " << blocks_ << " blocks, " << human_bytes(bytes_) << ", "
+  std::cerr << "\r\033[K" << verb_ << ": " << blocks_ << " " << unit_ << ", " << human_bytes(bytes_) << ", "
             << human_bytes(rate) << "/s" << std::flush;
   drawn_ = true;
 }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "client/cli/args.hpp"
+#include "client/cli/command.hpp"
 #include "client/cli/json.hpp"
 #include "client/session.hpp"
 
@@ -65,6 +66,22 @@ void print_error(const Error& e);
 int report(const NetContext& ctx, const Error& e);
 // The "error" object of the JSON output.
 void write_json_error(JsonWriter& w, const Error& e);
+// A program's main after its own set-up: no arguments (usage on stderr, exit 2), --help / help
+// [command], --version (prints `version`), or the command named by args[0].
+int run_program(const std::vector<Command>& cmds, const std::vector<std::string>& args, void (*usage)(std::ostream&),
+                const std::string& version);
+// Prints one HTTP message of a -v trace on stderr (Authorization hidden): "> METHOD url" and the
+// request's fields, or "< HTTP status" and the response's; then the body.
+void print_wire(bool outgoing, std::string_view method, const std::string& url, int status,
+                const http::HeaderFields& headers, std::string_view body);
+// "taxii", or "taxii2" in the TAXII 2.1 program: the name in usage and file messages.
+std::string& program_name();
+// A usage problem (exit 2) or an unreadable file (exit 5), printed; nullopt when all is well.
+using Problem = std::optional<int>;
+// --ca, --cert, --key, --insecure, --proxy, --timeout into `to`.
+Problem transport_options(const std::string& command, const Args& args, client::TransportOptions& to);
+// --user / --password (default $TAXII_USER / $TAXII_PASSWORD) into `out`.
+Problem basic_credentials(const std::string& command, const Args& args, std::optional<client::Credentials>& out);
 // A usage error: message and "see --help" on stderr; returns kExitUsage.
 int usage_error(const std::string& command, const std::string& message);
 
@@ -85,14 +102,15 @@ std::string human_bytes(uint64_t n);
 // is a terminal, at most a few times a second, and only after the first second.
 class Progress {
  public:
-  Progress(std::string verb, bool enabled);
+  // `unit` names what add() counts ("blocks"; "objects" for TAXII 2.1).
+  Progress(std::string verb, bool enabled, std::string unit = "blocks");
   ~Progress();
   void add(uint64_t blocks, uint64_t bytes);
   void finish();  // erases the line
 
  private:
   void draw();
-  std::string verb_;
+  std::string verb_, unit_;
   bool enabled_;
   bool drawn_ = false;
   uint64_t blocks_ = 0, bytes_ = 0;

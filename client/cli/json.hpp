@@ -49,6 +49,8 @@ class JsonWriter {
     for (const auto& s : v) value(s);
     return end_array();
   }
+  // Splices a JSON value that is already serialized (e.g. a STIX object as received).
+  JsonWriter& json_value(std::string_view json) { return raw(json); }
   // Ends the document with a newline.
   void finish() { os_ << '\n' << std::flush; }
 

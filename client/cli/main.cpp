@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "client/cli/command.hpp"
+#include "client/cli/common.hpp"
 
 namespace taxii::cli {
 
@@ -81,25 +82,6 @@ int main(int argc, char** argv) {
   if (std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr) mallopt(M_MMAP_THRESHOLD, 16 * 1024 * 1024);
   if (std::getenv("MALLOC_TRIM_THRESHOLD_") == nullptr) mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
   if (std::getenv("MALLOC_TOP_PAD_") == nullptr && std::getenv("GLIBC_TUNABLES") == nullptr) advise_heap_huge_pages();
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty()) {
-    usage(std::cerr);
-    return taxii::cli::kExitUsage;
-  }
-  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    if (args.size() > 1) {
-      for (const auto& c : taxii::cli::commands())
-        if (c.name == args[1]) return c.run({c.name, "--help"});
-    }
-    usage(std::cout);
-    return taxii::cli::kExitOk;
-  }
-  if (args[0] == "--version") {
-    std::cout << "taxii " << TAXII_VERSION << "\n";
-    return taxii::cli::kExitOk;
-  }
-  for (const auto& c : taxii::cli::commands())
-    if (c.name == args[0]) return c.run(args);
-  std::cerr << "taxii: '" << args[0] << "' is not a taxii command. See 'taxii --help'.\n";
-  return taxii::cli::kExitUsage;
+  return taxii::cli::run_program(taxii::cli::commands(), std::vector<std::string>(argv + 1, argv + argc), usage,
+                                 std::string("taxii ") + TAXII_VERSION);
 }

@@ -81,15 +81,27 @@ std::size_t SqlStore::changed(std::string_view text, const std::function<void(St
 }
 
 std::string SqlStore::sql(std::string_view text) const {
+  // `?` is the backend's own form (SQLite): the text as it is. This runs for every statement
+  // of every request, so it copies runs, not characters (the #21 profile: rendering
+  // character by character cost ~11,000 instructions per Inbox message).
+  if (!dialect_.numbered) return std::string(text);
   std::string out;
-  out.reserve(text.size() + 16);
+  out.reserve(text.size() + 32);
   std::size_t n = 0;
   bool quoted = false;
-  for (const char c : text) {
-    if (c == '\'') quoted = !quoted;
-    if (c == '?' && !quoted) out += param(++n);
-    else out += c;
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\'') {
+      quoted = !quoted;
+    } else if (c == '?' && !quoted) {
+      out.append(text.substr(run, i - run));
+      out += '$';
+      out += std::to_string(++n);
+      run = i + 1;
+    }
   }
+  out.append(text.substr(run));
   return out;
 }
 

@@ -88,6 +88,22 @@ BOOST_AUTO_TEST_CASE(taxii_and_health_share_each_listener) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(liveness_and_readiness) {
+  Client c = client(false);
+  const Reply live = c.post("/health/live", "", {}, "GET");
+  BOOST_TEST(live.status == 200);
+  BOOST_TEST(live.body.rfind("{\"status\":\"ok\",", 0) == 0u, live.body);
+  // Started, and the SQLite store answers.
+  const Reply ready = c.post("/health/ready", "", {}, "GET");
+  BOOST_TEST(ready.status == 200);
+  BOOST_TEST(ready.header("Content-Type") == "application/json");
+  BOOST_TEST(ready.body.find("\"status\":\"ready\"") != std::string::npos, ready.body);
+  BOOST_TEST(ready.body.find("\"checks\":{\"listeners\":\"ok\",\"store\":\"ok\"}") != std::string::npos, ready.body);
+  BOOST_TEST(c.post("/health/ready/", "", {}, "HEAD").status == 200);
+  BOOST_TEST(c.post("/health/ready", "", {}, "POST").status == 405);
+  BOOST_TEST(c.post("/health/other", "", {}, "GET").status == 404);
+}
+
 BOOST_AUTO_TEST_CASE(unknown_path_is_404_and_wrong_method_is_405) {
   for (const bool tls : {false, true}) {
     BOOST_TEST_CONTEXT((tls ? "https" : "http")) {
