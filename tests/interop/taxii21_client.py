@@ -17,6 +17,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import SKIP_RC, Results, Taxiid, check, check_eq, interop_config, log, make_pki  # noqa: E402
+from taxii21_common import indicator, run_against  # noqa: E402
 
 C1 = "2a1b5c9e-7d43-4c1e-9f0a-0b1c2d3e4f51"
 MEDIA = "application/taxii+json;version=2.1"
@@ -36,16 +37,6 @@ def load_client():
         return v21
     except ImportError:
         return None
-
-
-def indicator(n, modified="2024-01-01T00:00:00.000Z", extra=None):
-    o = {"type": "indicator", "spec_version": "2.1",
-         "id": "indicator--00000000-0000-4000-8000-%012d" % n,
-         "created": "2024-01-01T00:00:00.000Z", "modified": modified,
-         "pattern": "[ipv4-addr:value = '10.0.0.%d']" % (n % 250), "pattern_type": "stix",
-         "valid_from": "2024-01-01T00:00:00Z"}
-    o.update(extra or {})
-    return o
 
 
 def taxii2_section(https):
@@ -183,17 +174,14 @@ def main():
                       "  client_certificates:\n    map: [{subject: 'O=taxii, CN=interop client', user: alice}]\n" % h)
         server = Taxiid(a.taxiid, os.path.join(d, "taxiid"),
                         interop_config(tls_pki=pki, client_certificates="optional", extra=extra))
-        try:
-            cases = Cases(v21, server, https, pki)
+        cases = Cases(v21, server, https, pki)
+
+        def run_all():
             results.run_each(cases, "discovery api-root collections add-objects get-objects-filters "
                                     "get-objects-pages manifest get-object-and-versions delete")
             if https:
                 results.run_each(cases, "certificate-only wrong-password-is-401")
-        finally:
-            rc = server.stop()
-            results.run("taxiid-exits-cleanly", lambda: check_eq(rc, 0, "exit status"))
-    results.write(a.results)
-    return results.exit_code()
+        return run_against(results, server, run_all, a.results)
 
 
 if __name__ == "__main__":

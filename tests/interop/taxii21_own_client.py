@@ -14,18 +14,12 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Results, Taxiid, check, check_eq, interop_config, run  # noqa: E402
+from taxii21_common import indicator, run_against  # noqa: E402
 
 C1 = "2a1b5c9e-7d43-4c1e-9f0a-0b1c2d3e4f51"
 TAXII2 = ("taxii2:\n  title: own client\n  default_root: /api1/\n  max_page: 4\n"
           "  api_roots:\n    - path: /api1/\n      title: root\n      collections:\n"
           "        - {id: %s, alias: one, title: c1}\n" % C1)
-
-
-def indicator(n, modified="2024-01-01T00:00:00.000Z"):
-    return {"type": "indicator", "spec_version": "2.1", "id": "indicator--00000000-0000-4000-8000-%012d" % n,
-            "created": "2024-01-01T00:00:00.000Z", "modified": modified,
-            "pattern": "[ipv4-addr:value = '10.0.0.1']", "pattern_type": "stix",
-            "valid_from": "2024-01-01T00:00:00Z"}
 
 
 class Cases:
@@ -84,14 +78,9 @@ def main():
     results = Results("taxii21-own-client", "taxii2", "v21", "http")
     with tempfile.TemporaryDirectory(prefix="taxii21-own-") as d:
         server = Taxiid(a.taxiid, os.path.join(d, "taxiid"), interop_config(extra=TAXII2))
-        try:
-            results.run_each(Cases(a.taxii2, server, d),
-                             "discover collections add get-every-page manifest versions delete")
-        finally:
-            rc = server.stop()
-            results.run("taxiid-exits-cleanly", lambda: check_eq(rc, 0, "exit status"))
-    results.write(a.results)
-    return results.exit_code()
+        cases = Cases(a.taxii2, server, d)
+        return run_against(results, server, lambda: results.run_each(
+            cases, "discover collections add get-every-page manifest versions delete"), a.results)
 
 
 if __name__ == "__main__":
