@@ -20,6 +20,7 @@
 #include "services/poll/poll_service.hpp"
 #include "services/push/outbox_worker.hpp"
 #include "services/topology.hpp"
+#include "taxii21/config.hpp"
 
 namespace taxii::server {
 
@@ -89,6 +90,7 @@ struct ServerConfig {
   std::optional<AuthConfig> auth;                // issue #7
   LogConfig log;
   HttpConfig http;
+  std::optional<taxii21::Taxii2Config> taxii2;  // issue #22: TAXII 2.1 (docs/taxii21.md)
   std::map<std::string, auth::Permissions, std::less<>> collection_permissions;  // moved into auth
 };
 

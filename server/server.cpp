@@ -26,6 +26,8 @@
 #include "services/poll/poll_service.hpp"
 #include "services/push/outbox_worker.hpp"
 #include "storage/store.hpp"
+#include "taxii21/cursor_key.hpp"
+#include "taxii21/rest_app.hpp"
 
 namespace taxii::server {
 namespace {
@@ -89,6 +91,7 @@ struct Server::Parts {
   std::unique_ptr<DispatcherApp> app;
   std::unique_ptr<http::TaxiiHandler> handler;
   std::unique_ptr<http::HealthApplication> health;
+  std::unique_ptr<taxii21::RestApplication> rest;  // TAXII 2.1 (issue #22), with a taxii2: section
   http::Router router;  // TAXII 1.x and the operations endpoints on every listener
   std::unique_ptr<http::HttpServer> http;
   std::vector<std::string> base_urls;
@@ -164,6 +167,28 @@ http::EngineOptions engine_options(const ServerConfig& config) {
   return eo;
 }
 
+// TAXII 2.1 (docs/taxii21.md): the REST application under the discovery prefix and each API
+// root, with the 1.x accounts (the same Authenticator) and the same store.
+Status add_taxii2_routes(Server::Parts& p, const ServerConfig& config, Logger& log) {
+  if (!config.taxii2) return Ok{};
+  taxii21::RestDeps deps;
+  deps.authenticator = p.authenticator.get();
+  deps.public_discovery = config.auth && config.auth->public_discovery;
+  deps.store = p.store.get();
+  std::string warning;
+  deps.cursor_key = taxii21::cursor_key(*config.taxii2, *p.store, warning);
+  if (!warning.empty()) log.warn("taxii2_cursor_key", {{"msg", warning}});
+  for (const auto& root : config.taxii2->roots)
+    for (const auto& c : root.collections)
+      if (auto s = p.store->ensure_object_collection(c.id); !s.ok())
+        return Error::failure("storage: cannot create TAXII 2.1 collection " + c.id + ": " + s.error().message());
+  deps.log = [&log](const http::RequestLog& r) { log.request(r); };
+  p.rest = std::make_unique<taxii21::RestApplication>(*config.taxii2, std::move(deps));
+  for (const std::string& prefix : p.rest->prefixes())
+    p.router.add(prefix, http::Router::Match::Prefix, taxii21::RestApplication::methods(), *p.rest);
+  return Ok{};
+}
+
 // The applications on every listener (docs/server.md): TAXII 1.x at each service path (POST,
 // HTTP 1.0 §3), and for a POST to any other path (its NOT_FOUND Status_Message); GET and HEAD
 // /health.
@@ -187,6 +212,7 @@ Status add_routes(Server::Parts& p, const ServerConfig& config, Logger& log) {
   });
   for (const char* path : {"/health", "/health/live", "/health/ready"})
     p.router.add(path, http::Router::Match::Exact, {"GET", "HEAD"}, *p.health);
+  if (auto s = add_taxii2_routes(p, config, log); !s.ok()) return s;
   p.router.set_log([&log](std::string_view method, std::string_view path, int status, std::string_view id,
                           const http::ConnectionInfo& c) {
     http::RequestLog r;
