@@ -1,0 +1,306 @@
+#include "convert/cybox.hpp"
+
+#include <cctype>
+
+#include "convert/ids.hpp"
+
+namespace taxii::convert {
+
+namespace {
+
+enum class Kind { Str, Int, Bool, Time };
+
+// STIX 2.1 §9.3: string constants in single quotes, with ' and \ escaped.
+std::string quote(const std::string& v) {
+  std::string out = "'";
+  for (char ch : v) {
+    if (ch == '\'' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  return out + "'";
+}
+
+std::vector<std::string> split_list(const std::string& v) {
+  std::vector<std::string> out;
+  const std::string delim = "##comma##";  // CybOX 2.1 default list delimiter
+  size_t from = 0;
+  for (;;) {
+    size_t at = v.find(delim, from);
+    out.push_back(v.substr(from, at == std::string::npos ? std::string::npos : at - from));
+    if (at == std::string::npos) break;
+    from = at + delim.size();
+  }
+  return out;
+}
+
+std::string literal(const std::string& v, Kind kind) {
+  switch (kind) {
+    case Kind::Int: return v;
+    case Kind::Bool: return v == "true" || v == "1" ? "true" : "false";
+    case Kind::Time: return "t" + quote(v);
+    case Kind::Str: break;
+  }
+  return quote(v);
+}
+
+Json sco_value(const std::string& v, Kind kind) {
+  if (kind == Kind::Int) {
+    int64_t n = 0;
+    for (char ch : v) {
+      if (!std::isdigit(static_cast<unsigned char>(ch))) return Json::str(v);
+      if (n > (INT64_MAX - 9) / 10) return Json::str(v);
+      n = n * 10 + (ch - '0');
+    }
+    return Json::integer(n);
+  }
+  if (kind == Kind::Bool) return Json::boolean(v == "true" || v == "1");
+  return Json::str(v);
+}
+
+// One property element as a pattern term on `lhs` (CybOX 2.1 conditions; STIX 2.1 §9.5).
+std::string term(Ctx& c, Node prop, const std::string& lhs, Kind kind) {
+  const std::string value = c.text(prop);
+  const std::string cond = c.attr_or(prop, "condition", "Equals");
+  auto values = split_list(value);
+  if (values.size() > 1) {
+    std::string list;
+    for (const auto& v : values) list += (list.empty() ? "" : ", ") + literal(v, kind);
+    const bool all = c.attr_or(prop, "apply_condition", "ANY") == "ALL";
+    if (cond != "Equals" || all) c.warn(kUnsupportedCondition, prop, "list with condition " + cond + " taken as IN");
+    return lhs + " IN (" + list + ")";
+  }
+  if (cond == "Equals") return lhs + " = " + literal(value, kind);
+  if (cond == "DoesNotEqual") return lhs + " != " + literal(value, kind);
+  if (cond == "GreaterThan") return lhs + " > " + literal(value, kind);
+  if (cond == "GreaterThanOrEqual") return lhs + " >= " + literal(value, kind);
+  if (cond == "LessThan") return lhs + " < " + literal(value, kind);
+  if (cond == "LessThanOrEqual") return lhs + " <= " + literal(value, kind);
+  if (cond == "Contains" || cond == "FitsPattern") return lhs + " MATCHES " + quote(value);
+  if (cond == "DoesNotContain") return "NOT " + lhs + " MATCHES " + quote(value);
+  if (cond == "StartsWith") return lhs + " MATCHES " + quote("^" + value);
+  if (cond == "EndsWith") return lhs + " MATCHES " + quote(value + "$");
+  c.warn(kUnsupportedCondition, prop, "condition " + cond + " has no STIX 2.1 pattern operator; '=' used");
+  return lhs + " = " + literal(value, kind);
+}
+
+// Builds the SCO and the comparison for one object, property by property.
+struct Builder {
+  Ctx& c;
+  CyboxObject& out;
+  std::vector<std::string> terms;
+
+  void simple(Node props, const char* element, const char* property, Kind kind = Kind::Str) {
+    Node p = c.child(props, element);
+    if (p == kNone) return;
+    add(p, property, kind);
+  }
+  void add(Node p, const std::string& property, Kind kind) {
+    terms.push_back(term(c, p, out.type + ":" + property, kind));
+    if (property.find_first_of(".[") == std::string::npos) out.sco.set(property, sco_value(c.text(p), kind));
+  }
+  void group(std::vector<std::string> parts, const char* op) {
+    if (parts.empty()) return;
+    if (parts.size() == 1) {
+      terms.push_back(parts[0]);
+      return;
+    }
+    std::string g = "(";
+    for (size_t i = 0; i < parts.size(); ++i) g += (i ? std::string(" ") + op + " " : "") + parts[i];
+    terms.push_back(g + ")");
+  }
+  std::string joined() const {
+    std::string s;
+    for (const auto& t : terms) s += (s.empty() ? "" : " AND ") + t;
+    return s;
+  }
+};
+
+std::string hash_name(std::string t) {
+  std::string u;
+  for (char ch : t)
+    if (ch != '-' && ch != ' ') u += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  if (u == "MD5") return "MD5";
+  if (u == "SHA1") return "SHA-1";
+  if (u == "SHA224") return "SHA-224";
+  if (u == "SHA256") return "SHA-256";
+  if (u == "SHA384") return "SHA-384";
+  if (u == "SHA512") return "SHA-512";
+  if (u == "SSDEEP") return "SSDEEP";
+  return t;
+}
+
+std::string hash_path(const std::string& name) {
+  return name.find('-') == std::string::npos ? name : "'" + name + "'";
+}
+
+void address(Builder& b, Node props) {
+  const std::string cat = b.c.attr_or(props, "category", "ipv4-addr");
+  b.out.type = cat == "ipv6-addr" ? "ipv6-addr" : cat == "e-mail" ? "email-addr" : cat == "mac" ? "mac-addr"
+                                                                                                 : "ipv4-addr";
+  if (cat != "ipv4-addr" && cat != "ipv6-addr" && cat != "e-mail" && cat != "mac" && cat != "cidr")
+    b.c.warn(kUnknownVocab, props, "address category " + cat + " taken as ipv4-addr");
+  b.simple(props, "Address_Value", "value");
+}
+
+void file(Builder& b, Node props) {
+  b.out.type = "file";
+  std::vector<std::string> hashes;
+  Json hash_obj = Json::object();
+  for (Node h : b.c.children(b.c.child(props, "Hashes"), "Hash")) {
+    const std::string name = hash_name(b.c.child_text(h, "Type"));
+    Node v = b.c.child(h, "Simple_Hash_Value");
+    if (v == kNone) v = b.c.child(h, "Fuzzy_Hash_Value");
+    if (v == kNone) continue;
+    hashes.push_back(term(b.c, v, "file:hashes." + hash_path(name), Kind::Str));
+    hash_obj.set(name, Json::str(b.c.text(v)));
+  }
+  b.group(hashes, "OR");
+  if (!hash_obj.empty()) b.out.sco.set("hashes", std::move(hash_obj));
+  std::vector<std::string> name_parts;
+  if (Node n = b.c.child(props, "File_Name"); n != kNone) {
+    name_parts.push_back(term(b.c, n, "file:name", Kind::Str));
+    b.out.sco.set("name", Json::str(b.c.text(n)));
+  }
+  if (Node p = b.c.child(props, "File_Path"); p != kNone) {
+    name_parts.push_back(term(b.c, p, "file:parent_directory_ref.path", Kind::Str));
+    Json dir = Json::object();
+    dir.set("type", Json::str("directory"));
+    dir.set("path", Json::str(b.c.text(p)));
+    b.out.extra.push_back(std::move(dir));
+  }
+  b.group(name_parts, "AND");
+  b.simple(props, "Size_In_Bytes", "size", Kind::Int);
+}
+
+void email(Builder& b, Node props) {
+  b.out.type = "email-message";
+  b.out.sco.set("is_multipart", Json::boolean(false));
+  Node header = b.c.child(props, "Header");
+  if (Node from = b.c.child(header, "From"); from != kNone)
+    if (Node v = b.c.child(from, "Address_Value"); v != kNone) b.terms.push_back(term(b.c, v, "email-message:from_ref.value", Kind::Str));
+  if (Node to = b.c.child(header, "To"); to != kNone) {
+    std::vector<std::string> tos;
+    for (Node r : b.c.children(to, "Recipient"))
+      if (Node v = b.c.child(r, "Address_Value"); v != kNone) tos.push_back(term(b.c, v, "email-message:to_refs[*].value", Kind::Str));
+    b.group(tos, "OR");
+  }
+  b.simple(header, "Subject", "subject");
+  b.simple(header, "Message_ID", "message_id");
+  b.simple(header, "Date", "date", Kind::Time);
+}
+
+void registry_key(Builder& b, Node props) {
+  b.out.type = "windows-registry-key";
+  const std::string hive = b.c.child_text(props, "Hive");
+  if (Node key = b.c.child(props, "Key"); key != kNone) {
+    const std::string full = hive.empty() ? b.c.text(key) : hive + "\\" + b.c.text(key);
+    b.terms.push_back("windows-registry-key:key " + std::string(b.c.attr_or(key, "condition", "Equals") == "Equals" ? "= " : "MATCHES ") + quote(full));
+    b.out.sco.set("key", Json::str(full));
+  }
+  for (Node v : b.c.children(b.c.child(props, "Values"), "Value")) {
+    if (Node n = b.c.child(v, "Name"); n != kNone) b.terms.push_back(term(b.c, n, "windows-registry-key:values[*].name", Kind::Str));
+    if (Node d = b.c.child(v, "Data"); d != kNone) b.terms.push_back(term(b.c, d, "windows-registry-key:values[*].data", Kind::Str));
+  }
+}
+
+bool convert_properties(Builder& b, Node props, const std::string& t) {
+  if (t == "AddressObjectType") address(b, props);
+  else if (t == "DomainNameObjectType") { b.out.type = "domain-name"; b.simple(props, "Value", "value"); }
+  else if (t == "HostnameObjectType") { b.out.type = "domain-name"; b.simple(props, "Hostname_Value", "value"); }
+  else if (t == "URIObjectType") {
+    b.out.type = b.c.attr_or(props, "type", "URL") == "Domain Name" ? "domain-name" : "url";
+    b.simple(props, "Value", "value");
+  } else if (t == "FileObjectType" || t == "WindowsFileObjectType") file(b, props);
+  else if (t == "MutexObjectType" || t == "WindowsMutexObjectType") { b.out.type = "mutex"; b.simple(props, "Name", "name"); }
+  else if (t == "EmailMessageObjectType") email(b, props);
+  else if (t == "WindowsRegistryKeyObjectType") registry_key(b, props);
+  else if (t == "ASObjectType") { b.out.type = "autonomous-system"; b.simple(props, "Number", "number", Kind::Int); b.simple(props, "Name", "name"); }
+  else if (t == "UserAccountObjectType" || t == "UnixUserAccountObjectType" || t == "WindowsUserAccountObjectType") {
+    b.out.type = "user-account";
+    b.simple(props, "Username", "account_login");
+    b.simple(props, "Full_Name", "display_name");
+  } else if (t == "ProcessObjectType" || t == "WindowsProcessObjectType" || t == "UnixProcessObjectType") {
+    b.out.type = "process";
+    b.simple(props, "PID", "pid", Kind::Int);
+  } else return false;
+  return true;
+}
+
+}  // namespace
+
+CyboxObject convert_cybox_object(Ctx& c, Node object) {
+  CyboxObject out;
+  Node props = c.child(object, "Properties");
+  if (props == kNone) {
+    c.warn(kUnsupportedObject, object, "object without Properties");
+    return out;
+  }
+  const std::string t = c.xsi_type(props);
+  out.sco = Json::object();
+  Builder b{c, out, {}};
+  if (!convert_properties(b, props, t)) {
+    out.type.clear();
+    c.warn(kUnsupportedObject, props, "CybOX object type " + (t.empty() ? std::string("(none)") : t) + " not converted");
+    return out;
+  }
+  Json sco = Json::object();
+  sco.set("type", Json::str(out.type));
+  for (const auto& m : out.sco.members()) sco.set(m.first, m.second);
+  out.sco = std::move(sco);
+  out.comparison = b.joined();
+  return out;
+}
+
+namespace {
+
+// STIX 2.1 §6 (each SCO's "ID Contributing Properties").
+std::vector<std::string> contributing(const std::string& type) {
+  if (type == "file") return {"hashes", "name", "extensions", "parent_directory_ref"};
+  if (type == "email-message") return {"from_ref", "subject", "body"};
+  if (type == "windows-registry-key") return {"key", "values"};
+  if (type == "user-account") return {"account_type", "user_id", "account_login"};
+  if (type == "autonomous-system") return {"number"};
+  if (type == "directory") return {"path"};
+  if (type == "mutex") return {"name"};
+  if (type == "process") return {};
+  return {"value"};
+}
+
+}  // namespace
+
+std::string assign_sco_id(Json& sco) {
+  const std::string type = sco.get("type")->as_str();
+  Json key = Json::object();
+  for (const auto& p : contributing(type)) {
+    const Json* v = sco.get(p);
+    if (v == nullptr) continue;
+    if (p == "hashes") {  // one hash, by the §2.9 preference order
+      for (const char* h : {"MD5", "SHA-1", "SHA-256", "SHA-512"})
+        if (const Json* hv = v->get(h)) {
+          Json one = Json::object();
+          one.set(h, *hv);
+          key.set("hashes", std::move(one));
+          break;
+        }
+      if (!key.has("hashes") && !v->members().empty()) {
+        Json one = Json::object();
+        one.set(v->members().front().first, v->members().front().second);
+        key.set("hashes", std::move(one));
+      }
+      continue;
+    }
+    key.set(p, *v);
+  }
+  // STIX 2.1 §2.9: no contributing property present -> a random (here: content-hashed) id.
+  const std::string name = key.empty() ? sco.canonical() : key.canonical();
+  std::string id = type + "--" + uuid_text(uuid_v5(key.empty() ? kTaxiiNamespace : kStixScoNamespace, name));
+  Json with_id = Json::object();
+  with_id.set("type", Json::str(type));
+  with_id.set("id", Json::str(id));
+  for (const auto& m : sco.members())
+    if (m.first != "type") with_id.set(m.first, m.second);
+  sco = std::move(with_id);
+  return id;
+}
+
+}  // namespace taxii::convert

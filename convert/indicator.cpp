@@ -1,0 +1,54 @@
+// STIX 1.x Indicator -> indicator (STIX 2.1 §4.7) with a STIX pattern, and its relationships.
+#include "convert/common.hpp"
+#include "convert/observables.hpp"
+
+namespace taxii::convert {
+
+namespace {
+
+void valid_times(Ctx& c, Node ind, Json& sdo, const std::string& ts) {
+  std::string from = ts, until;
+  if (Node vt = c.child(ind, "Valid_Time_Position"); vt != kNone) {
+    if (auto t = stix_timestamp(c.child_text(vt, "Start_Time"), 6)) from = *t;
+    if (auto t = stix_timestamp(c.child_text(vt, "End_Time"), 6)) until = *t;
+  }
+  sdo.set("valid_from", Json::str(from));
+  if (!until.empty()) sdo.set("valid_until", Json::str(until));
+}
+
+void pattern(Ctx& c, Node ind, Json& sdo) {
+  std::string p;
+  if (Node obs = c.child(ind, "Observable"); obs != kNone) p = pattern_of(c, obs);
+  else if (Node comp = c.child(ind, "Composite_Indicator_Expression"); comp != kNone) {
+    c.warn(kNotConverted, comp, "composite indicator expression not converted");
+    c.mark_subtree(comp);
+  }
+  if (!p.empty()) {
+    sdo.set("pattern", Json::str(p));
+    sdo.set("pattern_type", Json::str("stix"));
+  } else {
+    c.warn(kPatternTermDropped, ind, "indicator without a convertible observable: no pattern");
+  }
+}
+
+}  // namespace
+
+void convert_indicator(Ctx& c, Node ind) {
+  const std::string id = register_id(c, ind, "indicator");
+  const std::string ts = c.timestamp_of(ind);
+  Json sdo = new_object("indicator", id, ts);
+  add_name_description(c, ind, sdo);
+  add_vocab_list(c, ind, "Type", "indicator_types", sdo);
+  pattern(c, ind, sdo);
+  valid_times(c, ind, sdo, c.attr(ind, "timestamp") ? *c.attr(ind, "timestamp") : ts);
+  add_kill_chain_phases(c, c.child(ind, "Kill_Chain_Phases"), sdo);
+  add_confidence(c, ind, sdo);
+  if (Json m = marking_refs_of(c, ind); !m.is_null()) sdo.set("object_marking_refs", std::move(m));
+  for (Node ttp : c.children(c.child(ind, "Indicated_TTP"), "TTP"))
+    if (const std::string* ref = c.attr(ttp, "idref")) add_relationship(c, id, *ref, "indicates");
+  add_related(c, c.child(ind, "Related_Indicators"), id, "related-to");
+  add_related(c, c.child(ind, "Suggested_COAs"), id, "investigates", false);
+  c.indicators.push_back(std::move(sdo));
+}
+
+}  // namespace taxii::convert
