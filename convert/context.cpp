@@ -51,8 +51,13 @@ std::string Ctx::text(Node e) {
 
 std::string Ctx::child_text(Node e, std::string_view name) { return text(child(e, name)); }
 
+// An unqualified attribute, else one in another namespace than xsi (CIQ's xal:NameCode).
 const std::string* Ctx::attr(Node e, std::string_view name) const {
-  return e == kNone ? nullptr : doc.attr(e, name);
+  if (e == kNone) return nullptr;
+  if (const std::string* v = doc.attr(e, name)) return v;
+  for (const auto& a : doc.node(e).attrs)
+    if (a.local == name && !a.ns.empty() && a.ns != kXsi) return &a.value;
+  return nullptr;
 }
 
 std::string Ctx::attr_or(Node e, std::string_view name, std::string_view dflt) const {

@@ -44,6 +44,8 @@ struct Ctx {
   std::vector<Json> objects, indicators, relationships, observed_data, reports;
   std::vector<std::string> sco_ids;  // SCOs already in `objects`
   std::vector<std::string> header_markings;  // marking-definition ids of the package header
+  std::string ais_consent;  // identity label of an AIS marking ("ais-consent-everyone")
+  std::string created_by;   // identity of the package's Information_Source
 
   Ctx(const xml::XmlDocument& d, const Options& o) : doc(d), options(o), used(d.nodes.size(), 0) {}
 
@@ -88,6 +90,9 @@ void convert_course_of_action(Ctx& c, Node coa);
 void convert_exploit_target(Ctx& c, Node et);
 void convert_incident(Ctx& c, Node incident);
 void convert_report(Ctx& c, Node report);
+// identity (+ locations) for a 1.x Identity; returns its 2.1 id.
+std::string convert_identity(Ctx& c, Node identity, const std::string& fallback_name, const std::string& ts);
+void convert_information_source(Ctx& c, Node header);
 // Common parts of SDOs: kill_chain_phases, external references, confidence, relationships.
 void add_kill_chain_phases(Ctx& c, Node phases, Json& sdo);
 void add_relationship(Ctx& c, const std::string& source, const std::string& target_1x_or_2x,

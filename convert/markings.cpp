@@ -43,6 +43,20 @@ std::string statement_marking(Ctx& c, Node structure, const std::string& stateme
   return id;
 }
 
+// US DHS AIS marking: its TLP color becomes the TLP marking; its consent becomes a label
+// ("ais-consent-everyone", "-cisa-proprietary" when so marked) of the package's identity.
+std::string ais_marking(Ctx& c, Node s) {
+  Node body = c.child(s, "Not_Proprietary");
+  if (body == kNone) body = c.child(s, "Is_Proprietary");
+  if (body == kNone) return {};
+  std::string consent = open_vocab(c.attr_or(c.child(body, "AISConsent"), "consent"));
+  if (!consent.empty()) {
+    c.ais_consent = "ais-consent-" + consent;
+    if (consent == "everyone" && c.attr_or(body, "CISA_Proprietary") == "true") c.ais_consent += "-cisa-proprietary";
+  }
+  return tlp_id(c.attr_or(c.child(body, "TLPMarking"), "color"));
+}
+
 // The marking definitions one Handling element names; converts them on first sight.
 std::vector<std::string> refs_of_handling(Ctx& c, Node handling) {
   std::vector<std::string> refs;
@@ -57,6 +71,8 @@ std::vector<std::string> refs_of_handling(Ctx& c, Node handling) {
         id = tlp_id(c.attr_or(s, "color"));
       } else if (type == "SimpleMarkingStructureType") {
         id = statement_marking(c, s, c.child_text(s, "Statement"));
+      } else if (type == "AISMarkingStructure") {
+        id = ais_marking(c, s);
       } else if (type == "TermsOfUseMarkingStructureType") {
         id = statement_marking(c, s, c.child_text(s, "Terms_Of_Use"));
       }

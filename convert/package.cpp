@@ -73,6 +73,21 @@ void resolve_relationships(Ctx& c) {
   }
 }
 
+// The package's identity (created_by_ref) and header markings go on every SDO and SRO that
+// has none of its own (STIX 2.1 §3.2; the elevator does the same).
+void stamp_common(Ctx& c) {
+  for (auto* part : {&c.objects, &c.indicators, &c.relationships, &c.observed_data, &c.reports})
+    for (Json& o : *part) {
+      if (!o.has("created") || o.get("type")->as_str() == "marking-definition") continue;
+      if (!c.created_by.empty() && !o.has("created_by_ref")) o.set("created_by_ref", Json::str(c.created_by));
+      if (!c.header_markings.empty() && !o.has("object_marking_refs")) {
+        Json refs = Json::array();
+        for (const auto& m : c.header_markings) refs.push(Json::str(m));
+        o.set("object_marking_refs", std::move(refs));
+      }
+    }
+}
+
 // Topmost elements never used, under used parents: the losses nobody reported (warning 101).
 void report_unused(Ctx& c, Node e) {
   for (Node k : c.doc.node(e).children) {
@@ -88,7 +103,15 @@ void report_unused(Ctx& c, Node e) {
 void convert_package(Ctx& c, Node package) {
   c.mark(package);
   set_timestamp(c, package);
+  // The package's identity comes first in the bundle, then the marking definitions (whose AIS
+  // consent labels that identity).
+  const size_t before = c.objects.size();
   convert_markings(c, package);
+  std::vector<Json> definitions(std::make_move_iterator(c.objects.begin() + static_cast<long>(before)),
+                                std::make_move_iterator(c.objects.end()));
+  c.objects.resize(before);
+  convert_information_source(c, c.child(package, "STIX_Header"));
+  for (Json& d : definitions) c.objects.push_back(std::move(d));
   // Kill chain definitions are read where phases refer to them (common.cpp).
   for (Node ttps : c.children(package, "TTPs")) c.mark_subtree(c.child(ttps, "Kill_Chains"));
   // The elevator's order: observables first (indicators may reference them), then the rest.
@@ -102,6 +125,7 @@ void convert_package(Ctx& c, Node package) {
   for_each_in(c, package, "Threat_Actors", "Threat_Actor", [&](Node e) { convert_threat_actor(c, e); });
   for_each_in(c, package, "TTPs", "TTP", [&](Node e) { convert_ttp(c, e); });
   resolve_relationships(c);
+  stamp_common(c);
   report_unused(c, package);
 }
 
