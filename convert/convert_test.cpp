@@ -100,7 +100,7 @@ BOOST_AUTO_TEST_CASE(file_hashes_and_composition) {
   simdjson::dom::parser p;
   auto ind = object_at(parse(p, c.document), 0);
   BOOST_CHECK_EQUAL(str(ind, "pattern"),
-                    "[file:hashes.MD5 = 'd41d8cd98f00b204e9800998ecf8427e' AND file:size = 12] OR [email-addr:value = 'a@b.c']");
+                    "[(file:hashes.MD5 = 'd41d8cd98f00b204e9800998ecf8427e' AND file:size = 12)] OR [email-addr:value = 'a@b.c']");
 }
 
 BOOST_AUTO_TEST_CASE(losses_are_warnings_with_paths_or_refusal) {

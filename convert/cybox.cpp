@@ -88,6 +88,7 @@ struct Builder {
   Ctx& c;
   CyboxObject& out;
   std::vector<std::string> terms;
+  bool only_group = false;  // the single term is a parenthesized group
 
   void simple(Node props, const char* element, const char* property, Kind kind = Kind::Str) {
     Node p = c.child(props, element);
@@ -104,11 +105,13 @@ struct Builder {
       terms.push_back(parts[0]);
       return;
     }
-    std::string g = "(";
+    std::string g;
     for (size_t i = 0; i < parts.size(); ++i) g += (i ? std::string(" ") + op + " " : "") + parts[i];
-    terms.push_back(g + ")");
+    only_group = terms.empty();
+    terms.push_back("(" + g + ")");
   }
   std::string joined() const {
+    if (terms.size() == 1 && only_group) return terms[0].substr(1, terms[0].size() - 2);
     std::string s;
     for (const auto& t : terms) s += (s.empty() ? "" : " AND ") + t;
     return s;
@@ -157,16 +160,31 @@ void file(Builder& b, Node props) {
   b.group(hashes, "OR");
   if (!hash_obj.empty()) b.out.sco.set("hashes", std::move(hash_obj));
   std::vector<std::string> name_parts;
-  if (Node n = b.c.child(props, "File_Name"); n != kNone) {
-    name_parts.push_back(term(b.c, n, "file:name", Kind::Str));
-    b.out.sco.set("name", Json::str(b.c.text(n)));
+  std::string name = b.c.child_text(props, "File_Name");
+  Node n = b.c.child(props, "File_Name");
+  std::string dir;
+  Node p = b.c.child(props, "File_Path");
+  if (p != kNone) {
+    // A path that ends with the file's name (or a full path without a File_Name) is the
+    // directory plus the name (STIX 2.1 §6.7: name and parent_directory_ref).
+    dir = b.c.text(p);
+    const size_t sep = dir.find_last_of("/\\");
+    if (sep != std::string::npos && sep + 1 < dir.size() && (name.empty() || dir.substr(sep + 1) == name)) {
+      if (name.empty()) name = dir.substr(sep + 1);
+      dir.resize(sep);
+    }
   }
-  if (Node p = b.c.child(props, "File_Path"); p != kNone) {
-    name_parts.push_back(term(b.c, p, "file:parent_directory_ref.path", Kind::Str));
-    Json dir = Json::object();
-    dir.set("type", Json::str("directory"));
-    dir.set("path", Json::str(b.c.text(p)));
-    b.out.extra.push_back(std::move(dir));
+  if (!name.empty()) {
+    const std::string cond = b.c.attr_or(n != kNone ? n : p, "condition", "Equals");
+    name_parts.push_back(cond == "Equals" ? "file:name = " + quote(name) : term(b.c, n != kNone ? n : p, "file:name", Kind::Str));
+    b.out.sco.set("name", Json::str(name));
+  }
+  if (!dir.empty()) {
+    name_parts.push_back("file:parent_directory_ref.path = " + quote(dir));
+    Json d = Json::object();
+    d.set("type", Json::str("directory"));
+    d.set("path", Json::str(dir));
+    b.out.extra.push_back(std::move(d));
   }
   b.group(name_parts, "AND");
   b.simple(props, "Size_In_Bytes", "size", Kind::Int);
@@ -214,7 +232,7 @@ bool convert_properties(Builder& b, Node props, const std::string& t) {
   else if (t == "MutexObjectType" || t == "WindowsMutexObjectType") { b.out.type = "mutex"; b.simple(props, "Name", "name"); }
   else if (t == "EmailMessageObjectType") email(b, props);
   else if (t == "WindowsRegistryKeyObjectType") registry_key(b, props);
-  else if (t == "ASObjectType") { b.out.type = "autonomous-system"; b.simple(props, "Number", "number", Kind::Int); b.simple(props, "Name", "name"); }
+  else if (t == "ASObjectType") { b.out.type = "autonomous-system"; b.simple(props, "Number", "number", Kind::Int); b.simple(props, "Name", "name"); b.simple(props, "Regional_Internet_Registry", "rir"); }
   else if (t == "UserAccountObjectType" || t == "UnixUserAccountObjectType" || t == "WindowsUserAccountObjectType") {
     b.out.type = "user-account";
     b.simple(props, "Username", "account_login");

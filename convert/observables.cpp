@@ -55,35 +55,124 @@ void convert_observables(Ctx& c, Node observables) {
   for (Node obs : c.children(observables, "Observable")) observed_data(c, obs);
 }
 
-std::string pattern_of(Ctx& c, Node observable, int depth) {
+namespace {
+
+// A pattern under construction: an observation (leaf) or observations joined by AND / OR.
+struct PExpr {
+  std::string type, comparison;  // leaf
+  std::string op;                // node: "AND" / "OR"
+  std::vector<PExpr> kids;
+  bool leaf() const { return op.empty(); }
+};
+
+// Whether a comparison expression has a top-level AND/OR (outside quotes and parentheses).
+bool several_terms(const std::string& cmp) {
+  int depth = 0;
+  bool quoted = false;
+  for (size_t i = 0; i < cmp.size(); ++i) {
+    const char ch = cmp[i];
+    if (quoted) {
+      if (ch == '\\') ++i;
+      else if (ch == '\'') quoted = false;
+    } else if (ch == '\'') quoted = true;
+    else if (ch == '(') ++depth;
+    else if (ch == ')') --depth;
+    else if (depth == 0 && (cmp.compare(i, 5, " AND ") == 0 || cmp.compare(i, 4, " OR ") == 0)) return true;
+  }
+  return false;
+}
+
+size_t observations(const PExpr& e) {
+  if (e.leaf()) return 1;
+  size_t n = 0;
+  for (const auto& k : e.kids) n += observations(k);
+  return n;
+}
+
+// ORs of single observations of one object type are one observation (STIX 2.1 §9.2: the
+// terms of one observation all apply to one object).
+void merge_ors(PExpr& e) {
+  if (e.leaf()) return;
+  for (auto& k : e.kids) merge_ors(k);
+  if (e.op != "OR" || e.kids.size() < 2) return;
+  for (const auto& k : e.kids)
+    if (!k.leaf() || k.type != e.kids[0].type) return;
+  PExpr merged;
+  merged.type = e.kids[0].type;
+  for (const auto& k : e.kids) merged.comparison += (merged.comparison.empty() ? "" : " OR ") + k.comparison;
+  merged.comparison = "(" + merged.comparison + ")";
+  e = std::move(merged);
+}
+
+std::string render(const PExpr& e, bool multi) {
+  if (e.leaf()) return "[" + (multi && several_terms(e.comparison) ? "(" + e.comparison + ")" : e.comparison) + "]";
+  std::string out;
+  for (const auto& k : e.kids) {
+    std::string r = render(k, multi);
+    if (!k.leaf() && k.kids.size() > 1) r = "(" + r + ")";
+    out += (out.empty() ? "" : " " + e.op + " ") + r;
+  }
+  return out;
+}
+
+bool leaf_of(Ctx& c, Node object, PExpr& out) {
+  CyboxObject o = convert_cybox_object(c, object);
+  if (o.comparison.empty()) return false;
+  out.type = o.type;
+  out.comparison = o.comparison;
+  return true;
+}
+
+bool build(Ctx& c, Node observable, int depth, PExpr& out) {
   Node obs = c.resolve(observable);
   c.mark(obs);
   if (depth > 64) {
     c.warn(kPatternTermDropped, observable, "observable compositions nested too deep");
-    return {};
+    return false;
   }
   if (Node object = c.child(obs, "Object"); object != kNone) {
-    CyboxObject o = convert_cybox_object(c, object);
-    if (o.comparison.empty()) return {};
-    return "[" + o.comparison + "]";
+    PExpr main;
+    const bool ok = leaf_of(c, object, main);
+    std::vector<PExpr> related;
+    for (Node r : c.children(c.child(object, "Related_Objects"), "Related_Object")) {
+      c.child(r, "Relationship");  // the CybOX relationship name has no pattern form
+      PExpr leaf;
+      if (leaf_of(c, r, leaf)) related.push_back(std::move(leaf));
+    }
+    if (related.empty()) {
+      out = std::move(main);
+      return ok;
+    }
+    out.op = "AND";
+    out.kids = std::move(related);
+    if (ok) out.kids.push_back(std::move(main));
+    return true;
   }
   Node comp = c.child(obs, "Observable_Composition");
   if (comp == kNone) {
     c.warn(kPatternTermDropped, obs, "observable without object or composition");
     c.mark_subtree(obs);
-    return {};
+    return false;
   }
-  const std::string op = c.attr_or(comp, "operator", "AND") == "OR" ? " OR " : " AND ";
-  std::vector<std::string> parts;
+  out.op = c.attr_or(comp, "operator", "AND") == "OR" ? "OR" : "AND";
   for (Node k : c.children(comp, "Observable")) {
-    std::string p = pattern_of(c, k, depth + 1);
-    if (p.empty()) continue;
-    const bool composite = c.child(c.resolve(k), "Observable_Composition") != kNone;
-    parts.push_back(composite ? "(" + p + ")" : p);
+    PExpr kid;
+    if (build(c, k, depth + 1, kid)) out.kids.push_back(std::move(kid));
   }
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : op) + p;
-  return out;
+  if (out.kids.size() == 1) {
+    PExpr only = std::move(out.kids[0]);
+    out = std::move(only);
+  }
+  return !out.kids.empty() || out.leaf();
+}
+
+}  // namespace
+
+std::string pattern_of(Ctx& c, Node observable, int depth) {
+  PExpr e;
+  if (!build(c, observable, depth, e)) return {};
+  merge_ors(e);
+  return render(e, observations(e) > 1);
 }
 
 }  // namespace taxii::convert
