@@ -10,24 +10,14 @@ void markings(Ctx& c, Node e, Json& sdo) {
   if (Json m = marking_refs_of(c, e); !m.is_null()) sdo.set("object_marking_refs", std::move(m));
 }
 
-// ta:Identity with a Name -> identity (STIX 2.1 §4.5) + "attributed-to", as the elevator does.
+// ta:Identity -> identity (with CIQ locations) + "attributed-to", as the elevator does; the
+// relationship takes the identity's 1.x id (stable).
 void actor_identity(Ctx& c, Node actor, const std::string& actor_id) {
   Node ident = c.child(actor, "Identity");
   if (ident == kNone) return;
-  const std::string name = c.child_text(ident, "Name");
-  if (name.empty()) {
-    c.warn(kNotConverted, ident, "identity without a Name (CIQ identities are not converted yet)");
-    c.mark_subtree(ident);
-    return;
-  }
+  const std::string id = convert_identity(c, ident, actor_id + "|identity", c.timestamp_of(actor));
   const std::string id1x = c.attr_or(ident, "id");
-  const std::string id = id1x.empty() ? stix_id_named("identity", actor_id + "|identity") : stix_id_for("identity", id1x);
-  if (!id1x.empty()) c.id_map[id1x] = id;
-  Json sdo = new_object("identity", id, c.timestamp_of(actor));
-  sdo.set("name", Json::str(name));
-  c.objects.push_back(std::move(sdo));
-  add_relationship(c, actor_id, id, "attributed-to", {},
-                   id1x.empty() ? std::string() : stix_id_for("relationship", id1x));
+  add_relationship(c, actor_id, id, "attributed-to", {}, id1x.empty() ? std::string() : stix_id_for("relationship", id1x));
 }
 
 }  // namespace
@@ -81,6 +71,7 @@ void convert_course_of_action(Ctx& c, Node coa) {
   const std::string id = register_id(c, coa, "course-of-action");
   Json sdo = new_object("course-of-action", id, c.timestamp_of(coa));
   add_name_description(c, coa, sdo);
+  add_vocab_list(c, coa, "Type", "labels", sdo);
   if (!sdo.has("name")) sdo.set("name", Json::str(c.attr_or(coa, "id", "course of action")));
   markings(c, coa, sdo);
   add_related(c, c.child(coa, "Related_COAs"), id, "related-to");
@@ -97,6 +88,10 @@ void convert_exploit_target(Ctx& c, Node et) {
     if (n++ == 0 && !et_id.empty()) c.id_map[et_id] = id;
     Json sdo = new_object("vulnerability", id, c.timestamp_of(et));
     add_name_description(c, v, sdo);
+    if (!sdo.has("name")) {
+      const std::string title = c.child_text(et, "Title");
+      if (!title.empty()) sdo.set("name", Json::str(title));
+    }
     const std::string cve = c.child_text(v, "CVE_ID");
     if (!cve.empty()) {
       if (!sdo.has("name")) sdo.set("name", Json::str(cve));

@@ -184,10 +184,17 @@ void file(Builder& b, Node props) {
     Json d = Json::object();
     d.set("type", Json::str("directory"));
     d.set("path", Json::str(dir));
-    b.out.extra.push_back(std::move(d));
+    b.out.extra.emplace_back("parent_directory_ref", std::move(d));
   }
   b.group(name_parts, "AND");
   b.simple(props, "Size_In_Bytes", "size", Kind::Int);
+}
+
+Json email_addr(Ctx& c, Node v) {
+  Json a = Json::object();
+  a.set("type", Json::str("email-addr"));
+  a.set("value", Json::str(c.text(v)));
+  return a;
 }
 
 void email(Builder& b, Node props) {
@@ -195,16 +202,44 @@ void email(Builder& b, Node props) {
   b.out.sco.set("is_multipart", Json::boolean(false));
   Node header = b.c.child(props, "Header");
   if (Node from = b.c.child(header, "From"); from != kNone)
-    if (Node v = b.c.child(from, "Address_Value"); v != kNone) b.terms.push_back(term(b.c, v, "email-message:from_ref.value", Kind::Str));
-  if (Node to = b.c.child(header, "To"); to != kNone) {
+    if (Node v = b.c.child(from, "Address_Value"); v != kNone) {
+      b.terms.push_back(term(b.c, v, "email-message:from_ref.value", Kind::Str));
+      b.out.extra.emplace_back("from_ref", email_addr(b.c, v));
+    }
+  for (const char* field : {"To", "CC", "BCC"}) {
+    Node to = b.c.child(header, field);
+    if (to == kNone) continue;
+    const std::string prop = std::string(field == std::string("To") ? "to" : field == std::string("CC") ? "cc" : "bcc") + "_refs";
     std::vector<std::string> tos;
     for (Node r : b.c.children(to, "Recipient"))
-      if (Node v = b.c.child(r, "Address_Value"); v != kNone) tos.push_back(term(b.c, v, "email-message:to_refs[*].value", Kind::Str));
+      if (Node v = b.c.child(r, "Address_Value"); v != kNone) {
+        tos.push_back(term(b.c, v, "email-message:" + prop + "[*].value", Kind::Str));
+        b.out.extra.emplace_back(prop, email_addr(b.c, v));
+      }
     b.group(tos, "OR");
   }
   b.simple(header, "Subject", "subject");
   b.simple(header, "Message_ID", "message_id");
   b.simple(header, "Date", "date", Kind::Time);
+  if (Node x = b.c.child(header, "X_Mailer"); x != kNone) {
+    b.terms.push_back(term(b.c, x, "email-message:additional_header_fields.'X-Mailer'", Kind::Str));
+    Json fields = Json::object();
+    fields.set("X-Mailer", Json::str(b.c.text(x)));
+    b.out.sco.set("additional_header_fields", std::move(fields));
+  }
+}
+
+void software(Builder& b, Node props) {
+  b.out.type = "software";
+  b.simple(props, "Product", "name");
+  b.simple(props, "Vendor", "vendor");
+  b.simple(props, "Version", "version");
+  if (Node l = b.c.child(props, "Language"); l != kNone) {
+    b.terms.push_back(term(b.c, l, "software:languages[*]", Kind::Str));
+    Json langs = Json::array();
+    langs.push(Json::str(b.c.text(l)));
+    b.out.sco.set("languages", std::move(langs));
+  }
 }
 
 void registry_key(Builder& b, Node props) {
@@ -232,6 +267,7 @@ bool convert_properties(Builder& b, Node props, const std::string& t) {
   else if (t == "MutexObjectType" || t == "WindowsMutexObjectType") { b.out.type = "mutex"; b.simple(props, "Name", "name"); }
   else if (t == "EmailMessageObjectType") email(b, props);
   else if (t == "WindowsRegistryKeyObjectType") registry_key(b, props);
+  else if (t == "ProductObjectType") software(b, props);
   else if (t == "ASObjectType") { b.out.type = "autonomous-system"; b.simple(props, "Number", "number", Kind::Int); b.simple(props, "Name", "name"); b.simple(props, "Regional_Internet_Registry", "rir"); }
   else if (t == "UserAccountObjectType" || t == "UnixUserAccountObjectType" || t == "WindowsUserAccountObjectType") {
     b.out.type = "user-account";
@@ -287,6 +323,7 @@ std::vector<std::string> contributing(const std::string& type) {
 }  // namespace
 
 std::string assign_sco_id(Json& sco) {
+  if (const Json* id = sco.get("id")) return id->as_str();
   const std::string type = sco.get("type")->as_str();
   Json key = Json::object();
   for (const auto& p : contributing(type)) {

@@ -12,7 +12,9 @@ namespace taxii::convert {
 struct CyboxObject {
   std::string type;        // STIX 2.1 SCO type; "" when the object type is not converted
   Json sco;                // the SCO without id (object with type and properties)
-  std::vector<Json> extra;  // SCOs it refers to (directory of a file, addresses of an email)
+  // SCOs it refers to, with the referring property: ("parent_directory_ref", directory),
+  // ("from_ref", email-addr); a "..._refs" property collects a list.
+  std::vector<std::pair<std::string, Json>> extra;
   std::string comparison;  // "file:hashes.MD5 = '...' AND file:size = 3"; "" when nothing
 };
 

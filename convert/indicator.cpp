@@ -16,6 +16,28 @@ void valid_times(Ctx& c, Node ind, Json& sdo, const std::string& ts) {
   if (!until.empty()) sdo.set("valid_until", Json::str(until));
 }
 
+// Test_Mechanisms: a YARA or Snort rule is the pattern itself (STIX 2.1 §10.14,
+// pattern-type-ov). Their efficacy and producer have no 2.1 counterpart (warning 101).
+void test_mechanism(Ctx& c, Node ind, std::string& p, std::string& type) {
+  for (Node tm : c.children(c.child(ind, "Test_Mechanisms"), "Test_Mechanism")) {
+    const std::string t = c.xsi_type(tm);
+    const char* kind = t == "YaraTestMechanismType" ? "yara" : t == "SnortTestMechanismType" ? "snort" : nullptr;
+    if (kind == nullptr || !p.empty()) {
+      c.warn(kNotConverted, tm, "test mechanism " + t + " not converted");
+      c.mark_subtree(tm);
+      continue;
+    }
+    std::string rules;
+    for (Node r : c.children(tm, "Rule")) {
+      c.mark(r);
+      rules += (rules.empty() ? "" : "\n") + c.doc.text_of(r);  // verbatim, CDATA and all
+    }
+    if (rules.empty()) continue;
+    p = rules;
+    type = kind;
+  }
+}
+
 void pattern(Ctx& c, Node ind, Json& sdo) {
   std::string p;
   if (Node obs = c.child(ind, "Observable"); obs != kNone) p = pattern_of(c, obs);
@@ -23,9 +45,11 @@ void pattern(Ctx& c, Node ind, Json& sdo) {
     c.warn(kNotConverted, comp, "composite indicator expression not converted");
     c.mark_subtree(comp);
   }
+  std::string type = "stix";
+  if (p.empty()) test_mechanism(c, ind, p, type);
   if (!p.empty()) {
     sdo.set("pattern", Json::str(p));
-    sdo.set("pattern_type", Json::str("stix"));
+    sdo.set("pattern_type", Json::str(type));
   } else {
     c.warn(kPatternTermDropped, ind, "indicator without a convertible observable: no pattern");
   }

@@ -27,13 +27,21 @@ void observed_data(Ctx& c, Node obs) {
   }
   CyboxObject o = convert_cybox_object(c, object);
   if (o.type.empty()) return;
-  std::vector<std::string> refs;
-  for (Json& extra : o.extra) {
-    std::string id = add_sco(c, std::move(extra));
-    if (o.type == "file") o.sco.set("parent_directory_ref", Json::str(id));
+  // Referenced SCOs get their ids first (a reference can contribute to the referrer's id,
+  // STIX 2.1 §2.9); the bundle lists the referrer first, as the elevator does.
+  std::vector<std::string> refs(1);
+  for (auto& [prop, extra] : o.extra) {
+    const std::string id = assign_sco_id(extra);
     refs.push_back(id);
+    if (prop.size() > 5 && prop.compare(prop.size() - 5, 5, "_refs") == 0) {
+      if (!o.sco.has(prop)) o.sco.set(prop, Json::array());
+      o.sco.get(prop)->push(Json::str(id));
+    } else {
+      o.sco.set(prop, Json::str(id));
+    }
   }
-  refs.insert(refs.begin(), add_sco(c, std::move(o.sco)));
+  refs[0] = add_sco(c, std::move(o.sco));
+  for (auto& [prop, extra] : o.extra) add_sco(c, std::move(extra));
   const std::string id1x = c.attr_or(obs, "id");
   const std::string ts = c.timestamp_of(obs);
   std::string id = id1x.empty() ? stix_id_named("observed-data", refs.front()) : stix_id_for("observed-data", id1x);
@@ -44,7 +52,7 @@ void observed_data(Ctx& c, Node obs) {
   od.set("last_observed", Json::str(ts));
   od.set("number_observed", Json::integer(1));
   Json list = Json::array();
-  list.push(Json::str(refs.front()));
+  for (const auto& r : refs) list.push(Json::str(r));
   od.set("object_refs", std::move(list));
   c.observed_data.push_back(std::move(od));
 }
