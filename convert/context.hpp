@@ -93,6 +93,7 @@ void convert_report(Ctx& c, Node report);
 // identity (+ locations) for a 1.x Identity; returns its 2.1 id.
 std::string convert_identity(Ctx& c, Node identity, const std::string& fallback_name, const std::string& ts);
 void convert_information_source(Ctx& c, Node header);
+void convert_sightings(Ctx& c, Node indicator, const std::string& indicator_id);
 // Common parts of SDOs: kill_chain_phases, external references, confidence, relationships.
 void add_kill_chain_phases(Ctx& c, Node phases, Json& sdo);
 void add_relationship(Ctx& c, const std::string& source, const std::string& target_1x_or_2x,

@@ -30,7 +30,7 @@ void test_mechanism(Ctx& c, Node ind, std::string& p, std::string& type) {
     std::string rules;
     for (Node r : c.children(tm, "Rule")) {
       c.mark(r);
-      rules += (rules.empty() ? "" : "\n") + c.doc.text_of(r);  // verbatim, CDATA and all
+      rules += (rules.empty() ? "" : ", ") + c.doc.text_of(r);  // verbatim, CDATA and all
     }
     if (rules.empty()) continue;
     p = rules;
@@ -71,6 +71,7 @@ void convert_indicator(Ctx& c, Node ind) {
   for (Node ttp : c.children(c.child(ind, "Indicated_TTP"), "TTP"))
     if (const std::string* ref = c.attr(ttp, "idref")) add_relationship(c, id, *ref, "indicates");
   add_related(c, c.child(ind, "Related_Indicators"), id, "related-to");
+  convert_sightings(c, ind, id);
   add_related(c, c.child(ind, "Suggested_COAs"), id, "investigates", false);
   c.indicators.push_back(std::move(sdo));
 }

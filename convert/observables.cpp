@@ -108,7 +108,6 @@ void merge_ors(PExpr& e) {
   PExpr merged;
   merged.type = e.kids[0].type;
   for (const auto& k : e.kids) merged.comparison += (merged.comparison.empty() ? "" : " OR ") + k.comparison;
-  merged.comparison = "(" + merged.comparison + ")";
   e = std::move(merged);
 }
 

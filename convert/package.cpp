@@ -71,6 +71,18 @@ void resolve_relationships(Ctx& c) {
     }
     rep.set("object_refs", std::move(refs));
   }
+  for (Json& o : c.objects) {  // sightings' observed_data_refs name observables
+    Json* refs = o.get("observed_data_refs");
+    if (refs == nullptr) continue;
+    Json known = Json::array();
+    for (const Json& r : refs->items()) {
+      auto it = c.id_map.find(r.as_str());
+      if (it != c.id_map.end()) known.push(Json::str(it->second));
+      else c.warnings.push_back({kUnresolvedRef, "", "sighting " + o.get("id")->as_str() + ": observable " + r.as_str() + " not in the document; reference dropped"});
+    }
+    if (known.empty()) o.erase("observed_data_refs");
+    else *refs = std::move(known);
+  }
 }
 
 // The package's identity (created_by_ref) and header markings go on every SDO and SRO that

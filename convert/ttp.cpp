@@ -10,6 +10,7 @@ struct TtpState {
   std::string ttp_id1x;
   int made = 0;
   Node kill_chains = kNone;
+  std::string description;  // of the TTP, for objects without their own
 };
 
 std::string next_id(Ctx& c, TtpState& s, std::string_view type, Node own) {
@@ -25,6 +26,7 @@ std::string next_id(Ctx& c, TtpState& s, std::string_view type, Node own) {
 }
 
 void finish(Ctx& c, Node ttp, TtpState& s, Json& sdo) {
+  if (!sdo.has("description") && !s.description.empty()) sdo.set("description", Json::str(s.description));
   if (s.kill_chains != kNone) add_kill_chain_phases(c, s.kill_chains, sdo);
   if (Json m = marking_refs_of(c, ttp); !m.is_null()) sdo.set("object_marking_refs", std::move(m));
   c.objects.push_back(std::move(sdo));
@@ -86,6 +88,7 @@ void convert_ttp(Ctx& c, Node ttp) {
   s.ttp_id1x = c.attr_or(ttp, "id");
   s.kill_chains = c.child(ttp, "Kill_Chain_Phases");
   const std::string title = c.child_text(ttp, "Title");
+  s.description = description_of(c, ttp);
   const std::string ts = c.timestamp_of(ttp);
   Node behavior = c.child(ttp, "Behavior");
   attack_patterns(c, ttp, behavior, s, title, ts);
