@@ -256,6 +256,71 @@ void registry_key(Builder& b, Node props) {
   }
 }
 
+// Network constructs -> network-traffic (STIX 2.1 §6.12). `side` is "src" or "dst".
+void socket_address(Builder& b, Node sock, const std::string& side) {
+  if (sock == kNone) return;
+  if (Node port = b.c.child(sock, "Port"); port != kNone)
+    if (Node v = b.c.child(port, "Port_Value"); v != kNone) b.add(v, side + "_port", Kind::Int);
+  Node value = kNone;
+  std::string ref_type;
+  if (Node ip = b.c.child(sock, "IP_Address"); ip != kNone) {
+    value = b.c.child(ip, "Address_Value");
+    ref_type = b.c.attr_or(ip, "category", "ipv4-addr") == "ipv6-addr" ? "ipv6-addr" : "ipv4-addr";
+  } else if (Node host = b.c.child(sock, "Hostname"); host != kNone) {
+    value = b.c.child(host, "Hostname_Value");
+    b.c.child(host, "Naming_System");  // DNS is what domain-name means
+    ref_type = "domain-name";
+  }
+  if (value == kNone) return;
+  b.terms.push_back(term(b.c, value, "network-traffic:" + side + "_ref.value", Kind::Str));
+  Json ref = Json::object();
+  ref.set("type", Json::str(ref_type));
+  ref.set("value", Json::str(b.c.text(value)));
+  b.out.extra.emplace_back(side + "_ref", std::move(ref));
+}
+
+void protocol(Builder& b, Node p, bool lower) {
+  if (p == kNone) return;
+  std::string v = b.c.text(p);
+  if (lower)
+    for (char& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  b.terms.push_back("network-traffic:protocols[*] = " + quote(v));
+  if (!b.out.sco.has("protocols")) b.out.sco.set("protocols", Json::array());
+  b.out.sco.get("protocols")->push(Json::str(v));
+}
+
+void network(Builder& b, Node props, const std::string& t) {
+  b.out.type = "network-traffic";
+  if (t == "PortObjectType") {
+    b.simple(props, "Port_Value", "dst_port", Kind::Int);
+    protocol(b, b.c.child(props, "Layer4_Protocol"), false);
+  } else if (t == "SocketAddressObjectType") {
+    socket_address(b, props, "src");
+  } else if (t == "NetworkConnectionObjectType") {
+    protocol(b, b.c.child(props, "Layer3_Protocol"), true);
+    protocol(b, b.c.child(props, "Layer4_Protocol"), true);
+    socket_address(b, b.c.child(props, "Source_Socket_Address"), "src");
+    socket_address(b, b.c.child(props, "Destination_Socket_Address"), "dst");
+  } else {  // NetworkPacketObjectType: ICMPv4 type and code (icmp-ext, STIX 2.1 §6.12.3)
+    Node icmp = b.c.child(b.c.child(b.c.child(props, "Internet_Layer"), "ICMPv4"), "ICMPv4_Header");
+    Json ext = Json::object();
+    for (const auto& [el, prop] : {std::pair<const char*, const char*>{"Type", "icmp_type_hex"}, {"Code", "icmp_code_hex"}}) {
+      Node v = b.c.child(icmp, el);
+      if (v == kNone) continue;
+      b.terms.push_back(std::string("network-traffic:extensions.'icmp-ext'.") + prop + " = h" + quote(b.c.text(v)));
+      ext.set(prop, Json::str(b.c.text(v)));
+    }
+    if (!ext.empty()) {
+      Json protocols = Json::array();
+      protocols.push(Json::str("icmp"));
+      b.out.sco.set("protocols", std::move(protocols));
+      Json exts = Json::object();
+      exts.set("icmp-ext", std::move(ext));
+      b.out.sco.set("extensions", std::move(exts));
+    }
+  }
+}
+
 bool convert_properties(Builder& b, Node props, const std::string& t) {
   if (t == "AddressObjectType") address(b, props);
   else if (t == "DomainNameObjectType") { b.out.type = "domain-name"; b.simple(props, "Value", "value"); }
@@ -268,6 +333,9 @@ bool convert_properties(Builder& b, Node props, const std::string& t) {
   else if (t == "EmailMessageObjectType") email(b, props);
   else if (t == "WindowsRegistryKeyObjectType") registry_key(b, props);
   else if (t == "ProductObjectType") software(b, props);
+  else if (t == "PortObjectType" || t == "SocketAddressObjectType" || t == "NetworkConnectionObjectType" ||
+           t == "NetworkPacketObjectType")
+    network(b, props, t);
   else if (t == "ASObjectType") { b.out.type = "autonomous-system"; b.simple(props, "Number", "number", Kind::Int); b.simple(props, "Name", "name"); b.simple(props, "Regional_Internet_Registry", "rir"); }
   else if (t == "UserAccountObjectType" || t == "UnixUserAccountObjectType" || t == "WindowsUserAccountObjectType") {
     b.out.type = "user-account";
@@ -317,6 +385,8 @@ std::vector<std::string> contributing(const std::string& type) {
   if (type == "directory") return {"path"};
   if (type == "mutex") return {"name"};
   if (type == "process") return {};
+  if (type == "network-traffic") return {"start", "end", "src_ref", "dst_ref", "src_port", "dst_port", "protocols", "extensions"};
+  if (type == "software") return {"name", "cpe", "swid", "vendor", "version"};
   return {"value"};
 }
 

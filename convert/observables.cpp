@@ -1,5 +1,7 @@
 // CybOX Observables: package-level ones become SCOs + observed-data (STIX 2.1 §4.13);
 // those of an indicator become its pattern (STIX 2.1 §9).
+#include <set>
+
 #include "convert/cybox.hpp"
 #include "convert/ids.hpp"
 #include "convert/observables.hpp"
@@ -59,8 +61,24 @@ void observed_data(Ctx& c, Node obs) {
 
 }  // namespace
 
+// Observables an indicator names by idref are its pattern, not something observed: they
+// are not repeated as observed-data (the elevator does the same).
+void collect_pattern_refs(Ctx& c, Node e, std::set<std::string>& refs) {
+  for (Node k : c.doc.element_children(e)) {
+    if (c.local(k) == "Observable")
+      if (const std::string* ref = c.attr(k, "idref")) refs.insert(*ref);
+    collect_pattern_refs(c, k, refs);
+  }
+}
+
 void convert_observables(Ctx& c, Node observables) {
-  for (Node obs : c.children(observables, "Observable")) observed_data(c, obs);
+  std::set<std::string> pattern_refs;
+  for (Node inds : c.doc.element_children(c.doc.root))
+    if (c.local(inds) == "Indicators") collect_pattern_refs(c, inds, pattern_refs);
+  for (Node obs : c.children(observables, "Observable")) {
+    if (pattern_refs.count(c.attr_or(obs, "id"))) continue;  // marked when its indicator reads it
+    observed_data(c, obs);
+  }
 }
 
 namespace {
