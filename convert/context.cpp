@@ -139,8 +139,9 @@ std::string description_of(Ctx& c, Node e) {
   std::string out;
   for (const char* name : {"Description", "Short_Description"}) {
     for (Node d : c.children(e, name)) {
-      const std::string t = c.text(d);
-      if (t.empty()) continue;
+      // As written (the elevator keeps the text's own line breaks); empty when blank.
+      if (c.text(d).empty()) continue;
+      const std::string t = c.doc.text_of(d);
       if (!out.empty()) out += "\n\n";
       out += t;
     }

@@ -63,18 +63,20 @@ void observed_data(Ctx& c, Node obs) {
 
 // Observables an indicator names by idref are its pattern, not something observed: they
 // are not repeated as observed-data (the elevator does the same).
-void collect_pattern_refs(Ctx& c, Node e, std::set<std::string>& refs) {
-  for (Node k : c.doc.element_children(e)) {
-    if (c.local(k) == "Observable")
-      if (const std::string* ref = c.attr(k, "idref")) refs.insert(*ref);
-    collect_pattern_refs(c, k, refs);
-  }
+void collect_pattern_refs(Ctx& c, Node obs, std::set<std::string>& refs) {
+  if (const std::string* ref = c.attr(obs, "idref")) refs.insert(*ref);
+  for (Node comp : c.doc.element_children(obs))
+    if (c.local(comp) == "Observable_Composition")
+      for (Node k : c.doc.element_children(comp)) collect_pattern_refs(c, k, refs);
 }
 
 void convert_observables(Ctx& c, Node observables) {
   std::set<std::string> pattern_refs;
   for (Node inds : c.doc.element_children(c.doc.root))
-    if (c.local(inds) == "Indicators") collect_pattern_refs(c, inds, pattern_refs);
+    if (c.local(inds) == "Indicators")
+      for (Node ind : c.doc.element_children(inds))
+        for (Node k : c.doc.element_children(ind))
+          if (c.local(k) == "Observable") collect_pattern_refs(c, k, pattern_refs);
   for (Node obs : c.children(observables, "Observable")) {
     if (pattern_refs.count(c.attr_or(obs, "id"))) continue;  // marked when its indicator reads it
     observed_data(c, obs);
