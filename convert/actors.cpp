@@ -93,15 +93,21 @@ void convert_exploit_target(Ctx& c, Node et) {
       if (!title.empty()) sdo.set("name", Json::str(title));
     }
     const std::string cve = c.child_text(v, "CVE_ID");
+    Json refs = Json::array();
     if (!cve.empty()) {
       if (!sdo.has("name")) sdo.set("name", Json::str(cve));
       Json ref = Json::object();
       ref.set("source_name", Json::str("cve"));
       ref.set("external_id", Json::str(cve));
-      Json refs = Json::array();
       refs.push(std::move(ref));
-      sdo.set("external_references", std::move(refs));
     }
+    for (Node r : c.children(c.child(v, "References"), "Reference")) {
+      Json ref = Json::object();
+      ref.set("source_name", Json::str("internet_resource"));
+      ref.set("url", Json::str(c.text(r)));
+      refs.push(std::move(ref));
+    }
+    if (!refs.empty()) sdo.set("external_references", std::move(refs));
     if (!sdo.has("name")) sdo.set("name", Json::str(et_id.empty() ? "vulnerability" : et_id));
     markings(c, et, sdo);
     c.objects.push_back(std::move(sdo));

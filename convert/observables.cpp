@@ -63,11 +63,17 @@ void observed_data(Ctx& c, Node obs) {
 
 // Observables an indicator names by idref are its pattern, not something observed: they
 // are not repeated as observed-data (the elevator does the same).
-void collect_pattern_refs(Ctx& c, Node obs, std::set<std::string>& refs) {
-  if (const std::string* ref = c.attr(obs, "idref")) refs.insert(*ref);
+void collect_pattern_refs(Ctx& c, Node obs, std::set<std::string>& refs, int depth = 0) {
+  if (depth > 64) return;
+  if (const std::string* ref = c.attr(obs, "idref")) {
+    if (!refs.insert(*ref).second) return;
+    auto it = c.by_id.find(*ref);
+    if (it != c.by_id.end()) collect_pattern_refs(c, it->second, refs, depth + 1);
+    return;
+  }
   for (Node comp : c.doc.element_children(obs))
     if (c.local(comp) == "Observable_Composition")
-      for (Node k : c.doc.element_children(comp)) collect_pattern_refs(c, k, refs);
+      for (Node k : c.doc.element_children(comp)) collect_pattern_refs(c, k, refs, depth + 1);
 }
 
 void convert_observables(Ctx& c, Node observables) {
