@@ -321,6 +321,52 @@ void network(Builder& b, Node props, const std::string& t) {
   }
 }
 
+// X509Certificate -> x509-certificate (STIX 2.1 §6.17); the v3 extensions in the order of
+// the 2.1 property list.
+void x509(Builder& b, Node props) {
+  b.out.type = "x509-certificate";
+  Node cert = b.c.child(props, "Certificate");
+  b.simple(cert, "Serial_Number", "serial_number");
+  b.simple(cert, "Issuer", "issuer");
+  b.simple(cert, "Subject", "subject");
+  auto time = [&](Node parent, const char* element, const std::string& path, Json& into, const std::string& prop) {
+    Node v = b.c.child(parent, element);
+    if (v == kNone) return;
+    b.terms.push_back(term(b.c, v, path, Kind::Time));
+    if (auto t = stix_timestamp(b.c.text(v), 6)) into.set(prop, Json::str(*t));
+  };
+  Node validity = b.c.child(cert, "Validity");
+  time(validity, "Not_Before", "x509-certificate:validity_not_before", b.out.sco, "validity_not_before");
+  time(validity, "Not_After", "x509-certificate:validity_not_after", b.out.sco, "validity_not_after");
+  Node ext = b.c.child(cert, "Standard_Extensions");
+  if (ext == kNone) return;
+  static const std::pair<const char*, const char*> kExt[] = {
+      {"Basic_Constraints", "basic_constraints"}, {"Name_Constraints", "name_constraints"},
+      {"Policy_Constraints", "policy_constraints"}, {"Key_Usage", "key_usage"},
+      {"Extended_Key_Usage", "extended_key_usage"}, {"Subject_Key_Identifier", "subject_key_identifier"},
+      {"Authority_Key_Identifier", "authority_key_identifier"}, {"Subject_Alternative_Name", "subject_alternative_name"},
+      {"Issuer_Alternative_Name", "issuer_alternative_name"}, {"CRL_Distribution_Points", "crl_distribution_points"},
+      {"Inhibit_Any_Policy", "inhibit_any_policy"}, {"Certificate_Policies", "certificate_policies"}};
+  Json exts = Json::object();
+  std::vector<std::string> parts;
+  const std::string base = "x509-certificate:x509_v3_extensions.";
+  for (const auto& [element, prop] : kExt) {
+    Node v = b.c.child(ext, element);
+    if (v == kNone) continue;
+    parts.push_back(term(b.c, v, base + prop, std::string(prop) == "inhibit_any_policy" ? Kind::Int : Kind::Str));
+    exts.set(prop, Json::str(b.c.text(v)));
+  }
+  Node period = b.c.child(ext, "Private_Key_Usage_Period");
+  std::vector<std::string> saved;
+  saved.swap(b.terms);
+  time(period, "Not_Before", base + "private_key_usage_period_not_before", exts, "private_key_usage_period_not_before");
+  time(period, "Not_After", base + "private_key_usage_period_not_after", exts, "private_key_usage_period_not_after");
+  for (auto& t : b.terms) parts.push_back(std::move(t));
+  b.terms.swap(saved);
+  b.group(parts, "AND");
+  if (!exts.empty()) b.out.sco.set("x509_v3_extensions", std::move(exts));
+}
+
 bool convert_properties(Builder& b, Node props, const std::string& t) {
   if (t == "AddressObjectType") address(b, props);
   else if (t == "DomainNameObjectType") { b.out.type = "domain-name"; b.simple(props, "Value", "value"); }
@@ -333,6 +379,7 @@ bool convert_properties(Builder& b, Node props, const std::string& t) {
   else if (t == "EmailMessageObjectType") email(b, props);
   else if (t == "WindowsRegistryKeyObjectType") registry_key(b, props);
   else if (t == "ProductObjectType") software(b, props);
+  else if (t == "X509CertificateObjectType") x509(b, props);
   else if (t == "PortObjectType" || t == "SocketAddressObjectType" || t == "NetworkConnectionObjectType" ||
            t == "NetworkPacketObjectType")
     network(b, props, t);
@@ -386,6 +433,7 @@ std::vector<std::string> contributing(const std::string& type) {
   if (type == "mutex") return {"name"};
   if (type == "process") return {};
   if (type == "network-traffic") return {"start", "end", "src_ref", "dst_ref", "src_port", "dst_port", "protocols", "extensions"};
+  if (type == "x509-certificate") return {"hashes", "serial_number"};
   if (type == "software") return {"name", "cpe", "swid", "vendor", "version"};
   return {"value"};
 }
