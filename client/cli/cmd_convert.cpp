@@ -1,12 +1,12 @@
 // taxii convert: STIX 1.x XML -> STIX 2.1 JSON with the conversion layer (convert/convert.hpp;
 // docs/bridge.md). One file (or '-') -> the bundle on stdout; several -> one file each in
 // --output DIR. Warnings (what was not converted, with its path) go to stderr.
+#include <algorithm>
 #include <fstream>
 #include <iostream>
-#include <iterator>
-#include <sstream>
 
 #include "client/cli/command.hpp"
+#include "client/cli/common.hpp"
 #include "convert/convert.hpp"
 #include "core/json_writer.hpp"
 
@@ -37,19 +37,6 @@ struct Settings {
   std::vector<std::string> files;
 };
 
-bool read_input(const std::string& path, std::string& out) {
-  if (path == "-") {
-    out.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-    return !std::cin.bad();
-  }
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return false;
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  out = ss.str();
-  return true;
-}
-
 void report(const Settings& s, const std::string& file, const std::vector<convert::Warning>& warnings,
             const std::string& error) {
   if (!s.json) {
@@ -60,7 +47,7 @@ void report(const Settings& s, const std::string& file, const std::vector<conver
     return;
   }
   std::string out;
-  JsonWriter w(out);
+  taxii::JsonWriter w(out);
   w.begin_object().member("file", file).member("converted", error.empty());
   if (!error.empty()) w.member("error", error);
   w.key("warnings").begin_array();
@@ -78,7 +65,7 @@ std::string output_path(const std::string& dir, const std::string& file) {
 
 int convert_one(const Settings& s, const std::string& file) {
   std::string body;
-  if (!read_input(file, body)) {
+  if (!read_file(file, body)) {
     std::cerr << "taxii convert: cannot read " << file << "\n";
     return kExitIo;
   }
