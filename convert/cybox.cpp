@@ -151,6 +151,11 @@ void file(Builder& b, Node props) {
   Json hash_obj = Json::object();
   for (Node h : b.c.children(b.c.child(props, "Hashes"), "Hash")) {
     const std::string name = hash_name(b.c.child_text(h, "Type"));
+    if (name.empty()) {
+      b.c.warn(kPatternTermDropped, h, "hash without a type");
+      b.c.mark_subtree(h);
+      continue;
+    }
     Node v = b.c.child(h, "Simple_Hash_Value");
     if (v == kNone) v = b.c.child(h, "Fuzzy_Hash_Value");
     if (v == kNone) continue;
@@ -397,6 +402,24 @@ bool convert_properties(Builder& b, Node props, const std::string& t) {
 
 }  // namespace
 
+// Whether the SCO has what STIX 2.1 §6 requires of its type (and the references it needs).
+bool complete_sco(const CyboxObject& o) {
+  const std::string& t = o.type;
+  auto has = [&](const char* p) {
+    if (o.sco.has(p)) return true;
+    for (const auto& e : o.extra)
+      if (e.first == p) return true;
+    return false;
+  };
+  if (t == "network-traffic") return has("src_ref") || has("dst_ref");
+  if (t == "mutex" || t == "software") return has("name");
+  if (t == "autonomous-system") return has("number");
+  if (t == "windows-registry-key" || t == "x509-certificate" || t == "file" || t == "email-message" || t == "process" ||
+      t == "user-account")
+    return o.sco.members().size() > (t == "email-message" ? 2u : 1u);
+  return has("value");
+}
+
 CyboxObject convert_cybox_object(Ctx& c, Node object) {
   CyboxObject out;
   Node props = c.child(object, "Properties");
@@ -417,6 +440,7 @@ CyboxObject convert_cybox_object(Ctx& c, Node object) {
   for (const auto& m : out.sco.members()) sco.set(m.first, m.second);
   out.sco = std::move(sco);
   out.comparison = b.joined();
+  if (!complete_sco(out)) out.sco = Json();  // no SCO (the pattern may still use the terms)
   return out;
 }
 
@@ -464,9 +488,12 @@ std::string assign_sco_id(Json& sco) {
     }
     key.set(p, *v);
   }
-  // STIX 2.1 §2.9: no contributing property present -> a random (here: content-hashed) id.
-  const std::string name = key.empty() ? sco.canonical() : key.canonical();
-  std::string id = type + "--" + uuid_text(uuid_v5(key.empty() ? kTaxiiNamespace : kStixScoNamespace, name));
+  // STIX 2.1 §2.9: an SCO without contributing properties gets a UUIDv4. Ours is derived from
+  // the SCO's content (the version bits say 4; the rest is a hash, not random), so that the
+  // same input still yields the same id (docs/bridge.md, "Stable identifiers").
+  Uuid u = key.empty() ? uuid_v5(kTaxiiNamespace, sco.canonical()) : uuid_v5(kStixScoNamespace, key.canonical());
+  if (key.empty()) u[6] = static_cast<uint8_t>((u[6] & 0x0f) | 0x40);
+  std::string id = type + "--" + uuid_text(u);
   Json with_id = Json::object();
   with_id.set("type", Json::str(type));
   with_id.set("id", Json::str(id));

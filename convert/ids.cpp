@@ -64,8 +64,19 @@ std::string uuid_in_1x_id(std::string_view id1x) {
   return {};
 }
 
+namespace {
+
+// STIX 2.1 §2.9 identifiers are RFC 4122 UUIDs: a 1.x UUID of another variant (or of
+// version 0) cannot be kept.
+bool rfc4122(const std::string& u) {
+  return !u.empty() && std::string_view("89ab").find(u[19]) != std::string_view::npos && u[14] >= '1' && u[14] <= '8';
+}
+
+}  // namespace
+
 std::string stix_id_for(std::string_view type, std::string_view id1x, std::string_view salt) {
   std::string uuid = salt.empty() ? uuid_in_1x_id(id1x) : std::string();
+  if (!rfc4122(uuid)) uuid.clear();
   if (uuid.empty()) {
     std::string name(id1x);
     if (!salt.empty()) name.append("#").append(salt);

@@ -51,7 +51,7 @@ void pattern(Ctx& c, Node ind, Json& sdo) {
     sdo.set("pattern", Json::str(p));
     sdo.set("pattern_type", Json::str(type));
   } else {
-    c.warn(kPatternTermDropped, ind, "indicator without a convertible observable: no pattern");
+    c.warn(kPatternTermDropped, ind, "indicator without a convertible observable or test mechanism: not converted");
   }
 }
 
@@ -64,7 +64,7 @@ void convert_indicator(Ctx& c, Node ind) {
   add_name_description(c, ind, sdo);
   add_vocab_list(c, ind, "Type", "indicator_types", sdo);
   pattern(c, ind, sdo);
-  valid_times(c, ind, sdo, c.attr(ind, "timestamp") ? *c.attr(ind, "timestamp") : ts);
+  valid_times(c, ind, sdo, stix_timestamp(c.attr_or(ind, "timestamp"), 6).value_or(ts));
   add_kill_chain_phases(c, c.child(ind, "Kill_Chain_Phases"), sdo);
   add_confidence(c, ind, sdo);
   if (Json m = marking_refs_of(c, ind); !m.is_null()) sdo.set("object_marking_refs", std::move(m));
@@ -73,6 +73,12 @@ void convert_indicator(Ctx& c, Node ind) {
   add_related(c, c.child(ind, "Related_Indicators"), id, "related-to");
   convert_sightings(c, ind, id);
   add_related(c, c.child(ind, "Suggested_COAs"), id, "investigates", false);
+  if (!sdo.has("pattern")) {
+    // STIX 2.1 §4.7: pattern is required. The indicator is dropped (warning 108 above), and
+    // relationships to it with it (warning 103).
+    c.id_map.erase(c.attr_or(ind, "id"));
+    return;
+  }
   c.indicators.push_back(std::move(sdo));
 }
 

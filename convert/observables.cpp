@@ -29,6 +29,10 @@ void observed_data(Ctx& c, Node obs) {
   }
   CyboxObject o = convert_cybox_object(c, object);
   if (o.type.empty()) return;
+  if (o.sco.is_null()) {
+    c.warn(kUnsupportedObject, object, o.type + " without the properties STIX 2.1 requires: no observed-data");
+    return;
+  }
   // Referenced SCOs get their ids first (a reference can contribute to the referrer's id,
   // STIX 2.1 §2.9); the bundle lists the referrer first, as the elevator does.
   std::vector<std::string> refs(1);

@@ -64,6 +64,7 @@ void resolve_relationships(Ctx& c) {
   c.relationships = std::move(kept);
   for (Json& rep : c.reports) {
     Json refs = Json::array();
+    // (A report left with no object_refs is dropped below: STIX 2.1 §4.14 requires one.)
     for (const Json& r : rep.get("object_refs")->items()) {
       auto it = c.id_map.find(r.as_str());
       if (it != c.id_map.end()) refs.push(Json::str(it->second));
@@ -71,6 +72,14 @@ void resolve_relationships(Ctx& c) {
     }
     rep.set("object_refs", std::move(refs));
   }
+  std::vector<Json> reports;
+  for (Json& rep : c.reports) {
+    if (rep.get("object_refs")->empty())
+      c.warnings.push_back({kUnresolvedRef, "", "report " + rep.get("id")->as_str() + " refers to nothing converted; dropped"});
+    else
+      reports.push_back(std::move(rep));
+  }
+  c.reports = std::move(reports);
   for (Json& o : c.objects) {  // sightings' observed_data_refs name observables
     Json* refs = o.get("observed_data_refs");
     if (refs == nullptr) continue;

@@ -76,6 +76,7 @@ void resources(Ctx& c, Node ttp, Node res, TtpState& s, const std::string& title
     add_name_description(c, infra, sdo);
     if (!sdo.has("name") && !title.empty()) sdo.set("name", Json::str(title));
     add_vocab_list(c, infra, "Type", "infrastructure_types", sdo);
+    if (!sdo.has("name")) sdo.set("name", Json::str(s.ttp_id1x.empty() ? "infrastructure" : s.ttp_id1x));
     sdo.set("first_seen", Json::str(ts));
     finish(c, ttp, s, sdo);
   }

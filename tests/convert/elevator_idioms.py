@@ -15,6 +15,10 @@ test (docs/bridge.md, "Measuring against the elevator"):
   a random expected value cannot be matched by anyone, docs/bridge.md);
 - "Placeholder for ..." names on both sides are equal.
 
+Every converted document is also parsed by the OASIS stix2 library (strictly: no custom
+content) and checked by the OASIS STIX validator when $PEERS2_HOME provides them; any
+document either rejects fails the test.
+
 The elevator's test zips the two walks, so a conversion that stops early, or adds objects at
 the end, still passes there. This script reports that ("elevator rule") and the stricter
 "complete" result (same number of leaves as well). Exit status 1 when either pass count is
@@ -23,6 +27,7 @@ below its floor, 77 (skipped) when the elevator's idioms are not installed.
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -83,6 +88,32 @@ def differences(expected, actual):
     return out, len(exp), len(act)
 
 
+def load_checkers(peers_home):
+    """The OASIS stix2 parser and STIX validator from the peers' env.sh PYTHONPATH, or None."""
+    try:
+        with open(os.path.join(peers_home, "env.sh")) as f:
+            m = re.search(r"PYTHONPATH='([^']*)'", f.read())
+        if m:
+            sys.path[:0] = m.group(1).split(":")
+        import stix2
+        from stix2validator import ValidationOptions, validate_string
+    except Exception as e:  # noqa: BLE001 - any failure means "not available here"
+        print("validation skipped: %s" % e)
+        return None
+    options = ValidationOptions(version="2.1")
+
+    def check(text):
+        try:
+            stix2.parse(text, allow_custom=False, version="2.1")
+        except Exception as e:  # noqa: BLE001
+            return "stix2 rejects it: %s" % str(e)[:200]
+        result = validate_string(text, options)
+        if not result.is_valid:
+            return "validator: %s" % "; ".join(str(e) for e in result.errors)[:200]
+        return None
+    return check
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--taxii", required=True)
@@ -98,7 +129,8 @@ def main():
         print("SKIP convert_elevator_idioms: the stix2-elevator idioms are not installed (%s)" % xml_dir)
         return 77
     names = sorted(f[:-4] for f in os.listdir(xml_dir) if f.endswith(".xml"))
-    passed = complete = 0
+    checker = load_checkers(os.path.dirname(os.path.abspath(args.elevator)))
+    passed = complete = valid = 0
     for name in names:
         proc = subprocess.run([args.taxii, "convert", "--timestamp", "2020-01-01T00:00:00Z",
                                os.path.join(xml_dir, name + ".xml")], capture_output=True)
@@ -108,6 +140,11 @@ def main():
             print("FAIL %s: taxii convert exit %d: %s" % (name, proc.returncode, proc.stderr.decode()[-300:]))
             continue
         actual = json.loads(proc.stdout)
+        if checker is not None:
+            problem = checker(proc.stdout.decode())
+            valid += problem is None
+            if problem:
+                print("INVALID %s: %s" % (name, problem))
         diffs, n_exp, n_act = differences(expected, actual)
         ok = not diffs
         whole = ok and n_exp == n_act
@@ -122,6 +159,11 @@ def main():
     total = len(names)
     print("elevator idioms (%s): %d/%d pass by the elevator's rule (%.1f %%), %d/%d complete (%.1f %%)"
           % (args.expected, passed, total, 100.0 * passed / total, complete, total, 100.0 * complete / total))
+    if checker is not None:
+        print("STIX 2.1 validity (stix2 strict parse + OASIS validator): %d/%d" % (valid, total))
+        if valid < total:
+            print("some converted documents are not valid STIX 2.1")
+            return 1
     if passed < args.floor or complete < args.complete_floor:
         print("below the floor: %d < %d or %d < %d" % (passed, args.floor, complete, args.complete_floor))
         return 1
