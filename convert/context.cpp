@@ -106,6 +106,12 @@ Node Ctx::resolve(Node e) {
   return it->second;
 }
 
+bool Ctx::pattern_step(Node e) {
+  if (pattern_budget == 0) return false;
+  if (--pattern_budget == 0) warn(kPatternTermDropped, e, "patterns refer to shared parts too often; the rest is not converted");
+  return pattern_budget > 0;
+}
+
 void Ctx::warn(int code, Node e, std::string message) {
   warnings.push_back({code, path(e), std::move(message)});
 }

@@ -47,7 +47,15 @@ struct Ctx {
   std::string ais_consent;  // identity label of an AIS marking ("ais-consent-everyone")
   std::string created_by;   // identity of the package's Information_Source
 
-  Ctx(const xml::XmlDocument& d, const Options& o) : doc(d), options(o), used(d.nodes.size(), 0) {}
+  // Work left for following idrefs in patterns: shared references (an observable or
+  // indicator named by several compositions) could otherwise cost exponential time; the
+  // budget keeps a document's conversion linear in its size (docs/bridge.md, "Limits").
+  size_t pattern_budget;
+
+  Ctx(const xml::XmlDocument& d, const Options& o)
+      : doc(d), options(o), used(d.nodes.size(), 0), pattern_budget(4 * d.nodes.size() + 1000) {}
+  // Takes one unit of pattern_budget; false (with warning 108, once) when none is left.
+  bool pattern_step(Node e);
 
   // Tree access (marks what it returns as used).
   Node child(Node e, std::string_view local);

@@ -2,6 +2,8 @@
 #define BOOST_TEST_MODULE convert
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
+
 #include <simdjson.h>
 
 #include "convert/convert.hpp"
@@ -100,7 +102,7 @@ BOOST_AUTO_TEST_CASE(file_hashes_and_composition) {
   simdjson::dom::parser p;
   auto ind = object_at(parse(p, c.document), 0);
   BOOST_CHECK_EQUAL(str(ind, "pattern"),
-                    "[(file:hashes.MD5 = 'd41d8cd98f00b204e9800998ecf8427e' AND file:size = 12)] OR [email-addr:value = 'a@b.c']");
+                    "[(file:hashes.MD5 = 'd41d8cd98f00b204e9800998ecf8427e' AND file:size = 12) OR email-addr:value = 'a@b.c']");
 }
 
 BOOST_AUTO_TEST_CASE(losses_are_warnings_with_paths_or_refusal) {
@@ -136,4 +138,23 @@ BOOST_AUTO_TEST_CASE(hostile_and_foreign_input_is_an_error) {
   for (int i = 0; i < 200; ++i) deep += "<cybox:Observable_Composition operator='AND'><cybox:Observable>";
   auto r = elevate(deep, {});  // not well-formed (unclosed), or too deep: an error either way
   BOOST_CHECK(!r.ok());
+}
+
+BOOST_AUTO_TEST_CASE(shared_references_stay_linear) {
+  // 40 compositions, each naming the next one twice: 2^40 paths without the work budget.
+  std::string body = "<stix:Observables>";
+  for (int i = 0; i < 40; ++i)
+    body += "<cybox:Observable id='ex:o" + std::to_string(i) + "'><cybox:Observable_Composition operator='OR'>"
+            "<cybox:Observable idref='ex:o" + std::to_string(i + 1) + "'/><cybox:Observable idref='ex:o" +
+            std::to_string(i + 1) + "'/></cybox:Observable_Composition></cybox:Observable>";
+  body += R"(<cybox:Observable id='ex:o40'><cybox:Object><cybox:Properties xsi:type="AddressObj:AddressObjectType">
+             <AddressObj:Address_Value>10.0.0.1</AddressObj:Address_Value></cybox:Properties></cybox:Object></cybox:Observable>
+             </stix:Observables><stix:Indicators><stix:Indicator id="ex:Indicator-1"><indicator:Observable idref="ex:o0"/>
+             </stix:Indicator></stix:Indicators>)";
+  const auto start = std::chrono::steady_clock::now();
+  Conversion c = convert_ok(body);
+  BOOST_CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+  bool budget_warning = false;
+  for (const auto& w : c.warnings) budget_warning = budget_warning || w.message.find("too often") != std::string::npos;
+  BOOST_CHECK(budget_warning);
 }

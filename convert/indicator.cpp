@@ -38,13 +38,35 @@ void test_mechanism(Ctx& c, Node ind, std::string& p, std::string& type) {
   }
 }
 
-void pattern(Ctx& c, Node ind, Json& sdo) {
-  std::string p;
-  if (Node obs = c.child(ind, "Observable"); obs != kNone) p = pattern_of(c, obs);
-  else if (Node comp = c.child(ind, "Composite_Indicator_Expression"); comp != kNone) {
-    c.warn(kNotConverted, comp, "composite indicator expression not converted");
-    c.mark_subtree(comp);
+std::string indicator_pattern(Ctx& c, Node ind, int depth);
+
+// Composite_Indicator_Expression: the patterns of the indicators it names, joined by its
+// operator; a part of several observations is parenthesized (STIX 2.1 §9.4 precedence).
+std::string composite_pattern(Ctx& c, Node comp, int depth) {
+  const std::string op = c.attr_or(comp, "operator", "AND") == "OR" ? " OR " : " AND ";
+  std::string out;
+  for (Node k : c.children(comp, "Indicator")) {
+    std::string p = indicator_pattern(c, c.resolve(k), depth + 1);
+    if (p.empty()) continue;
+    if (p.find("] AND [") != std::string::npos || p.find("] OR [") != std::string::npos) p = "(" + p + ")";
+    out += (out.empty() ? "" : op) + p;
   }
+  return out;
+}
+
+std::string indicator_pattern(Ctx& c, Node ind, int depth) {
+  if (!c.pattern_step(ind)) return {};
+  if (depth > 32) {
+    c.warn(kPatternTermDropped, ind, "composite indicators nested too deep");
+    return {};
+  }
+  if (Node obs = c.child(ind, "Observable"); obs != kNone) return pattern_of(c, obs);
+  if (Node comp = c.child(ind, "Composite_Indicator_Expression"); comp != kNone) return composite_pattern(c, comp, depth);
+  return {};
+}
+
+void pattern(Ctx& c, Node ind, Json& sdo) {
+  std::string p = indicator_pattern(c, ind, 0);
   std::string type = "stix";
   if (p.empty()) test_mechanism(c, ind, p, type);
   if (!p.empty()) {

@@ -127,17 +127,20 @@ size_t observations(const PExpr& e) {
   return n;
 }
 
-// ORs of single observations of one object type are one observation (STIX 2.1 §9.2: the
-// terms of one observation all apply to one object).
+// An OR of single observations is one observation whose terms are ORed (STIX 2.1 §9.2
+// allows terms of different object types in one observation when joined by OR).
 void merge_ors(PExpr& e) {
   if (e.leaf()) return;
   for (auto& k : e.kids) merge_ors(k);
   if (e.op != "OR" || e.kids.size() < 2) return;
   for (const auto& k : e.kids)
-    if (!k.leaf() || k.type != e.kids[0].type) return;
+    if (!k.leaf()) return;
   PExpr merged;
   merged.type = e.kids[0].type;
-  for (const auto& k : e.kids) merged.comparison += (merged.comparison.empty() ? "" : " OR ") + k.comparison;
+  for (const auto& k : e.kids) {
+    const std::string part = several_terms(k.comparison) ? "(" + k.comparison + ")" : k.comparison;
+    merged.comparison += (merged.comparison.empty() ? "" : " OR ") + part;
+  }
   e = std::move(merged);
 }
 
@@ -161,6 +164,7 @@ bool leaf_of(Ctx& c, Node object, PExpr& out) {
 }
 
 bool build(Ctx& c, Node observable, int depth, PExpr& out) {
+  if (!c.pattern_step(observable)) return false;
   Node obs = c.resolve(observable);
   c.mark(obs);
   if (depth > 64) {
