@@ -8,8 +8,8 @@ namespace taxii::convert {
 
 const Uuid kStixScoNamespace = {0x00, 0xab, 0xed, 0xb4, 0xaa, 0x42, 0x46, 0x6c,
                                 0x9c, 0x01, 0xfe, 0xd2, 0x33, 0x15, 0xa9, 0xb7};
-// uuid5(NAMESPACE_URL, "https://github.com/taxii/convert/stix1x") fixed once; never change it,
-// every converted id depends on it.
+// 6a1f0e52-3b7d-5c4e-8a21-5d940c3e712b, chosen once for this project (docs/bridge.md). Never
+// change it: every converted id that is not taken from a 1.x UUID depends on it.
 const Uuid kTaxiiNamespace = {0x6a, 0x1f, 0x0e, 0x52, 0x3b, 0x7d, 0x5c, 0x4e,
                               0x8a, 0x21, 0x5d, 0x94, 0x0c, 0x3e, 0x71, 0x2b};
 
