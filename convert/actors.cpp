@@ -120,11 +120,24 @@ void convert_exploit_target(Ctx& c, Node et) {
 
 void convert_incident(Ctx& c, Node inc) {
   const std::string id = register_id(c, inc, "incident");
-  Json sdo = new_object("incident", id, c.timestamp_of(inc));
+  const std::string ts = c.timestamp_of(inc);
+  Json sdo = new_object("incident", id, ts);
   add_name_description(c, inc, sdo);
   if (!sdo.has("name")) sdo.set("name", Json::str(c.attr_or(inc, "id", "incident")));
+  for (Node contact : c.children(inc, "Contact"))  // identities of their own (STIX 2.1 has no contact)
+    if (Node ident = c.child(contact, "Identity"); ident != kNone) convert_identity(c, ident, id + "|contact|" + c.path(ident), ts);
+  Json refs = Json::array();
+  for (Node ext : c.children(inc, "External_ID")) {
+    Json ref = Json::object();
+    ref.set("source_name", Json::str(c.attr_or(ext, "source", "unknown")));
+    ref.set("external_id", Json::str(c.text(ext)));
+    refs.push(std::move(ref));
+  }
+  if (!refs.empty()) sdo.set("external_references", std::move(refs));
+  for (Node cats : c.children(inc, "Categories")) add_vocab_list(c, cats, "Category", "labels", sdo);
   markings(c, inc, sdo);
-  add_related(c, c.child(inc, "Leveraged_TTPs"), id, "uses");
+  // STIX 2.1 §4.6 suggests no verb between incident and TTPs: related-to.
+  add_related(c, c.child(inc, "Leveraged_TTPs"), id, "related-to");
   add_related(c, c.child(inc, "Attributed_Threat_Actors"), id, "attributed-to");
   add_related(c, c.child(inc, "Related_Indicators"), id, "indicates", false);
   c.objects.push_back(std::move(sdo));

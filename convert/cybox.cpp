@@ -2,121 +2,13 @@
 
 #include <cctype>
 
+#include "convert/cybox_terms.hpp"
 #include "convert/ids.hpp"
+#include "core/timestamp.hpp"
 
 namespace taxii::convert {
 
 namespace {
-
-enum class Kind { Str, Int, Bool, Time };
-
-// STIX 2.1 §9.3: string constants in single quotes, with ' and \ escaped.
-std::string quote(const std::string& v) {
-  std::string out = "'";
-  for (char ch : v) {
-    if (ch == '\'' || ch == '\\') out += '\\';
-    out += ch;
-  }
-  return out + "'";
-}
-
-std::vector<std::string> split_list(const std::string& v) {
-  std::vector<std::string> out;
-  const std::string delim = "##comma##";  // CybOX 2.1 default list delimiter
-  size_t from = 0;
-  for (;;) {
-    size_t at = v.find(delim, from);
-    out.push_back(v.substr(from, at == std::string::npos ? std::string::npos : at - from));
-    if (at == std::string::npos) break;
-    from = at + delim.size();
-  }
-  return out;
-}
-
-std::string literal(const std::string& v, Kind kind) {
-  switch (kind) {
-    case Kind::Int: return v;
-    case Kind::Bool: return v == "true" || v == "1" ? "true" : "false";
-    case Kind::Time: return "t" + quote(v);
-    case Kind::Str: break;
-  }
-  return quote(v);
-}
-
-Json sco_value(const std::string& v, Kind kind) {
-  if (kind == Kind::Int) {
-    int64_t n = 0;
-    for (char ch : v) {
-      if (!std::isdigit(static_cast<unsigned char>(ch))) return Json::str(v);
-      if (n > (INT64_MAX - 9) / 10) return Json::str(v);
-      n = n * 10 + (ch - '0');
-    }
-    return Json::integer(n);
-  }
-  if (kind == Kind::Bool) return Json::boolean(v == "true" || v == "1");
-  return Json::str(v);
-}
-
-// One property element as a pattern term on `lhs` (CybOX 2.1 conditions; STIX 2.1 §9.5).
-std::string term(Ctx& c, Node prop, const std::string& lhs, Kind kind) {
-  const std::string value = c.text(prop);
-  const std::string cond = c.attr_or(prop, "condition", "Equals");
-  auto values = split_list(value);
-  if (values.size() > 1) {
-    std::string list;
-    for (const auto& v : values) list += (list.empty() ? "" : ", ") + literal(v, kind);
-    const bool all = c.attr_or(prop, "apply_condition", "ANY") == "ALL";
-    if (cond != "Equals" || all) c.warn(kUnsupportedCondition, prop, "list with condition " + cond + " taken as IN");
-    return lhs + " IN (" + list + ")";
-  }
-  if (cond == "Equals") return lhs + " = " + literal(value, kind);
-  if (cond == "DoesNotEqual") return lhs + " != " + literal(value, kind);
-  if (cond == "GreaterThan") return lhs + " > " + literal(value, kind);
-  if (cond == "GreaterThanOrEqual") return lhs + " >= " + literal(value, kind);
-  if (cond == "LessThan") return lhs + " < " + literal(value, kind);
-  if (cond == "LessThanOrEqual") return lhs + " <= " + literal(value, kind);
-  if (cond == "Contains" || cond == "FitsPattern") return lhs + " MATCHES " + quote(value);
-  if (cond == "DoesNotContain") return "NOT " + lhs + " MATCHES " + quote(value);
-  if (cond == "StartsWith") return lhs + " MATCHES " + quote("^" + value);
-  if (cond == "EndsWith") return lhs + " MATCHES " + quote(value + "$");
-  c.warn(kUnsupportedCondition, prop, "condition " + cond + " has no STIX 2.1 pattern operator; '=' used");
-  return lhs + " = " + literal(value, kind);
-}
-
-// Builds the SCO and the comparison for one object, property by property.
-struct Builder {
-  Ctx& c;
-  CyboxObject& out;
-  std::vector<std::string> terms;
-  bool only_group = false;  // the single term is a parenthesized group
-
-  void simple(Node props, const char* element, const char* property, Kind kind = Kind::Str) {
-    Node p = c.child(props, element);
-    if (p == kNone) return;
-    add(p, property, kind);
-  }
-  void add(Node p, const std::string& property, Kind kind) {
-    terms.push_back(term(c, p, out.type + ":" + property, kind));
-    if (property.find_first_of(".[") == std::string::npos) out.sco.set(property, sco_value(c.text(p), kind));
-  }
-  void group(std::vector<std::string> parts, const char* op) {
-    if (parts.empty()) return;
-    if (parts.size() == 1) {
-      terms.push_back(parts[0]);
-      return;
-    }
-    std::string g;
-    for (size_t i = 0; i < parts.size(); ++i) g += (i ? std::string(" ") + op + " " : "") + parts[i];
-    only_group = terms.empty();
-    terms.push_back("(" + g + ")");
-  }
-  std::string joined() const {
-    if (terms.size() == 1 && only_group) return terms[0].substr(1, terms[0].size() - 2);
-    std::string s;
-    for (const auto& t : terms) s += (s.empty() ? "" : " AND ") + t;
-    return s;
-  }
-};
 
 std::string hash_name(std::string t) {
   std::string u;
@@ -234,19 +126,6 @@ void email(Builder& b, Node props) {
   }
 }
 
-void software(Builder& b, Node props) {
-  b.out.type = "software";
-  b.simple(props, "Product", "name");
-  b.simple(props, "Vendor", "vendor");
-  b.simple(props, "Version", "version");
-  if (Node l = b.c.child(props, "Language"); l != kNone) {
-    b.terms.push_back(term(b.c, l, "software:languages[*]", Kind::Str));
-    Json langs = Json::array();
-    langs.push(Json::str(b.c.text(l)));
-    b.out.sco.set("languages", std::move(langs));
-  }
-}
-
 void registry_key(Builder& b, Node props) {
   b.out.type = "windows-registry-key";
   const std::string hive = b.c.child_text(props, "Hive");
@@ -259,117 +138,6 @@ void registry_key(Builder& b, Node props) {
     if (Node n = b.c.child(v, "Name"); n != kNone) b.terms.push_back(term(b.c, n, "windows-registry-key:values[*].name", Kind::Str));
     if (Node d = b.c.child(v, "Data"); d != kNone) b.terms.push_back(term(b.c, d, "windows-registry-key:values[*].data", Kind::Str));
   }
-}
-
-// Network constructs -> network-traffic (STIX 2.1 §6.12). `side` is "src" or "dst".
-void socket_address(Builder& b, Node sock, const std::string& side) {
-  if (sock == kNone) return;
-  if (Node port = b.c.child(sock, "Port"); port != kNone)
-    if (Node v = b.c.child(port, "Port_Value"); v != kNone) b.add(v, side + "_port", Kind::Int);
-  Node value = kNone;
-  std::string ref_type;
-  if (Node ip = b.c.child(sock, "IP_Address"); ip != kNone) {
-    value = b.c.child(ip, "Address_Value");
-    ref_type = b.c.attr_or(ip, "category", "ipv4-addr") == "ipv6-addr" ? "ipv6-addr" : "ipv4-addr";
-  } else if (Node host = b.c.child(sock, "Hostname"); host != kNone) {
-    value = b.c.child(host, "Hostname_Value");
-    b.c.child(host, "Naming_System");  // DNS is what domain-name means
-    ref_type = "domain-name";
-  }
-  if (value == kNone) return;
-  b.terms.push_back(term(b.c, value, "network-traffic:" + side + "_ref.value", Kind::Str));
-  Json ref = Json::object();
-  ref.set("type", Json::str(ref_type));
-  ref.set("value", Json::str(b.c.text(value)));
-  b.out.extra.emplace_back(side + "_ref", std::move(ref));
-}
-
-void protocol(Builder& b, Node p, bool lower) {
-  if (p == kNone) return;
-  std::string v = b.c.text(p);
-  if (lower)
-    for (char& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  b.terms.push_back("network-traffic:protocols[*] = " + quote(v));
-  if (!b.out.sco.has("protocols")) b.out.sco.set("protocols", Json::array());
-  b.out.sco.get("protocols")->push(Json::str(v));
-}
-
-void network(Builder& b, Node props, const std::string& t) {
-  b.out.type = "network-traffic";
-  if (t == "PortObjectType") {
-    b.simple(props, "Port_Value", "dst_port", Kind::Int);
-    protocol(b, b.c.child(props, "Layer4_Protocol"), false);
-  } else if (t == "SocketAddressObjectType") {
-    socket_address(b, props, "src");
-  } else if (t == "NetworkConnectionObjectType") {
-    protocol(b, b.c.child(props, "Layer3_Protocol"), true);
-    protocol(b, b.c.child(props, "Layer4_Protocol"), true);
-    socket_address(b, b.c.child(props, "Source_Socket_Address"), "src");
-    socket_address(b, b.c.child(props, "Destination_Socket_Address"), "dst");
-  } else {  // NetworkPacketObjectType: ICMPv4 type and code (icmp-ext, STIX 2.1 §6.12.3)
-    Node icmp = b.c.child(b.c.child(b.c.child(props, "Internet_Layer"), "ICMPv4"), "ICMPv4_Header");
-    Json ext = Json::object();
-    for (const auto& [el, prop] : {std::pair<const char*, const char*>{"Type", "icmp_type_hex"}, {"Code", "icmp_code_hex"}}) {
-      Node v = b.c.child(icmp, el);
-      if (v == kNone) continue;
-      b.terms.push_back(std::string("network-traffic:extensions.'icmp-ext'.") + prop + " = h" + quote(b.c.text(v)));
-      ext.set(prop, Json::str(b.c.text(v)));
-    }
-    if (!ext.empty()) {
-      Json protocols = Json::array();
-      protocols.push(Json::str("icmp"));
-      b.out.sco.set("protocols", std::move(protocols));
-      Json exts = Json::object();
-      exts.set("icmp-ext", std::move(ext));
-      b.out.sco.set("extensions", std::move(exts));
-    }
-  }
-}
-
-// X509Certificate -> x509-certificate (STIX 2.1 §6.17); the v3 extensions in the order of
-// the 2.1 property list.
-void x509(Builder& b, Node props) {
-  b.out.type = "x509-certificate";
-  Node cert = b.c.child(props, "Certificate");
-  b.simple(cert, "Serial_Number", "serial_number");
-  b.simple(cert, "Issuer", "issuer");
-  b.simple(cert, "Subject", "subject");
-  auto time = [&](Node parent, const char* element, const std::string& path, Json& into, const std::string& prop) {
-    Node v = b.c.child(parent, element);
-    if (v == kNone) return;
-    b.terms.push_back(term(b.c, v, path, Kind::Time));
-    if (auto t = stix_timestamp(b.c.text(v), 6)) into.set(prop, Json::str(*t));
-  };
-  Node validity = b.c.child(cert, "Validity");
-  time(validity, "Not_Before", "x509-certificate:validity_not_before", b.out.sco, "validity_not_before");
-  time(validity, "Not_After", "x509-certificate:validity_not_after", b.out.sco, "validity_not_after");
-  Node ext = b.c.child(cert, "Standard_Extensions");
-  if (ext == kNone) return;
-  static const std::pair<const char*, const char*> kExt[] = {
-      {"Basic_Constraints", "basic_constraints"}, {"Name_Constraints", "name_constraints"},
-      {"Policy_Constraints", "policy_constraints"}, {"Key_Usage", "key_usage"},
-      {"Extended_Key_Usage", "extended_key_usage"}, {"Subject_Key_Identifier", "subject_key_identifier"},
-      {"Authority_Key_Identifier", "authority_key_identifier"}, {"Subject_Alternative_Name", "subject_alternative_name"},
-      {"Issuer_Alternative_Name", "issuer_alternative_name"}, {"CRL_Distribution_Points", "crl_distribution_points"},
-      {"Inhibit_Any_Policy", "inhibit_any_policy"}, {"Certificate_Policies", "certificate_policies"}};
-  Json exts = Json::object();
-  std::vector<std::string> parts;
-  const std::string base = "x509-certificate:x509_v3_extensions.";
-  for (const auto& [element, prop] : kExt) {
-    Node v = b.c.child(ext, element);
-    if (v == kNone) continue;
-    parts.push_back(term(b.c, v, base + prop, std::string(prop) == "inhibit_any_policy" ? Kind::Int : Kind::Str));
-    exts.set(prop, Json::str(b.c.text(v)));
-  }
-  Node period = b.c.child(ext, "Private_Key_Usage_Period");
-  std::vector<std::string> saved;
-  saved.swap(b.terms);
-  time(period, "Not_Before", base + "private_key_usage_period_not_before", exts, "private_key_usage_period_not_before");
-  time(period, "Not_After", base + "private_key_usage_period_not_after", exts, "private_key_usage_period_not_after");
-  for (auto& t : b.terms) parts.push_back(std::move(t));
-  b.terms.swap(saved);
-  b.group(parts, "AND");
-  if (!exts.empty()) b.out.sco.set("x509_v3_extensions", std::move(exts));
 }
 
 bool convert_properties(Builder& b, Node props, const std::string& t) {
@@ -389,11 +157,9 @@ bool convert_properties(Builder& b, Node props, const std::string& t) {
            t == "NetworkPacketObjectType")
     network(b, props, t);
   else if (t == "ASObjectType") { b.out.type = "autonomous-system"; b.simple(props, "Number", "number", Kind::Int); b.simple(props, "Name", "name"); b.simple(props, "Regional_Internet_Registry", "rir"); }
-  else if (t == "UserAccountObjectType" || t == "UnixUserAccountObjectType" || t == "WindowsUserAccountObjectType") {
-    b.out.type = "user-account";
-    b.simple(props, "Username", "account_login");
-    b.simple(props, "Full_Name", "display_name");
-  } else if (t == "ProcessObjectType" || t == "WindowsProcessObjectType" || t == "UnixProcessObjectType") {
+  else if (t == "UserAccountObjectType" || t == "UnixUserAccountObjectType" || t == "WindowsUserAccountObjectType")
+    user_account(b, props, t);
+  else if (t == "ProcessObjectType" || t == "WindowsProcessObjectType" || t == "UnixProcessObjectType") {
     b.out.type = "process";
     b.simple(props, "PID", "pid", Kind::Int);
   } else return false;

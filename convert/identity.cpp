@@ -130,15 +130,19 @@ std::string convert_identity(Ctx& c, Node ident, const std::string& fallback_nam
 }
 
 // STIX_Header/Information_Source: its identity becomes the created_by_ref of every object.
+// (Or, when the header names none, the source of a header marking, as AIS markings carry it.)
 void convert_information_source(Ctx& c, Node header) {
   Node src = c.child(header, "Information_Source");
-  if (src == kNone) return;
   Node ident = c.child(src, "Identity");
   if (ident == kNone) {
     for (Node cs : c.children(c.child(src, "Contributing_Sources"), "Source")) {
       ident = c.child(cs, "Identity");
       if (ident != kNone) break;
     }
+  }
+  for (Node m : c.children(c.child(header, "Handling"), "Marking")) {
+    if (ident != kNone) break;
+    ident = c.child(c.child(m, "Information_Source"), "Identity");
   }
   if (ident == kNone) return;
   c.created_by = convert_identity(c, ident, "information-source", c.timestamp);

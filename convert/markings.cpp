@@ -21,7 +21,7 @@ std::string tlp_id(const std::string& color) {
 }
 
 bool whole_construct(const std::string& path) {
-  return path.empty() || path == "//node() | //@*" || path == "//node()|//@*" || path == "../../../descendant-or-self::node() | ../../../descendant-or-self::node()/@*" ||
+  return path.empty() || path == "//node() | //@*" || path == "//node()|//@*" || path == "//node()" ||
          path.find("descendant-or-self::node()") != std::string::npos;
 }
 
@@ -83,7 +83,8 @@ std::vector<std::string> refs_of_handling(Ctx& c, Node handling) {
       }
       if (std::find(refs.begin(), refs.end(), id) == refs.end()) refs.push_back(id);
     }
-    c.child(marking, "Information_Source");  // the marking's source: not carried (docs/bridge.md)
+    // The marking's Information_Source: its identity may become the package's
+    // (identity.cpp); tools and times are not carried (warning 101).
   }
   return refs;
 }

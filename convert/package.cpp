@@ -1,6 +1,7 @@
 // elevate(): STIX_Package -> bundle. The order of the bundle follows the elevator's
 // (markings, observed SCOs and SDOs, indicators, relationships, observed-data, reports), so that
 // its idioms compare object by object (docs/bridge.md).
+#include <cctype>
 #include <functional>
 
 #include "convert/context.hpp"
@@ -41,6 +42,16 @@ void for_each_in(Ctx& c, Node package, std::string_view section, std::string_vie
     for (Node e : c.children(s, item)) fn(e);
 }
 
+// `type--<uuid>` as this converter writes them (STIX 2.1 §2.9); a 1.x id never is one.
+bool is_stix_id(const std::string& s) {
+  const size_t sep = s.find("--");
+  if (sep == std::string::npos || sep == 0 || s.size() != sep + 2 + 36) return false;
+  for (size_t i = 0; i < sep; ++i)
+    if (!(std::islower(static_cast<unsigned char>(s[i])) || std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '-'))
+      return false;
+  return uuid_in_1x_id("x-" + s.substr(sep + 2)) == s.substr(sep + 2);
+}
+
 // A relationship end still holding a 1.x id gets its 2.1 id; an end naming nothing converted
 // drops the relationship (a 2.1 relationship needs both ends), with warning 103.
 void resolve_relationships(Ctx& c) {
@@ -49,8 +60,8 @@ void resolve_relationships(Ctx& c) {
     bool ok = true;
     for (const char* end : {"source_ref", "target_ref"}) {
       Json* ref = r.get(end);
-      if (ref->as_str().find("--") != std::string::npos) continue;
       auto it = c.id_map.find(ref->as_str());
+      if (it == c.id_map.end() && is_stix_id(ref->as_str())) continue;  // made here already
       if (it == c.id_map.end()) {
         c.warnings.push_back({kUnresolvedRef, "", "relationship " + r.get("relationship_type")->as_str() + ": " +
                                                       ref->as_str() + " was not converted; relationship dropped"});

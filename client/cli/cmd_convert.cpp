@@ -9,6 +9,7 @@
 #include "client/cli/common.hpp"
 #include "convert/convert.hpp"
 #include "core/json_writer.hpp"
+#include "core/timestamp.hpp"
 
 namespace taxii::cli {
 namespace {
@@ -109,6 +110,10 @@ int parse(const std::vector<std::string>& args, Settings& s) {
       }
     } else if (a == "--timestamp" && has_value) {
       s.options.default_timestamp = args[++i];
+      if (!Timestamp::parse_lenient(s.options.default_timestamp)) {
+        std::cerr << "taxii convert: --timestamp: '" << args[i] << "' is not an RFC 3339 date-time\n";
+        return kExitUsage;
+      }
     } else if ((a == "--output" || a == "-o") && has_value) {
       s.output = args[++i];
     } else if (a == "--max-bytes" && has_value) {

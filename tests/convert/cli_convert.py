@@ -62,6 +62,7 @@ def main():
         r = run(taxii, "-", stdin=b"<x/>")
         check(r.returncode == 1 and b"not a STIX 1.x document" in r.stderr, "not STIX: exit 1 with the reason")
         check(run(taxii, "--help").returncode == 0, "--help")
+        check(run(taxii, "--timestamp", "yesterday", files[0]).returncode == 2, "bad --timestamp: usage error")
     print("%d failure(s)" % len(failures))
     return 1 if failures else 0
 
