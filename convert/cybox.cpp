@@ -94,13 +94,20 @@ Json email_addr(Ctx& c, Node v) {
   return a;
 }
 
+// The addressing fields (subject, from, recipients) form one group of terms, then the other
+// header fields, as the elevator writes them.
 void email(Builder& b, Node props) {
   b.out.type = "email-message";
   b.out.sco.set("is_multipart", Json::boolean(false));
   Node header = b.c.child(props, "Header");
+  std::vector<std::string> addressing;
+  if (Node subject = b.c.child(header, "Subject"); subject != kNone) {
+    addressing.push_back(term(b.c, subject, "email-message:subject", Kind::Str));
+    b.out.sco.set("subject", Json::str(b.c.text(subject)));
+  }
   if (Node from = b.c.child(header, "From"); from != kNone)
     if (Node v = b.c.child(from, "Address_Value"); v != kNone) {
-      b.terms.push_back(term(b.c, v, "email-message:from_ref.value", Kind::Str));
+      addressing.push_back(term(b.c, v, "email-message:from_ref.value", Kind::Str));
       b.out.extra.emplace_back("from_ref", email_addr(b.c, v));
     }
   for (const char* field : {"To", "CC", "BCC"}) {
@@ -113,9 +120,9 @@ void email(Builder& b, Node props) {
         tos.push_back(term(b.c, v, "email-message:" + prop + "[*].value", Kind::Str));
         b.out.extra.emplace_back(prop, email_addr(b.c, v));
       }
-    b.group(tos, "OR");
+    if (!tos.empty()) addressing.push_back(Builder::grouped(tos, "OR"));
   }
-  b.simple(header, "Subject", "subject");
+  b.group(addressing, "AND");
   b.simple(header, "Message_ID", "message_id");
   b.simple(header, "Date", "date", Kind::Time);
   if (Node x = b.c.child(header, "X_Mailer"); x != kNone) {

@@ -34,16 +34,17 @@ struct Builder {
     terms.push_back(term(c, p, out.type + ":" + property, kind));
     if (property.find_first_of(".[") == std::string::npos) out.sco.set(property, sco_value(c.text(p), kind));
   }
-  void group(std::vector<std::string> parts, const char* op) {
-    if (parts.empty()) return;
-    if (parts.size() == 1) {
-      terms.push_back(parts[0]);
-      return;
-    }
+  // "a" for one part, "(a OP b ...)" for several.
+  static std::string grouped(const std::vector<std::string>& parts, const char* op) {
+    if (parts.size() == 1) return parts[0];
     std::string g;
     for (size_t i = 0; i < parts.size(); ++i) g += (i ? std::string(" ") + op + " " : "") + parts[i];
-    only_group = terms.empty();
-    terms.push_back("(" + g + ")");
+    return "(" + g + ")";
+  }
+  void group(const std::vector<std::string>& parts, const char* op) {
+    if (parts.empty()) return;
+    if (parts.size() > 1) only_group = terms.empty();
+    terms.push_back(grouped(parts, op));
   }
   std::string joined() const {
     if (terms.size() == 1 && only_group) return terms[0].substr(1, terms[0].size() - 2);
