@@ -75,9 +75,26 @@ void collect_pattern_refs(Ctx& c, Node obs, std::set<std::string>& refs, int dep
     if (it != c.by_id.end()) collect_pattern_refs(c, it->second, refs, depth + 1);
     return;
   }
-  for (Node comp : c.doc.element_children(obs))
-    if (c.local(comp) == "Observable_Composition")
-      for (Node k : c.doc.element_children(comp)) collect_pattern_refs(c, k, refs, depth + 1);
+  for (Node part : c.doc.element_children(obs)) {
+    if (c.local(part) == "Observable_Composition")
+      for (Node k : c.doc.element_children(part)) collect_pattern_refs(c, k, refs, depth + 1);
+    if (c.local(part) != "Object") continue;
+    for (Node list : c.doc.element_children(part))  // objects of other observables named by idref
+      if (c.local(list) == "Related_Objects")
+        for (Node r : c.doc.element_children(list))
+          if (const std::string* ref = c.attr(r, "idref")) refs.insert(*ref);
+  }
+}
+
+// Whether an observable (or its object) is part of an indicator's pattern.
+bool in_pattern(Ctx& c, Node obs, const std::set<std::string>& refs) {
+  if (refs.count(c.attr_or(obs, "id"))) return true;
+  for (Node part : c.doc.element_children(obs))
+    if (c.local(part) == "Object" && refs.count(c.attr_or(part, "id"))) {
+      c.mark_subtree(obs);  // converted as part of the pattern that names it
+      return true;
+    }
+  return false;
 }
 
 void convert_observables(Ctx& c, Node observables) {
@@ -88,7 +105,7 @@ void convert_observables(Ctx& c, Node observables) {
         for (Node k : c.doc.element_children(ind))
           if (c.local(k) == "Observable") collect_pattern_refs(c, k, pattern_refs);
   for (Node obs : c.children(observables, "Observable")) {
-    if (pattern_refs.count(c.attr_or(obs, "id"))) continue;  // marked when its indicator reads it
+    if (in_pattern(c, obs, pattern_refs)) continue;  // marked when its indicator reads it
     observed_data(c, obs);
   }
 }
@@ -155,6 +172,17 @@ std::string render(const PExpr& e, bool multi) {
   return out;
 }
 
+// A Resolved_To address of a domain name is a term of the domain's own observation
+// (domain-name:resolves_to_refs, STIX 2.1 §6.4), when it is a single value comparison.
+bool resolved_to(PExpr& domain, const PExpr& address) {
+  if (domain.type != "domain-name" || several_terms(address.comparison)) return false;
+  if (address.type != "ipv4-addr" && address.type != "ipv6-addr" && address.type != "domain-name") return false;
+  const std::string prefix = address.type + ":value ";
+  if (address.comparison.compare(0, prefix.size(), prefix) != 0) return false;
+  domain.comparison += " AND domain-name:resolves_to_refs[*].value " + address.comparison.substr(prefix.size());
+  return true;
+}
+
 bool leaf_of(Ctx& c, Node object, PExpr& out) {
   CyboxObject o = convert_cybox_object(c, object);
   if (o.comparison.empty()) return false;
@@ -176,9 +204,11 @@ bool build(Ctx& c, Node observable, int depth, PExpr& out) {
     const bool ok = leaf_of(c, object, main);
     std::vector<PExpr> related;
     for (Node r : c.children(c.child(object, "Related_Objects"), "Related_Object")) {
-      c.child(r, "Relationship");  // the CybOX relationship name has no pattern form
+      const std::string rel = c.child_text(r, "Relationship");  // otherwise no pattern form
       PExpr leaf;
-      if (leaf_of(c, r, leaf)) related.push_back(std::move(leaf));
+      if (!leaf_of(c, c.resolve(r), leaf)) continue;
+      if (ok && rel == "Resolved_To" && resolved_to(main, leaf)) continue;
+      related.push_back(std::move(leaf));
     }
     if (related.empty()) {
       out = std::move(main);
