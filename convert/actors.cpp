@@ -93,21 +93,11 @@ void convert_exploit_target(Ctx& c, Node et) {
       if (!title.empty()) sdo.set("name", Json::str(title));
     }
     const std::string cve = c.child_text(v, "CVE_ID");
-    Json refs = Json::array();
     if (!cve.empty()) {
       if (!sdo.has("name")) sdo.set("name", Json::str(cve));
-      Json ref = Json::object();
-      ref.set("source_name", Json::str("cve"));
-      ref.set("external_id", Json::str(cve));
-      refs.push(std::move(ref));
+      add_external_ref(sdo, "cve", cve);
     }
-    for (Node r : c.children(c.child(v, "References"), "Reference")) {
-      Json ref = Json::object();
-      ref.set("source_name", Json::str("internet_resource"));
-      ref.set("url", Json::str(c.text(r)));
-      refs.push(std::move(ref));
-    }
-    if (!refs.empty()) sdo.set("external_references", std::move(refs));
+    for (Node r : c.children(c.child(v, "References"), "Reference")) add_external_ref(sdo, "internet_resource", {}, c.text(r));
     if (!sdo.has("name")) sdo.set("name", Json::str(et_id.empty() ? "vulnerability" : et_id));
     markings(c, et, sdo);
     c.objects.push_back(std::move(sdo));
@@ -126,14 +116,7 @@ void convert_incident(Ctx& c, Node inc) {
   if (!sdo.has("name")) sdo.set("name", Json::str(c.attr_or(inc, "id", "incident")));
   for (Node contact : c.children(inc, "Contact"))  // identities of their own (STIX 2.1 has no contact)
     if (Node ident = c.child(contact, "Identity"); ident != kNone) convert_identity(c, ident, id + "|contact|" + c.path(ident), ts);
-  Json refs = Json::array();
-  for (Node ext : c.children(inc, "External_ID")) {
-    Json ref = Json::object();
-    ref.set("source_name", Json::str(c.attr_or(ext, "source", "unknown")));
-    ref.set("external_id", Json::str(c.text(ext)));
-    refs.push(std::move(ref));
-  }
-  if (!refs.empty()) sdo.set("external_references", std::move(refs));
+  for (Node ext : c.children(inc, "External_ID")) add_external_ref(sdo, c.attr_or(ext, "source", "unknown"), c.text(ext));
   for (Node cats : c.children(inc, "Categories")) add_vocab_list(c, cats, "Category", "labels", sdo);
   markings(c, inc, sdo);
   // STIX 2.1 §4.6 suggests no verb between incident and TTPs: related-to.

@@ -142,6 +142,15 @@ void add_name_description(Ctx& c, Node e, Json& sdo, const char* title_element) 
   if (!d.empty()) sdo.set("description", Json::str(d));
 }
 
+void add_external_ref(Json& sdo, const std::string& source, const std::string& external_id, const std::string& url) {
+  Json ref = Json::object();
+  ref.set("source_name", Json::str(source));
+  if (!external_id.empty()) ref.set("external_id", Json::str(external_id));
+  if (!url.empty()) ref.set("url", Json::str(url));
+  if (!sdo.has("external_references")) sdo.set("external_references", Json::array());
+  sdo.get("external_references")->push(std::move(ref));
+}
+
 std::string register_id(Ctx& c, Node e, std::string_view type) {
   const std::string id1x = c.attr_or(e, "id");
   std::string id = id1x.empty() ? stix_id_named(type, c.path(e)) : stix_id_for(type, id1x);

@@ -37,14 +37,7 @@ void attack_patterns(Ctx& c, Node ttp, Node behavior, TtpState& s, const std::st
     Json sdo = new_object("attack-pattern", next_id(c, s, "attack-pattern", ap), ts);
     add_name_description(c, ap, sdo);
     if (!sdo.has("name") && !title.empty()) sdo.set("name", Json::str(title));
-    if (const std::string* capec = c.attr(ap, "capec_id")) {
-      Json ref = Json::object();
-      ref.set("source_name", Json::str("capec"));
-      ref.set("external_id", Json::str(*capec));
-      Json refs = Json::array();
-      refs.push(std::move(ref));
-      sdo.set("external_references", std::move(refs));
-    }
+    if (const std::string* capec = c.attr(ap, "capec_id")) add_external_ref(sdo, "capec", *capec);
     finish(c, ttp, s, sdo);
   }
 }
