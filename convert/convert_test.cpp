@@ -158,3 +158,18 @@ BOOST_AUTO_TEST_CASE(shared_references_stay_linear) {
   for (const auto& w : c.warnings) budget_warning = budget_warning || w.message.find("too often") != std::string::npos;
   BOOST_CHECK(budget_warning);
 }
+
+BOOST_AUTO_TEST_CASE(every_prefix_and_byte_flip_is_answered) {
+  // Hostile input is answered (converted or refused), never a crash: every prefix of a
+  // document, and the document with each byte replaced in turn.
+  const std::string doc = std::string(kHead) + kIpIndicator + "</stix:STIX_Package>";
+  size_t ok = 0;
+  for (size_t n = 0; n < doc.size(); ++n) ok += elevate(doc.substr(0, n), {}).ok();
+  BOOST_CHECK_EQUAL(ok, 0u);  // no proper prefix is a well-formed document
+  for (size_t i = 0; i < doc.size(); i += 3) {
+    std::string bad = doc;
+    bad[i] = static_cast<char>(bad[i] ^ 0x5a);
+    auto r = elevate(bad, {});
+    if (r.ok()) BOOST_CHECK(r->document.rfind(R"({"type":"bundle")", 0) == 0);
+  }
+}
