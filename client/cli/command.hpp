@@ -34,5 +34,6 @@ int run_poll(const std::vector<std::string>& args);
 int run_fulfill(const std::vector<std::string>& args);
 int run_push(const std::vector<std::string>& args);
 int run_subscribe(const std::vector<std::string>& args);
+int run_convert(const std::vector<std::string>& args);
 
 }  // namespace taxii::cli

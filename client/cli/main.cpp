@@ -24,6 +24,7 @@ const std::vector<Command>& commands() {
       {"subscribe", "subscribe, unsubscribe, pause, resume, show subscriptions", run_subscribe},
       {"fulfill", "fetch a part of a multi-part or asynchronous poll result", run_fulfill},
       {"validate", "check TAXII 1.1/1.0 XML messages against the specification", run_validate},
+      {"convert", "convert STIX 1.x XML to STIX 2.1 JSON (docs/bridge.md)", run_convert},
   };
   return cmds;
 }
