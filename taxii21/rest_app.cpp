@@ -142,6 +142,7 @@ std::optional<http::Answer> RestApplication::head_checks(const http::Request& re
   call.conn = &conn;
   call.log.method = request.method;
   call.log.remote = conn.remote;
+  call.log.request_id = std::string(header(request, "X-Request-Id"));  // the router's (http::request_id)
   const std::string_view uri(request.uri);
   const std::size_t q = uri.find_first_of("?#");
   const std::string_view path = uri.substr(0, q);
