@@ -3,10 +3,10 @@
 // Same rules as the other slices (storage/store.hpp): thread-safe, errors as Failure values,
 // every write one transaction, scans in bounded memory.
 //
-// Ordering (TAXII 2.1 §3.3, §3.5; docs/taxii21.md): every stored version gets a date_added,
-// strictly increasing per collection in commit order, assigned inside the write transaction
-// (the guarantee the 1.x labels give): a client paging with added_after never misses one.
-// Results are in (date_added, id, version_key) order; that triple is the keyset cursor.
+// Ordering (TAXII 2.1 §3.3, §3.5; docs/storage.md): each add_objects() call gets one
+// date_added, above every earlier one of the collection in commit order, assigned inside the
+// write transaction (the 1.x label rule, per add); the versions of one add share it. Results
+// are in (date_added, id, version_key) order; that triple is the keyset cursor.
 #pragma once
 
 #include <cstdint>

@@ -3,11 +3,9 @@
 //
 // add_objects(): one transaction. It locks the collection's row (SELECT ... FOR UPDATE on
 // PostgreSQL; SQLite's transaction holds the database write lock), so adds to one collection
-// run one after the other in commit order, and gives each version it stores its own date_added,
-// from max(now, last_added + 1 µs) up by 1 µs per version, in the envelope's order (TAXII 2.1
-// §3.3, §5.5; the 1.x label rule, docs/storage.md): a client paging with added_after alone never
-// misses one. Existing versions are looked up and new ones inserted in chunks (a few statements
-// per kChunk objects).
+// run one after the other in commit order, and gives every version it stores the one date_added
+// max(now, last_added + 1 µs) (TAXII 2.1 §3.3, §5.5). Existing versions are looked up and new
+// ones inserted in chunks (a few statements per kChunk objects).
 //
 // scan_objects(): keyset pages of at most ObjectOps::kRows rows and about ObjectOps::kBytes of bodies,
 // each a fresh statement after the last (date_added, id, version_key) seen; the filters are one
@@ -159,7 +157,6 @@ struct Resolved {
   const NewObject* object = nullptr;
   std::string version;
   std::string key;
-  Poco::Int64 date_added = 0;
 };
 
 // The versions add_objects() knows: (id, version_key) -> what is stored, and each id's first
@@ -187,7 +184,7 @@ struct SqlStore::ObjectOps {
                             const std::vector<const NewObject*>& chunk, std::set<std::string>& looked_up,
                             ObjectIndex& index);
   static void insert_versions(SqlStore& self, Session& s, const std::string& collection,
-                              const std::vector<Resolved>& rows);
+                              const std::vector<Resolved>& rows, Int64 date_added);
   static AddOutcome resolve(const NewObject& o, Int64 date_added, ObjectIndex& index, std::vector<Resolved>& fresh);
   static Result<std::vector<AddOutcome>> add_in(SqlStore& self, Session& s, const std::string& collection,
                                                 const std::vector<NewObject>& objects);
@@ -242,7 +239,7 @@ void SqlStore::ObjectOps::load_versions(SqlStore& self, Session& s, const std::s
 // INSERTs the rows in one statement (casts: a multi-row VALUES list does not take the columns'
 // types for its parameters on PostgreSQL).
 void SqlStore::ObjectOps::insert_versions(SqlStore& self, Session& s, const std::string& collection,
-                                          const std::vector<Resolved>& rows) {
+                                          const std::vector<Resolved>& rows, Int64 date_added) {
   if (rows.empty()) return;
   std::string text =
       "INSERT INTO objects (collection, id, type, spec_version, version, version_key, date_added, digest, body) "
@@ -256,7 +253,7 @@ void SqlStore::ObjectOps::insert_versions(SqlStore& self, Session& s, const std:
   for (const Resolved& r : rows) {
     bodies.push_back(to_blob(r.object->body));
     st, useRef(collection), useRef(r.object->id), useRef(r.object->type), useRef(r.object->spec_version),
-        useRef(r.version), useRef(r.key), useRef(r.date_added), useRef(r.object->digest), useRef(bodies.back());
+        useRef(r.version), useRef(r.key), useRef(date_added), useRef(r.object->digest), useRef(bodies.back());
   }
   st.execute();
 }
@@ -286,16 +283,12 @@ Result<std::vector<AddOutcome>> SqlStore::ObjectOps::add_in(SqlStore& self, Sess
     std::vector<Resolved> fresh;
     for (const NewObject* o : chunk) {
       out.push_back(resolve(*o, date_added, index, fresh));
-      if (out.back().kind == AddOutcome::Kind::Added) {
-        stored = true;
-        ++date_added;  // the next version's
-      }
+      stored = stored || out.back().kind == AddOutcome::Kind::Added;
     }
-    insert_versions(self, s, collection, fresh);
+    insert_versions(self, s, collection, fresh, date_added);
   }
   if (stored) {
-    Int64 last = date_added - 1;
-    s << self.sql("UPDATE object_collections SET last_added = ? WHERE id = ?"), use(last), use(c), now;
+    s << self.sql("UPDATE object_collections SET last_added = ? WHERE id = ?"), use(date_added), use(c), now;
   }
   return out;
 }
@@ -317,7 +310,6 @@ AddOutcome SqlStore::ObjectOps::resolve(const NewObject& o, Int64 date_added, Ob
     const auto kind = k.digest == o.digest ? AddOutcome::Kind::Duplicate : AddOutcome::Kind::Conflict;
     return AddOutcome{kind, k.version, Timestamp::from_micros(k.date_added)};
   }
-  r.date_added = date_added;
   index.known[{o.id, r.key}] = Known{r.version, date_added, o.digest};
   index.first.emplace(o.id, date_added);
   AddOutcome added{AddOutcome::Kind::Added, r.version, Timestamp::from_micros(date_added)};

@@ -101,15 +101,14 @@ Result<std::vector<AddOutcome>> MemoryStore::add_objects(std::string_view collec
   if (it == object_collections_.end())
     return Error::not_found("collection does not exist: " + std::string(collection_id), std::string(collection_id));
   Collection& c = it->second;
-  // TAXII 2.1 §3.3, §5.5: each stored version its own date_added, above every earlier one of
-  // the collection (the SQL stores' rule, storage/sql/sql_objects.cpp).
+  // TAXII 2.1 §3.3, §5.5: one date_added per add, above every earlier one of the collection.
   const int64_t now = clock_.now().micros();
-  int64_t date_added = c.last_added ? std::max(now, *c.last_added + 1) : now;
+  const int64_t date_added = c.last_added ? std::max(now, *c.last_added + 1) : now;
   std::vector<AddOutcome> out;
-  for (const NewObject& n : objects) {
-    out.push_back(add_one(c, n, date_added));
-    if (out.back().kind == AddOutcome::Kind::Added) c.last_added = date_added++;
-  }
+  for (const NewObject& n : objects) out.push_back(add_one(c, n, date_added));
+  const bool stored = std::any_of(out.begin(), out.end(),
+                                  [](const AddOutcome& o) { return o.kind == AddOutcome::Kind::Added; });
+  if (stored) c.last_added = date_added;
   return out;
 }
 
