@@ -81,6 +81,10 @@ BOOST_AUTO_TEST_CASE(log_section) {
   const auto bad = refused(kMinimal + "log:\n  level: loud\n  buffer_ms: 99999\n");
   BOOST_TEST(has_error(bad, ":11: log.level: expected debug, info, warn or error"));
   BOOST_TEST(has_error(bad, ":12: log.buffer_ms: must be between 0 and 10000"));
+  BOOST_TEST(!defaults.json);  // logfmt by default
+  BOOST_TEST(loads(kMinimal + "log: {format: json}\n").log.json);
+  BOOST_TEST(!loads(kMinimal + "log: {format: logfmt}\n").log.json);
+  BOOST_TEST(has_error(refused(kMinimal + "log:\n  format: xml\n"), ":11: log.format: expected logfmt or json"));
 }
 
 BOOST_AUTO_TEST_CASE(http_section) {
