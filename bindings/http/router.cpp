@@ -1,6 +1,8 @@
 #include "bindings/http/router.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
@@ -10,6 +12,8 @@
 
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
+
+#include "core/percent.hpp"
 
 namespace taxii::http {
 namespace {
@@ -44,20 +48,7 @@ HttpServer::Refusal text_refusal(int status, std::string_view reason) {
 }
 
 std::string displayable_path(std::string_view path) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(path.size());
-  for (const char ch : path) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c >= 0x21 && c <= 0x7e) {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-  return out;
+  return percent_encode(path, [](unsigned char c) { return c >= 0x21 && c <= 0x7e; });
 }
 
 void Router::add(std::string path, Match match, std::vector<std::string> methods, Application& app) {
@@ -115,13 +106,11 @@ Router::Decision Router::route(std::string_view method, std::string_view target)
 namespace {
 
 bool usable_request_id(std::string_view id) {
-  if (id.empty() || id.size() > 128) return false;
-  for (const char c : id) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    std::string_view("._:/+=@-").find(c) != std::string_view::npos;
-    if (!ok) return false;
-  }
-  return true;
+  constexpr std::string_view kPunctuation = "._:/+=@-";
+  const auto allowed = [&](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || kPunctuation.find(c) != std::string_view::npos;
+  };
+  return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), allowed);
 }
 
 std::string new_request_id() {

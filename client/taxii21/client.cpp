@@ -4,11 +4,10 @@
 #include <utility>
 
 #include "client/errors.hpp"
+#include "core/percent.hpp"
 
 namespace taxii::client21 {
 namespace {
-
-constexpr char kHex[] = "0123456789ABCDEF";
 
 bool unreserved(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
@@ -17,19 +16,7 @@ bool unreserved(unsigned char c) {
 
 // A query value percent-encoded; `keep` characters stay (',' separates match values, §3.4).
 std::string encode(std::string_view s, std::string_view keep = "") {
-  std::string out;
-  out.reserve(s.size());
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (unreserved(c) || keep.find(ch) != std::string_view::npos) {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
+  return percent_encode(s, [keep](unsigned char c) { return unreserved(c) || keep.find(char(c)) != std::string_view::npos; });
 }
 
 std::string joined(const std::vector<std::string>& v) {

@@ -18,6 +18,7 @@
 
 #include "auth/password.hpp"
 #include "tests/cli/cli_runner.hpp"
+#include "tests/support/loopback.hpp"
 #include "tests/cli/forward_proxy.hpp"
 #include "tests/wire/wire_support.hpp"
 
@@ -27,18 +28,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A port nobody listens on (bound, then closed).
-uint16_t closed_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
+using taxii::testsupport::closed_port;
 
 // A socket listening on 127.0.0.1, at a port the kernel picks (*port).
 int listen_on_loopback(uint16_t* port, int backlog) {

@@ -23,6 +23,8 @@
 #include <utility>
 #include <vector>
 
+#include "tests/support/loopback.hpp"
+
 namespace taxii::clitest {
 
 struct FakeRequest {
@@ -48,17 +50,7 @@ class FakeHttp21 {
  public:
   using Handler = std::function<FakeResponse(const FakeRequest&)>;
   explicit FakeHttp21(Handler h) : handler_(std::move(h)) {
-    listen_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    const int one = 1;
-    ::setsockopt(listen_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::bind(listen_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(listen_, 16) != 0)
-      throw std::runtime_error("fake server: cannot listen");
-    socklen_t len = sizeof a;
-    ::getsockname(listen_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
+    listen_ = testsupport::loopback_socket(port_, true, "fake server");
     thread_ = std::thread([this] { serve(); });
   }
   ~FakeHttp21() {

@@ -21,6 +21,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/loopback.hpp"
+
 namespace taxii::clitest {
 
 class ForwardProxy {
@@ -28,17 +30,7 @@ class ForwardProxy {
   // required_auth_b64: base64 of the "user:password" the proxy insists on (empty = none).
   explicit ForwardProxy(int retry_first = 0, std::string required_auth_b64 = "")
       : retry_left_(retry_first), auth_(std::move(required_auth_b64)) {
-    listen_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    const int one = 1;
-    ::setsockopt(listen_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::bind(listen_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(listen_, 16) != 0)
-      throw std::runtime_error("proxy: cannot listen");
-    socklen_t len = sizeof a;
-    ::getsockname(listen_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
+    listen_ = testsupport::loopback_socket(port_, true, "proxy");
     acceptor_ = std::thread([this] { accept_loop(); });
   }
   ~ForwardProxy() {

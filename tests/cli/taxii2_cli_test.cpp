@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include "tests/cli/cli_runner.hpp"
+#include "tests/support/loopback.hpp"
 #include "tests/cli/fake_http21.hpp"
 
 using namespace taxii::clitest;
@@ -34,18 +35,7 @@ std::string bundle_of(int n) {
   return s + "]}";
 }
 
-// A port nothing listens on: bound, never listened to, closed.
-int closed_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
+using taxii::testsupport::closed_port;
 
 size_t count_of(const std::string& hay, const std::string& needle) {
   size_t n = 0;
